@@ -1,0 +1,102 @@
+"""Rules that the engine reports itself, about files rather than configuration."""
+
+from __future__ import annotations
+
+from gpulint.diagnostics import Severity
+from gpulint.rule import EngineRule, register
+
+
+@register
+class ParseError(EngineRule):
+    """## What it does
+    Reports a file that cannot be read as YAML or JSON: a syntax error, a binary
+    or non-UTF-8 file, nesting deeper than 200 levels, YAML aliases that would
+    expand past a sane limit ("billion laughs"), or, for ``.json`` files, anything
+    strict JSON refuses (trailing commas, comments, ``NaN``).
+
+    ## Why is this bad?
+    Every tool downstream (kubectl, eksctl, the AWS CLI) refuses the file too, and
+    gpulint cannot check anything in it. An empty file is not an error.
+
+    ## Example
+    ```yaml
+    resources:
+      limits: {nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    resources:
+      limits: {nvidia.com/gpu: 1}
+    ```
+
+    ## Fix safety
+    No automatic fix. ``--fix`` never writes a file that failed to parse.
+    """
+
+    code = "GL001"
+    name = "parse-error"
+    severity = Severity.ERROR
+    summary = "The file is not valid YAML or JSON (or is binary, not UTF-8, too deep, an alias bomb)"
+
+
+@register
+class SchemaViolation(EngineRule):
+    """## What it does
+    Reports a recognised object whose fields have the wrong shape: a list where a
+    mapping belongs (``containers: "not-a-list"``), a string where an integer
+    belongs, a duplicate key in a YAML mapping. The diagnostic points at the
+    offending node. Unknown extra fields are not violations, and unrendered
+    template placeholders (``${VAR}``, ``{{ .Values.x }}``) are accepted as
+    unknown values.
+
+    ## Why is this bad?
+    The API server (or the AWS API) rejects the object, or, for duplicate keys,
+    silently keeps the last value: Kubernetes decodes YAML with the last key
+    winning, so the first value, the one a reviewer reads, is a trap.
+
+    ## Example
+    ```yaml
+    spec:
+      containers: "server"
+    ```
+
+    ## Use instead
+    ```yaml
+    spec:
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+    ```
+
+    ## Fix safety
+    No automatic fix.
+    """
+
+    code = "GL002"
+    name = "schema-violation"
+    severity = Severity.ERROR
+    summary = "A recognised object has a field of the wrong shape, or a duplicate key"
+
+
+@register
+class InternalError(EngineRule):
+    """## What it does
+    Reports that gpulint itself failed while checking a file. The rest of the
+    run goes on; the message carries the exception so it can be reported.
+
+    ## Why is this bad?
+    It is a bug in gpulint, not in your configuration. Please report it with the
+    file that triggers it.
+
+    ## Example
+    (none)
+
+    ## Fix safety
+    No automatic fix.
+    """
+
+    code = "GL003"
+    name = "internal-error"
+    severity = Severity.ERROR
+    summary = "gpulint failed while checking this file (a bug in gpulint)"

@@ -1,0 +1,190 @@
+"""Command line: ``gpulint [OPTIONS] [PATH ...]``, ``gpulint rules``, ``gpulint rule NAME``.
+
+Exit status: 0 when nothing at or above ``--fail-on`` was found, 1 when
+something was, 2 for a usage or configuration error. ``main`` returns the
+status; only ``entry`` exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional, Sequence, TextIO
+
+from gpulint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+SUBCOMMANDS = ("rules", "rule")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _csv(values: Optional[list[str]]) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="gpulint",
+        description="Lint GPU and ML infrastructure configs: Kubernetes, eksctl, Karpenter, SageMaker.",
+        epilog="Subcommands: 'gpulint rules' lists the rules; 'gpulint rule NAME' explains one. "
+        "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' for standard input; default '.')")
+    p.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text", help="output format")
+    p.add_argument("--select", action="append", metavar="RULES", help="only these rules (names, codes or code prefixes; comma-separated)")
+    p.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (comma-separated)")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: warning)")
+    p.add_argument("--config", metavar="FILE", help="config file (.gpulint.yaml or pyproject.toml); default: nearest one upward")
+    p.add_argument("--stdin-filename", metavar="NAME", help="name to report for standard input")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
+    p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary or notes")
+    p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
+    p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
+    p.add_argument("--version", action="version", version=f"gpulint {__version__}")
+    return p
+
+
+def _print_rules(out: TextIO) -> int:
+    from gpulint.rule import all_rules
+
+    rules = all_rules()
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        out.write(f"{r.code:<8} {r.name:<{width}}  {r.severity.label:<7}  {r.summary}\n")
+    return EXIT_OK
+
+
+def _print_rule(name: str, out: TextIO, err: TextIO) -> int:
+    from gpulint.rule import all_rules, get_rule
+
+    rule = get_rule(name)
+    if rule is None:
+        import difflib
+
+        names = [r.name for r in all_rules()]
+        close = difflib.get_close_matches(name, names, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; 'gpulint rules' lists them"
+        err.write(f"gpulint: no rule named '{name}'{hint}\n")
+        return EXIT_USAGE
+    out.write(f"# {rule.name} ({rule.code})\n\n")
+    out.write(f"{rule.summary}\n\n")
+    out.write(f"Default severity: {rule.severity.label}\n")
+    out.write(f"Fix: {rule.fix_label()}\n")
+    fields = rule.Options.model_fields
+    if fields:
+        out.write("Options (under `rules: {%s: {...}}` in the config):\n" % rule.name)
+        for fname, info in fields.items():
+            out.write(f"  {fname.replace('_', '-')}: default {info.default!r}. {info.description or ''}\n")
+    out.write("\n" + rule.documentation() + "\n")
+    return EXIT_OK
+
+
+def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
+         stderr: Optional[TextIO] = None, stdin_data: Optional[bytes] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    if argv and argv[0] in SUBCOMMANDS:
+        if argv[0] == "rules":
+            return _print_rules(out)
+        if len(argv) != 2:
+            err.write("usage: gpulint rule NAME\n")
+            return EXIT_USAGE
+        return _print_rule(argv[1], out, err)
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    return _lint(args, out, err, stdin_data)
+
+
+def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> int:
+    from gpulint.config import ConfigError, load_config
+    from gpulint.diagnostics import Severity
+    from gpulint.engine import lint_paths
+    from gpulint.reporters import get_reporter
+    from gpulint.rule import get_rule
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        err.write(f"gpulint: {exc}\n")
+        return EXIT_USAGE
+    select, ignore = _csv(args.select), _csv(args.ignore)
+    for name in select + ignore:
+        if get_rule(name) is None and not _code_prefix(name):
+            err.write(f"gpulint: no rule named or coded '{name}'; 'gpulint rules' lists them\n")
+            return EXIT_USAGE
+    if args.fail_on:
+        config.fail_on = args.fail_on
+    paths = args.paths or ["."]
+    result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data)
+
+    handle: TextIO = out
+    opened = None
+    if args.output_file:
+        try:
+            opened = open(args.output_file, "w", encoding="utf-8")
+        except OSError as exc:
+            err.write(f"gpulint: cannot write {args.output_file}: {exc.strerror}\n")
+            return EXIT_USAGE
+        handle = opened
+    try:
+        colour = args.color == "always" or (
+            args.color == "auto" and handle is sys.stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        )
+        get_reporter(args.format)(result, handle, {"colour": colour, "quiet": args.quiet})
+        if args.statistics:
+            _statistics(result, handle if args.format == "text" else err)
+    finally:
+        if opened:
+            opened.close()
+    if not args.quiet:
+        for note in result.notes:
+            err.write(f"gpulint: {note}\n")
+    threshold = Severity.parse(config.fail_on)
+    if args.exit_zero:
+        return EXIT_OK
+    failed = any(d.severity >= threshold for d in result.diagnostics)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _code_prefix(name: str) -> bool:
+    from gpulint.rule import all_rules
+
+    return name.lower() == "all" or any(r.code.startswith(name.upper()) for r in all_rules())
+
+
+def _statistics(result: object, out: TextIO) -> None:
+    from collections import Counter
+
+    diags = result.diagnostics  # type: ignore[attr-defined]
+    counts = Counter((d.code, d.rule) for d in diags)
+    for (code, rule), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        out.write(f"{n:6d}  {code:<8} {rule}\n")
+
+
+def entry() -> None:
+    try:
+        code = main()
+    except KeyboardInterrupt:  # pragma: no cover
+        code = 130
+    except BrokenPipeError:  # pragma: no cover
+        code = EXIT_OK
+    sys.exit(code)

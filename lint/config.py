@@ -1,0 +1,187 @@
+"""gpulint's configuration: ``.gpulint.yaml`` or ``[tool.gpulint]`` in pyproject.toml.
+
+Both spell keys in kebab-case and take the same keys. The nearest file wins,
+searched from the current directory upward. A bad config is a ``ConfigError``
+(exit status 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path as FsPath
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gpulint.diagnostics import Severity
+
+CONFIG_FILES = (".gpulint.yaml", ".gpulint.yml")
+
+
+class ConfigError(Exception):
+    pass
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class RuleConfig(BaseModel):
+    """Per-rule settings: ``severity`` plus the rule's own options."""
+
+    model_config = ConfigDict(extra="allow")
+    severity: Optional[Literal["error", "warning", "info"]] = None
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
+
+    select: list[str] = Field(default_factory=list, description="Rules (names or codes) to run; empty runs all.")
+    ignore: list[str] = Field(default_factory=list, description="Rules (names or codes) to skip.")
+    fail_on: Literal["error", "warning", "info"] = Field(
+        "warning", description="Lowest severity that makes the exit status 1."
+    )
+    extended_resource_toleration: bool = Field(
+        True,
+        description=(
+            "The cluster runs the ExtendedResourceToleration admission plugin (EKS does): "
+            "pods requesting an extended resource tolerate taints keyed by its name."
+        ),
+    )
+    context: list[str] = Field(
+        default_factory=list,
+        description="Globs of files loaded for cross-file rules but not reported on (e.g. cluster configs).",
+    )
+    exclude: list[str] = Field(default_factory=list, description="Globs of paths the directory walk skips.")
+    max_file_size: int = Field(5 * 1024 * 1024, ge=1, description="Files larger than this many bytes are skipped.")
+    rules: dict[str, RuleConfig] = Field(default_factory=dict, description="Per-rule severity and options.")
+
+    #: where the config was read from (None: defaults)
+    path: Optional[str] = Field(None, exclude=True)
+
+    @field_validator("select", "ignore", "context", "exclude", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @property
+    def root(self) -> str:
+        return os.path.dirname(self.path) if self.path else os.getcwd()
+
+    def severity_for(self, rule_name: str, default: Severity) -> Severity:
+        rc = self.rules.get(rule_name)
+        if rc is not None and rc.severity:
+            return Severity.parse(rc.severity)
+        return default
+
+    def options_for(self, rule: Any) -> Any:
+        rc = self.rules.get(rule.name)
+        raw = {k: v for k, v in (rc.model_extra or {}).items()} if rc else {}
+        return rule.Options.model_validate(raw)
+
+    def check_rules(self) -> None:
+        """Every key under ``rules`` must name a rule and use only its options."""
+        from gpulint.rule import get_rule
+
+        for name, rc in self.rules.items():
+            rule = get_rule(name)
+            if rule is None:
+                raise ConfigError(f"{self.path or 'config'}: rules.{name}: no such rule")
+            try:
+                self.options_for(rule)
+            except ValidationError as exc:
+                raise ConfigError(_format_errors(self.path, exc, prefix=f"rules.{name}.")) from None
+        for key in ("select", "ignore"):
+            for name in getattr(self, key):
+                if get_rule(name) is None and not _is_prefix(name):
+                    raise ConfigError(f"{self.path or 'config'}: {key}: no rule named or coded '{name}'")
+
+
+def _is_prefix(code: str) -> bool:
+    """``GPU`` or ``GPU1`` select every rule whose code starts with it."""
+    from gpulint.rule import all_rules
+
+    up = code.upper()
+    return any(r.code.startswith(up) for r in all_rules())
+
+
+def _format_errors(path: Optional[str], exc: ValidationError, prefix: str = "") -> str:
+    lines = [f"{path or 'config'}: invalid configuration:"]
+    for err in exc.errors():
+        loc = prefix + ".".join(str(p) for p in err["loc"])
+        lines.append(f"  {loc}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _read_pyproject(path: FsPath) -> Optional[dict]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    tool = data.get("tool", {})
+    section = tool.get("gpulint") if isinstance(tool, dict) else None
+    return section if isinstance(section, dict) else None
+
+
+def _read_yaml(path: FsPath) -> dict:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings")
+    return data
+
+
+def read_config_file(path: str) -> Config:
+    p = FsPath(path)
+    if not p.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    if p.name == "pyproject.toml":
+        data = _read_pyproject(p) or {}
+    else:
+        data = _read_yaml(p)
+    return from_mapping(data, str(p.resolve()))
+
+
+def from_mapping(data: dict, path: Optional[str] = None) -> Config:
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(path, exc)) from None
+    cfg.path = path
+    cfg.check_rules()
+    return cfg
+
+
+def find_config(start: Optional[str] = None) -> Optional[str]:
+    here = FsPath(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                return str(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if _read_pyproject(pyproject) is not None:
+                    return str(pyproject)
+            except ConfigError:
+                return str(pyproject)
+    return None
+
+
+def load_config(explicit: Optional[str] = None) -> Config:
+    path = explicit or find_config()
+    if path is None:
+        return Config()
+    return read_config_file(path)

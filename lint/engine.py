@@ -1,0 +1,379 @@
+"""The engine: files -> sources -> objects -> Project -> rules -> diagnostics.
+
+``lint_paths`` is the library entry point (the CLI is a thin layer on it).
+Nothing here exits the process or prints; bad input of any kind becomes a
+diagnostic for its file and the run goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from gpulint import loader
+from gpulint.config import Config
+from gpulint.diagnostics import Diagnostic, Path, Severity
+from gpulint.loader import Source, Span
+from gpulint.model import ModelObject
+from gpulint.project import Project
+from gpulint.recognize import recognise
+from gpulint.rule import Context, Finding, Rule, all_rules, get_rule
+from gpulint.walk import walk
+
+STDIN = "-"
+
+
+@dataclass
+class Input:
+    """One file to lint, or standard input under a display name."""
+
+    name: str
+    data: Optional[bytes] = None  # None: read ``name`` from disk
+    report: bool = True  # False for context files: loaded, not reported on
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    project: Project = field(default_factory=Project)
+    files_checked: int = 0
+    notes: list[str] = field(default_factory=list)
+    #: suppressions that matched nothing: (file, line, rule-or-code)
+    unused_suppressions: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+
+# --------------------------------------------------------------------------- rule selection
+
+
+def _matches(rule: type[Rule], names: Iterable[str]) -> bool:
+    for name in names:
+        if name == "ALL" or name.lower() == "all":
+            return True
+        if name == rule.name or name.upper() == rule.code:
+            return True
+        if name.upper() and rule.code.startswith(name.upper()) and get_rule(name) is None:
+            return True
+    return False
+
+
+def active_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
+    select = list(select) or list(config.select)
+    ignore = list(config.ignore) + list(ignore)
+    out = []
+    for rule in all_rules():
+        if select and not _matches(rule, select):
+            continue
+        if _matches(rule, ignore):
+            continue
+        out.append(rule)
+    return out
+
+
+# --------------------------------------------------------------------------- suppressions
+
+_DIRECTIVE = re.compile(r"#\s*gpulint:\s*(disable-file|disable-next-line|disable)\s*(?:=\s*([A-Za-z0-9_,\- ]+))?")
+
+
+@dataclass
+class Suppressions:
+    file_rules: set[str] = field(default_factory=set)
+    file_line: dict[str, int] = field(default_factory=dict)
+    #: line -> rules disabled on it (the comment's own line, or the next line for a lone comment)
+    lines: dict[int, set[str]] = field(default_factory=dict)
+    origin: dict[tuple[int, str], int] = field(default_factory=dict)  # (line, rule) -> comment line
+    used: set[tuple[int, str]] = field(default_factory=set)  # (comment line, rule)
+
+    @classmethod
+    def parse(cls, text: str) -> "Suppressions":
+        sup = cls()
+        if "gpulint:" not in text:
+            return sup
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if "gpulint:" not in line:
+                continue
+            m = _DIRECTIVE.search(line)
+            if not m:
+                continue
+            what, names = m.group(1), m.group(2)
+            rules = {n.strip() for n in (names or "all").split(",") if n.strip()}
+            if what == "disable-file":
+                sup.file_rules |= rules
+                for r in rules:
+                    sup.file_line[r] = lineno
+                continue
+            own_line = line[: m.start()].strip() == ""
+            targets = [lineno + 1] if (own_line or what == "disable-next-line") else [lineno]
+            if what == "disable" and own_line:
+                targets = [lineno, lineno + 1]
+            for t in targets:
+                sup.lines.setdefault(t, set()).update(rules)
+                for r in rules:
+                    sup.origin[(t, r)] = lineno
+        return sup
+
+    def suppresses(self, diag: Diagnostic) -> bool:
+        keys = (diag.rule, diag.code, "all")
+        for key in keys:
+            if key in self.file_rules:
+                self.used.add((self.file_line[key], key))
+                return True
+        rules = self.lines.get(diag.line)
+        if rules:
+            for key in keys:
+                if key in rules:
+                    self.used.add((self.origin[(diag.line, key)], key))
+                    return True
+        return False
+
+    def unused(self) -> list[tuple[int, str]]:
+        declared = {(line, r) for r, line in self.file_line.items()}
+        declared |= {(origin, r) for (_, r), origin in self.origin.items()}
+        return sorted(declared - self.used)
+
+
+def _annotation_ignores(obj: Optional[ModelObject], path: Path, diag: Diagnostic) -> bool:
+    if obj is None or not obj.ignores:
+        return False
+    for prefix, rules in obj.ignores.items():
+        if path[: len(prefix)] == prefix and (diag.rule in rules or diag.code in rules or "all" in rules):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class Linter:
+    def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
+        self.config = config
+        self.rules = active_rules(config, select, ignore)
+        self.rule_names = {r.name for r in self.rules}
+
+    def _engine_diag(self, name: str, source: Source, line: int, column: int, message: str,
+                     doc_index: int = 0, path: Path = (), end: Optional[Span] = None) -> Optional[Diagnostic]:
+        if name not in self.rule_names:
+            return None
+        rule = get_rule(name)
+        assert rule is not None
+        return Diagnostic(
+            rule=rule.name,
+            code=rule.code,
+            severity=self.config.severity_for(rule.name, rule.severity),
+            file=source.name,
+            line=line,
+            column=column,
+            message=message,
+            end_line=end.end_line if end else None,
+            end_column=end.end_column if end else None,
+            doc_index=doc_index,
+            path=path,
+        )
+
+    def load(self, item: Input) -> Source:
+        name = item.name
+        try:
+            if item.data is not None:
+                raw = item.data
+            else:
+                size = os.path.getsize(name)
+                if size > self.config.max_file_size:
+                    src = Source(name, "", "yaml")
+                    src.error = loader.LoadError(
+                        f"file is {size} bytes, larger than max-file-size ({self.config.max_file_size}); skipped"
+                    )
+                    return src
+                with open(name, "rb") as fh:
+                    raw = fh.read()
+        except OSError as exc:
+            src = Source(name, "", "yaml")
+            src.error = loader.LoadError(f"cannot read file: {exc.strerror or exc}")
+            return src
+        return loader.load(name, raw)
+
+    def run(self, inputs: list[Input]) -> Result:
+        result = Result()
+        project = result.project
+        report: dict[str, bool] = {}
+        per_source_diags: dict[int, list[Diagnostic]] = {}
+        for item in inputs:
+            source = self.load(item)
+            report[source.name] = item.report
+            result.sources.append(source)
+            diags = per_source_diags.setdefault(id(source), [])
+            if item.report:
+                result.files_checked += 1
+            if source.error is not None:
+                err = source.error
+                d = self._engine_diag("parse-error", source, err.line, err.column, err.message)
+                if d:
+                    diags.append(d)
+                continue
+            try:
+                for dup in source.duplicates:
+                    d = self._engine_diag(
+                        "schema-violation", source, dup.line, dup.column,
+                        f"duplicate key '{dup.key}'"
+                        + (f" (first on line {dup.first_line})" if dup.first_line else "")
+                        + "; Kubernetes and the AWS tools keep only the last value",
+                        dup.doc_index,
+                    )
+                    if d:
+                        diags.append(d)
+                for doc in source.documents:
+                    rec = recognise(source, doc)
+                    for obj in rec.objects:
+                        project.add(obj)
+                    for v in rec.violations:
+                        span = source.locate(v.doc_index, v.path)
+                        d = self._engine_diag("schema-violation", source, span.line, span.column, v.message,
+                                              v.doc_index, v.path, span)
+                        if d:
+                            diags.append(d)
+            except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
+                d = self._internal_error(source, exc)
+                if d:
+                    diags.append(d)
+            # raw data is no longer needed: the Project holds the typed model
+            for doc in source.documents:
+                doc.data = None
+
+        by_source = {id(s): s for s in result.sources}
+        self._run_rules(project, by_source, per_source_diags, report)
+
+        for source in result.sources:
+            diags = per_source_diags.get(id(source), [])
+            if not report.get(source.name, True):
+                continue
+            sup = Suppressions.parse(source.text) if source.text else Suppressions()
+            kept = [d for d in diags if not sup.suppresses(d)]
+            for line, rule in sup.unused():
+                result.unused_suppressions.append((source.name, line, rule))
+            result.diagnostics.extend(kept)
+            source.release_positions()
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+        return result
+
+    def _internal_error(self, source: Source, exc: BaseException) -> Optional[Diagnostic]:
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
+        if os.environ.get("GPULINT_DEBUG"):
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        return self._engine_diag(
+            "internal-error", source, 1, 1, f"gpulint failed on this file: {type(exc).__name__}: {exc}{where}"
+        )
+
+    def _run_rules(self, project: Project, by_source: dict[int, Source],
+                   per_source: dict[int, list[Diagnostic]], report: dict[str, bool]) -> None:
+        for rule_cls in self.rules:
+            if not rule_cls.targets:
+                continue
+            if not project.has(*rule_cls.targets):
+                continue
+            rule = rule_cls()
+            try:
+                options = self.config.options_for(rule_cls)
+            except Exception:  # noqa: BLE001 - validated earlier; defaults as a last resort
+                options = rule_cls.Options()
+            ctx = Context(project, self.config, options)
+            severity = self.config.severity_for(rule_cls.name, rule_cls.severity)
+            for obj in list(project.of_type(*rule_cls.targets)):
+                if not report.get(obj.source.name, True):
+                    continue
+                try:
+                    for finding in rule.check(obj, ctx):
+                        d = self._diagnostic(rule_cls, severity, obj, finding)
+                        if d is not None:
+                            per_source.setdefault(id(d_source(finding, obj)), []).append(d)
+                except Exception as exc:  # noqa: BLE001
+                    d = self._internal_error(obj.source, exc)
+                    if d:
+                        d.message += f" (rule {rule_cls.name})"
+                        per_source.setdefault(id(obj.source), []).append(d)
+
+    def _diagnostic(self, rule: type[Rule], severity: Severity, obj: ModelObject, finding: Finding) -> Optional[Diagnostic]:
+        target = finding.obj or obj
+        span = target.source.locate(target.doc_index, finding.path)
+        d = Diagnostic(
+            rule=rule.name,
+            code=rule.code,
+            severity=severity,
+            file=target.source.name,
+            line=span.line,
+            column=span.column,
+            end_line=span.end_line,
+            end_column=span.end_column,
+            message=finding.message,
+            doc_index=target.doc_index,
+            path=finding.path,
+            fix=finding.fix,
+            related=finding.related,
+        )
+        if _annotation_ignores(target, finding.path, d):
+            return None
+        return d
+
+
+def d_source(finding: Finding, obj: ModelObject) -> Source:
+    return (finding.obj or obj).source
+
+
+def collect_inputs(paths: list[str], config: Config, stdin_filename: Optional[str] = None,
+                   stdin_data: Optional[bytes] = None) -> tuple[list[Input], list[str]]:
+    """Inputs for ``paths`` plus the context files from the config; and notes for the user."""
+    notes: list[str] = []
+    inputs: list[Input] = []
+    file_paths = [p for p in paths if p != STDIN]
+    if STDIN in paths:
+        data = stdin_data if stdin_data is not None else sys.stdin.buffer.read()
+        inputs.append(Input(stdin_filename or "<stdin>", data))
+    missing = [p for p in file_paths if not os.path.exists(p)]
+    for p in missing:
+        notes.append(f"{p}: no such file or directory")
+    walked = walk([p for p in file_paths if p not in missing], config.exclude, config.root)
+    if walked.helm_templates:
+        charts = sorted({_chart_root(p) for p in walked.helm_templates})
+        notes.append(
+            f"skipped {len(walked.helm_templates)} Helm template file(s) in {', '.join(charts)}; "
+            "lint the rendered output instead: helm template ... | gpulint -"
+        )
+    named = {os.path.abspath(f) for f in walked.files}
+    inputs.extend(Input(f) for f in walked.files)
+    if config.context:
+        import glob
+
+        for pattern in config.context:
+            full = pattern if os.path.isabs(pattern) else os.path.join(config.root, pattern)
+            for f in sorted(glob.glob(full, recursive=True)):
+                if os.path.isfile(f) and os.path.abspath(f) not in named:
+                    named.add(os.path.abspath(f))
+                    inputs.append(Input(os.path.relpath(f), report=False))
+    return inputs, notes
+
+
+def _chart_root(path: str) -> str:
+    folder = os.path.dirname(path)
+    while folder and not os.path.isfile(os.path.join(folder, "Chart.yaml")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return folder or "."
+
+
+def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
+               ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
+               stdin_data: Optional[bytes] = None) -> Result:
+    """Lint files and folders; the library entry point."""
+    config = config or Config()
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+    result = Linter(config, select, ignore).run(inputs)
+    result.notes = notes + result.notes
+    return result

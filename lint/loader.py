@@ -1,0 +1,592 @@
+"""Load YAML and JSON files into plain Python data, with positions on demand.
+
+The fast path composes each YAML stream with libyaml (PyYAML's C parser) and
+builds plain dicts, lists and scalars from the node graph with a small
+constructor of our own: unknown tags (CloudFormation's ``!Ref``, ``!!python/...``)
+never construct objects, aliases are shared rather than copied (and an alias
+bomb is refused), duplicate keys are recorded, and nesting is bounded.
+
+Positions are not stored on the data. A diagnostic asks its ``Source`` to
+``locate`` a path, which re-composes that one file (YAML) or scans its text
+(JSON) only when something is reported, so clean files cost one parse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+import yaml
+
+try:  # pragma: no cover - the C loader is present on every supported platform
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+from gpulint.diagnostics import Path
+
+MAX_DEPTH = 200
+#: how many nodes aliases may add beyond the nodes actually written
+MAX_ALIAS_EXPANSION = 100_000
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_AS_STR = {
+    _STR,
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:value",
+}
+
+
+class LoadError(Exception):
+    """The file cannot be turned into data. ``line``/``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A scalar carrying a tag gpulint does not interpret (``!Ref Foo``)."""
+
+    tag: str
+    value: Any
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.value}"
+
+
+@dataclass(frozen=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = -1  # character offsets into the text, when known
+    end: int = -1
+    exact: bool = True  # False when the path ended early at an ancestor
+
+
+@dataclass
+class DuplicateKey:
+    doc_index: int
+    key: str
+    line: int
+    column: int
+    first_line: int
+
+
+@dataclass
+class Document:
+    index: int
+    data: Any
+    line: int  # where the document starts (1-based)
+
+
+@dataclass
+class Source:
+    """One input file (or standard input) and what came out of loading it."""
+
+    name: str
+    text: str
+    kind: str  # "yaml" or "json"
+    documents: list[Document] = field(default_factory=list)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+    error: Optional[LoadError] = None
+    _nodes: Optional[list[Any]] = field(default=None, repr=False)
+
+    @property
+    def parsed(self) -> bool:
+        return self.error is None
+
+    def locate(self, doc_index: int, path: Path) -> Span:
+        if self.kind == "json":
+            return _json_locate(self.text, path)
+        if self._nodes is None:
+            self._nodes = _compose_documents(self.text)
+        if doc_index >= len(self._nodes) or self._nodes[doc_index] is None:
+            return Span(1, 1, 1, 1, exact=False)
+        return _node_locate(self._nodes[doc_index], path)
+
+    def release_positions(self) -> None:
+        self._nodes = None
+
+
+# --------------------------------------------------------------------------- text
+
+
+def decode(raw: bytes) -> str:
+    """Bytes to text, or LoadError for binary and non-UTF-8 input."""
+    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError("binary file (contains NUL bytes); expected YAML or JSON text")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError("file is UTF-16 encoded; expected UTF-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise LoadError(
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8",
+            line,
+            col,
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+_BLOCK_PREFIX = re.compile(r"^[ \t?-]{%d,}" % (2 * MAX_DEPTH), re.MULTILINE)
+_FLOW = re.compile(r"[\[\]{}]")
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse input nested deeper than MAX_DEPTH before libyaml recurses on it."""
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        depth = 0
+        for m in _FLOW.finditer(text):
+            if m.group() in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = text.count("\n", 0, m.start()) + 1
+                    raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+            elif depth:
+                depth -= 1
+    m = _BLOCK_PREFIX.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+def _compose_documents(text: str) -> list[Any]:
+    loader = _Loader(text)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        return nodes
+    finally:
+        loader.dispose()
+
+
+def _int(value: str) -> int:
+    value = value.replace("_", "")
+    sign = 1
+    if value[:1] == "-":
+        sign, value = -1, value[1:]
+    elif value[:1] == "+":
+        value = value[1:]
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value.startswith("0o"):
+        return sign * int(value[2:], 8)
+    if value[0] == "0":
+        return sign * int(value, 8)
+    if ":" in value:
+        digits = [int(part) for part in value.split(":")]
+        base, total = 1, 0
+        for d in reversed(digits):
+            total += d * base
+            base *= 60
+        return sign * total
+    return sign * int(value)
+
+
+def _float(value: str) -> float:
+    value = value.replace("_", "").lower()
+    sign = 1.0
+    if value[:1] == "-":
+        sign, value = -1.0, value[1:]
+    elif value[:1] == "+":
+        value = value[1:]
+    if value == ".inf":
+        return sign * float("inf")
+    if value == ".nan":
+        return float("nan")
+    if ":" in value:
+        digits = [float(part) for part in value.split(":")]
+        base, total = 1.0, 0.0
+        for d in reversed(digits):
+            total += d * base
+            base *= 60
+        return sign * total
+    return sign * float(value)
+
+
+def _scalar(node: Any) -> Any:
+    tag = node.tag
+    value = node.value
+    if tag in _PLAIN_AS_STR:
+        return value
+    try:
+        if tag == _INT:
+            return _int(value)
+        if tag == _FLOAT:
+            return _float(value)
+    except ValueError:
+        return value
+    if tag == _BOOL:
+        return value.lower() in ("yes", "true", "on", "y")
+    if tag == _NULL:
+        return None
+    return Tagged(tag, value)
+
+
+class _Builder:
+    """Turns one composed document into plain data."""
+
+    def __init__(self, doc_index: int, duplicates: list[DuplicateKey]) -> None:
+        self.doc_index = doc_index
+        self.duplicates = duplicates
+        self.memo: dict[int, Any] = {}
+        self.sizes: dict[int, int] = {}
+        self.busy: set[int] = set()
+        self.unique = 0
+
+    def build(self, node: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.busy:
+            mark = node.start_mark
+            raise LoadError("recursive YAML alias (an anchor refers to itself)", mark.line + 1, mark.column + 1)
+        self.unique += 1
+        if isinstance(node, yaml.ScalarNode):
+            out = _scalar(node)
+            self.memo[key] = out
+            return out
+        self.busy.add(key)
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                out = [self.build(child, depth + 1) for child in node.value]
+            else:
+                out = self._mapping(node, depth)
+        finally:
+            self.busy.discard(key)
+        self.memo[key] = out
+        return out
+
+    def _mapping(self, node: Any, depth: int) -> dict:
+        out: dict = {}
+        seen: dict[Any, int] = {}
+        merges: list[Any] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merges.append(value_node)
+                continue
+            key = self.build(key_node, depth + 1)
+            if isinstance(key, (dict, list)):
+                key = json.dumps(key, sort_keys=True, default=str)
+            elif isinstance(key, float) and key != key:
+                key = "nan"
+            if key in seen:
+                mark = key_node.start_mark
+                self.duplicates.append(
+                    DuplicateKey(self.doc_index, str(key), mark.line + 1, mark.column + 1, seen[key])
+                )
+            seen[key] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, depth + 1)
+        for merge in merges:
+            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+            for src in sources:
+                data = self.build(src, depth + 1)
+                if isinstance(data, dict):
+                    for k, v in data.items():
+                        out.setdefault(k, v)
+        return out
+
+    def expanded_size(self, node: Any) -> int:
+        """Nodes the document would have with every alias copied out."""
+        stack = [(node, False)]
+        while stack:
+            current, done = stack.pop()
+            key = id(current)
+            if key in self.sizes:
+                continue
+            if isinstance(current, yaml.ScalarNode):
+                self.sizes[key] = 1
+                continue
+            children = (
+                current.value
+                if isinstance(current, yaml.SequenceNode)
+                else [n for pair in current.value for n in pair]
+            )
+            if done:
+                self.sizes[key] = 1 + sum(self.sizes.get(id(c), 1) for c in children)
+            else:
+                stack.append((current, True))
+                stack.extend((c, False) for c in children if id(c) not in self.sizes)
+        return self.sizes[id(node)]
+
+
+def load_yaml(source: Source) -> None:
+    text = source.text
+    _check_nesting(text)
+    try:
+        nodes = _compose_documents(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        raise LoadError(f"invalid YAML: {problem}{context}", line, col) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    for index, node in enumerate(nodes):
+        if node is None:
+            continue
+        builder = _Builder(index, source.duplicates)
+        data = builder.build(node)
+        if "*" in text:
+            size = builder.expanded_size(node)
+            if size - builder.unique > MAX_ALIAS_EXPANSION:
+                mark = node.start_mark
+                raise LoadError(
+                    f"YAML aliases expand this document to {size} nodes "
+                    f"(more than {MAX_ALIAS_EXPANSION} beyond the {builder.unique} written); "
+                    "refusing to expand it",
+                    mark.line + 1,
+                    1,
+                )
+        source.documents.append(Document(index, data, node.start_mark.line + 1))
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def load_json(source: Source) -> None:
+    text = source.text
+    if not text.strip():
+        return
+    _check_nesting(text)
+    pairs_dupes: list[str] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict:
+        out: dict = {}
+        for k, v in pairs:
+            if k in out:
+                pairs_dupes.append(k)
+            out[k] = v
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except ValueError as exc:
+        raise LoadError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    source.documents.append(Document(0, data, 1))
+    for key in pairs_dupes:
+        line, col = _find_key_line(text, key)
+        source.duplicates.append(DuplicateKey(0, key, line, col, 0))
+
+
+def _find_key_line(text: str, key: str) -> tuple[int, int]:
+    needle = json.dumps(key) + ""
+    positions = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", text)]
+    offset = positions[-1] if positions else 0
+    return _line_col(text, offset)
+
+
+def load(name: str, raw: bytes, kind: Optional[str] = None) -> Source:
+    """Load ``raw`` as the file ``name``. Never raises for bad input."""
+    if kind is None:
+        kind = "json" if name.lower().endswith(".json") else "yaml"
+    try:
+        text = decode(raw)
+    except LoadError as exc:
+        return Source(name, "", kind, error=exc)
+    source = Source(name, text, kind)
+    try:
+        if kind == "json":
+            load_json(source)
+        else:
+            load_yaml(source)
+    except LoadError as exc:
+        source.error = exc
+        source.documents = []
+    return source
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _node_span(node: Any, exact: bool = True) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1, s.index, e.index, exact)
+
+
+def _node_locate(node: Any, path: Path) -> Span:
+    """Walk composed nodes along ``path``; stop at the deepest node that exists."""
+    current = node
+    key_node = None
+    for step in path:
+        if isinstance(current, yaml.MappingNode):
+            found = None
+            for k, v in current.value:
+                if k.tag != _MERGE and k.value == str(step) and isinstance(k, yaml.ScalarNode):
+                    found = (k, v)
+            if found is None:
+                return _node_span(key_node or current, exact=False)
+            key_node, current = found
+        elif isinstance(current, yaml.SequenceNode) and isinstance(step, int):
+            if not 0 <= step < len(current.value):
+                return _node_span(current, exact=False)
+            key_node, current = None, current.value[step]
+        else:
+            return _node_span(current, exact=False)
+    return _node_span(current)
+
+
+def key_span(source: Source, doc_index: int, path: Path) -> Optional[Span]:
+    """The span of the mapping key that holds ``path[-1]`` (YAML only)."""
+    if source.kind != "yaml" or not path:
+        return None
+    if source._nodes is None:
+        source._nodes = _compose_documents(source.text)
+    node = source._nodes[doc_index] if doc_index < len(source._nodes) else None
+    for i, step in enumerate(path):
+        if not isinstance(node, yaml.MappingNode) and not isinstance(node, yaml.SequenceNode):
+            return None
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(step)]
+            if not match:
+                return None
+            k, node = match[-1]
+            if i == len(path) - 1:
+                return _node_span(k)
+        else:
+            if not isinstance(step, int) or not 0 <= step < len(node.value):
+                return None
+            node = node.value[step]
+    return None
+
+
+_WS = " \t\r\n"
+
+
+def _json_skip_ws(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i] in _WS:
+        i += 1
+    return i
+
+
+def _json_end(text: str, i: int) -> int:
+    """Offset just past the JSON value starting at ``i``."""
+    c = text[i]
+    if c == '"':
+        j = i + 1
+        while True:
+            c2 = text[j]
+            if c2 == "\\":
+                j += 2
+                continue
+            if c2 == '"':
+                return j + 1
+            j += 1
+    if c in "[{":
+        depth = 0
+        j = i
+        n = len(text)
+        while j < n:
+            c2 = text[j]
+            if c2 == '"':
+                j = _json_end(text, j)
+                continue
+            if c2 in "[{":
+                depth += 1
+            elif c2 in "]}":
+                depth -= 1
+                if depth == 0:
+                    return j + 1
+            j += 1
+        return n
+    m = re.compile(r"[^,\]\}\s]+").match(text, i)
+    return m.end() if m else i + 1
+
+
+def _json_members(text: str, i: int) -> Iterator[tuple[Any, int, int, int]]:
+    """For the container at ``i``: (key or index, key offset, value offset, value end)."""
+    opener = text[i]
+    j = _json_skip_ws(text, i + 1)
+    index = 0
+    while j < len(text) and text[j] not in "]}":
+        if opener == "{":
+            key_end = _json_end(text, j)
+            key = json.loads(text[j:key_end])
+            key_at = j
+            j = _json_skip_ws(text, key_end)
+            j = _json_skip_ws(text, j + 1)  # past ':'
+        else:
+            key, key_at = index, j
+        end = _json_end(text, j)
+        yield key, key_at, j, end
+        index += 1
+        j = _json_skip_ws(text, end)
+        if j < len(text) and text[j] == ",":
+            j = _json_skip_ws(text, j + 1)
+
+
+def json_spans(text: str, path: Path) -> tuple[Optional[tuple[int, int]], tuple[int, int], bool]:
+    """(key offsets or None, value offsets, exact) for ``path`` in JSON ``text``."""
+    start = _json_skip_ws(text, 0)
+    if start >= len(text):
+        return None, (0, 0), False
+    span = (start, _json_end(text, start))
+    key_span_: Optional[tuple[int, int]] = None
+    for step in path:
+        if text[span[0]] not in "[{":
+            return key_span_, span, False
+        for key, key_at, v_at, v_end in _json_members(text, span[0]):
+            if key == step:
+                key_span_ = (key_at, _json_end(text, key_at)) if text[span[0]] == "{" else None
+                span = (v_at, v_end)
+                break
+        else:
+            return key_span_, span, False
+    return key_span_, span, True
+
+
+def _json_locate(text: str, path: Path) -> Span:
+    _, (start, end), exact = json_spans(text, path)
+    line, col = _line_col(text, start)
+    end_line, end_col = _line_col(text, end)
+    return Span(line, col, end_line, end_col, start, end, exact)

@@ -1,0 +1,35 @@
+"""GitHub Actions workflow commands: ``::error file=...,line=...::message``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TextIO
+
+from gpulint.diagnostics import Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpulint.engine import Result
+
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def report(result: "Result", out: TextIO, options: dict) -> None:
+    for d in result.diagnostics:
+        props = [
+            f"file={_escape_property(d.file)}",
+            f"line={d.line}",
+            f"col={d.column}",
+        ]
+        if d.end_line is not None:
+            props.append(f"endLine={d.end_line}")
+            if d.end_line == d.line and d.end_column is not None:
+                props.append(f"endColumn={d.end_column}")
+        props.append(f"title={_escape_property(f'{d.rule} ({d.code})')}")
+        out.write(f"::{_LEVEL[d.severity]} {','.join(props)}::{_escape_data(d.message)}\n")

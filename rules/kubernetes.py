@@ -1,0 +1,631 @@
+"""Kubernetes GPU workload rules: requests and limits, tolerations, probes, autoscalers."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from pydantic import Field
+
+from gpulint.diagnostics import Severity
+from gpulint.model import (
+    ContainerRef,
+    HorizontalPodAutoscaler,
+    PodTemplate,
+    Probe,
+    ScaledObject,
+    Unknown,
+    Workload,
+    is_accelerator,
+    is_placeholder,
+    parse_count,
+)
+from gpulint.rule import Context, Finding, Rule, RuleOptions, register
+
+K8S_GPU_DOC = "https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/"
+
+
+def _fmt(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def gpu_containers(obj: Workload) -> Iterator[tuple[PodTemplate, ContainerRef]]:
+    for t in obj.templates:
+        for c in t.containers():
+            yield t, c
+
+
+# --------------------------------------------------------------------------- requests and limits
+
+
+@register
+class GpuLimitMissing(Rule):
+    """## What it does
+    Flags a container that requests an accelerator (``nvidia.com/gpu``,
+    ``aws.amazon.com/neuron``, ``amd.com/gpu``, ...) in ``resources.requests``
+    without a limit for it. Limits alone are fine: Kubernetes copies them into
+    the requests.
+
+    ## Why is this bad?
+    Accelerators are extended resources, which cannot be overcommitted. The API
+    server rejects the object with ``Limit must be set for non overcommitable
+    resources``, so the Deployment never rolls out.
+
+    ## Example
+    ```yaml
+    resources:
+      requests:
+        nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    resources:
+      limits:
+        nvidia.com/gpu: 1
+    ```
+
+    ## Fix safety
+    Safe: ``--fix`` adds a limit equal to the request (creating ``limits:`` in
+    the style of ``requests:``), which is what the API server demands.
+
+    ## References
+    - https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
+    """
+
+    code = "GPU101"
+    name = "gpu-limit-missing"
+    severity = Severity.ERROR
+    summary = "An accelerator is requested without a limit (the API server rejects it)"
+    targets = (Workload,)
+    source_url = K8S_GPU_DOC
+
+    def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
+        for _, c in gpu_containers(obj):
+            limits = c.resources("limits")
+            for res, value in c.resources("requests").items():
+                if is_accelerator(res) and res not in limits:
+                    valid = parse_count(value) is not None or is_placeholder(value)
+                    advice = f"add limits.{res}: {_fmt(value)}" if valid else f"add a whole-number limit for {res}"
+                    yield Finding(
+                        c.path + ("resources", "requests", res),
+                        f"{c.label} requests {res}: {_fmt(value)} but sets no limit for it; "
+                        f"the API server rejects requests without limits for devices: {advice}",
+                    )
+
+
+@register
+class GpuRequestLimitMismatch(Rule):
+    """## What it does
+    Flags a container whose request and limit for the same accelerator differ.
+
+    ## Why is this bad?
+    Devices cannot be overcommitted: Kubernetes requires the request to equal the
+    limit and rejects the object otherwise (``must be equal to nvidia.com/gpu
+    limit``). Even where a template is not applied directly, the two numbers
+    disagree about how many devices the container gets.
+
+    ## Example
+    ```yaml
+    resources:
+      requests: {nvidia.com/gpu: 1}
+      limits: {nvidia.com/gpu: 2}
+    ```
+
+    ## Use instead
+    ```yaml
+    resources:
+      limits: {nvidia.com/gpu: 2}
+    ```
+
+    ## Fix safety
+    Safe: ``--fix`` sets the request to the limit, the number the device plugin
+    allocates.
+
+    ## References
+    - https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
+    """
+
+    code = "GPU102"
+    name = "gpu-request-limit-mismatch"
+    severity = Severity.ERROR
+    summary = "Accelerator request and limit differ (devices cannot be overcommitted)"
+    targets = (Workload,)
+    source_url = K8S_GPU_DOC
+
+    def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
+        for _, c in gpu_containers(obj):
+            limits = c.resources("limits")
+            for res, req in c.resources("requests").items():
+                if not is_accelerator(res) or res not in limits:
+                    continue
+                lim = limits[res]
+                if is_placeholder(req) or is_placeholder(lim):
+                    continue
+                r, l = parse_count(req), parse_count(lim)
+                if r is None or l is None or r == l:
+                    continue
+                yield Finding(
+                    c.path + ("resources", "requests", res),
+                    f"{c.label} requests {res}: {_fmt(req)} but its limit is {_fmt(lim)}; "
+                    f"devices cannot be overcommitted, so the two must be equal (set the request to {_fmt(lim)})",
+                )
+
+
+@register
+class GpuQuantityInvalid(Rule):
+    """## What it does
+    Flags an accelerator quantity that is not a whole, non-negative number of
+    devices: ``0.5``, ``500m``, ``-1``, ``"two"``.
+
+    ## Why is this bad?
+    Extended resources are integer-only; the API server rejects the object with
+    ``must be an integer``. Fractional GPUs exist only through time-slicing, MPS
+    or MIG, which the device plugin advertises as separate whole units
+    (``nvidia.com/mig-1g.5gb: 1``).
+
+    ## Example
+    ```yaml
+    resources:
+      limits:
+        nvidia.com/gpu: 0.5
+    ```
+
+    ## Use instead
+    ```yaml
+    resources:
+      limits:
+        nvidia.com/gpu: 1     # or a MIG slice: nvidia.com/mig-1g.5gb: 1
+    ```
+
+    ## Fix safety
+    No automatic fix: only you know how many devices you meant.
+
+    ## References
+    - https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/
+    - https://github.com/NVIDIA/k8s-device-plugin#shared-access-to-gpus
+    """
+
+    code = "GPU103"
+    name = "gpu-quantity-invalid"
+    severity = Severity.ERROR
+    summary = "An accelerator quantity is not a whole, non-negative number"
+    targets = (Workload,)
+    source_url = K8S_GPU_DOC
+
+    def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
+        for _, c in gpu_containers(obj):
+            for which in ("requests", "limits"):
+                for res, value in c.resources(which).items():
+                    if not is_accelerator(res) or is_placeholder(value) or value is None:
+                        continue
+                    if parse_count(value) is None:
+                        yield Finding(
+                            c.path + ("resources", which, res),
+                            f"{c.label} sets {which}.{res} to {_fmt(value)}, which is not a whole number of "
+                            f"devices; accelerators are allocated as whole units (e.g. 1); for a share of a GPU "
+                            f"use a MIG or time-sliced resource",
+                        )
+
+
+# --------------------------------------------------------------------------- tolerations
+
+#: the taint key conventionally put on nodes that carry each accelerator resource
+CONVENTIONAL_TAINT = {
+    "nvidia.com/gpu": "nvidia.com/gpu",
+    "amd.com/gpu": "amd.com/gpu",
+    "aws.amazon.com/neuron": "aws.amazon.com/neuron",
+    "habana.ai/gaudi": "habana.ai/gaudi",
+}
+
+
+def tolerates(tolerations: list[Any], key: str, value: Optional[str], effect: str) -> bool:
+    """Does any toleration match the taint ``key=value:effect``?"""
+    for t in tolerations:
+        op = t.operator if isinstance(t.operator, str) else "Equal"
+        t_key = t.key if isinstance(t.key, str) else ""
+        t_effect = t.effect if isinstance(t.effect, str) else ""
+        if is_placeholder(t.key) or is_placeholder(t.effect) or is_placeholder(t.value):
+            return True  # unknown until render time: give it the benefit of the doubt
+        if t_effect and t_effect != effect:
+            continue
+        if op == "Exists":
+            if not t_key or t_key == key:
+                return True
+            continue
+        if op == "Equal" and t_key == key:
+            t_value = "" if t.value is None else str(t.value).lower() if isinstance(t.value, bool) else str(t.value)
+            if t_value == (value or ""):
+                return True
+    return False
+
+
+def implicit_tolerations(template: PodTemplate, enabled: bool) -> set[str]:
+    """Taint keys the ExtendedResourceToleration admission plugin tolerates for this pod."""
+    if not enabled:
+        return set()
+    return {res for res in template.accelerators() if template_requests(template, res)}
+
+
+def template_requests(template: PodTemplate, resource: str) -> bool:
+    """The pod requests ``resource`` (a limit counts: it becomes the request)."""
+    for c in template.containers():
+        if resource in c.resources("requests") or resource in c.resources("limits"):
+            return True
+    return False
+
+
+@register
+class GpuTolerationMissing(Rule):
+    """## What it does
+    Flags a GPU workload that cannot tolerate the taints of the nodes it needs.
+
+    GPU nodes are usually tainted so that CPU pods stay off them; a GPU pod must
+    then tolerate the taint or it stays ``Pending`` forever. On EKS (since 1.19)
+    the ``ExtendedResourceToleration`` admission plugin adds
+    ``{key: <resource>, operator: Exists, effect: NoSchedule}`` to every pod that
+    requests that extended resource, so a GPU pod needs no explicit toleration
+    for a taint keyed ``nvidia.com/gpu`` with effect ``NoSchedule``. gpulint models
+    that through the ``extended-resource-toleration`` setting (default ``true``).
+
+    Without cluster configuration in the linted set, the rule checks the
+    conventional taint (key = the resource name, effect ``NoSchedule``), so by
+    default it stays silent; set ``extended-resource-toleration: false`` for
+    clusters that do not run the plugin. With eksctl or Karpenter node pools in
+    the linted set, the rule checks the real taints of the pools the workload can
+    land on (``dedicated=gpu:NoSchedule``, ``nvidia.com/gpu:NoExecute`` are not
+    covered by the plugin).
+
+    ## Why is this bad?
+    A pod that tolerates no pool it can run on never schedules: the rollout
+    hangs, or a training job waits while the GPU nodes sit idle.
+
+    ## Example
+    ```yaml
+    # .gpulint.yaml: extended-resource-toleration: false
+    spec:
+      containers:
+        - name: trainer
+          resources:
+            limits: {nvidia.com/gpu: 1}
+    ```
+
+    ## Use instead
+    ```yaml
+    spec:
+      tolerations:
+        - key: nvidia.com/gpu
+          operator: Exists
+          effect: NoSchedule
+      containers:
+        - name: trainer
+          resources:
+            limits: {nvidia.com/gpu: 1}
+    ```
+
+    ## Fix safety
+    Unsafe: ``--fix --unsafe-fixes`` adds the toleration for the conventional
+    (or, with cluster context, the actual) taint; tolerating a taint changes
+    where the pod may run, which a reviewer should look at.
+
+    ## References
+    - https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+    - https://docs.aws.amazon.com/eks/latest/userguide/platform-versions.html
+    """
+
+    code = "GPU104"
+    name = "gpu-toleration-missing"
+    severity = Severity.WARNING
+    summary = "A GPU workload cannot tolerate the taints of the GPU nodes it needs"
+    targets = (Workload,)
+    source_url = "https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"
+
+    def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
+        ert = ctx.config.extended_resource_toleration
+        for t in obj.templates:
+            accels = t.accelerators()
+            if not accels:
+                continue
+            tolerations = t.spec.tolerations or []
+            implicit = implicit_tolerations(t, ert)
+            for res in sorted(accels):
+                key = CONVENTIONAL_TAINT.get(res)
+                if key is None or key in implicit:
+                    continue
+                if not tolerates(tolerations, key, None, "NoSchedule"):
+                    where = t.path + ("tolerations",) if t.spec.tolerations is not None else t.path
+                    yield Finding(
+                        where,
+                        f"pod {_role(t)}requests {res} but does not tolerate the taint {key}:NoSchedule that GPU "
+                        f"nodes conventionally carry, and extended-resource-toleration is off; it will stay "
+                        f"Pending: add a toleration {{key: {key}, operator: Exists, effect: NoSchedule}}",
+                    )
+
+
+def _role(t: PodTemplate) -> str:
+    return f"'{t.role}' " if t.role else ""
+
+
+# --------------------------------------------------------------------------- probes
+
+
+class ProbeOptions(RuleOptions):
+    budget_seconds: int = Field(
+        120, ge=1, description="Seconds a GPU container must be allowed to start before a probe may kill it."
+    )
+
+
+def probe_budget(probe: Probe) -> Optional[tuple[int, str]]:
+    """Seconds until the probe kills a container that never answers, and how."""
+    values = {
+        "initialDelaySeconds": probe.initialDelaySeconds,
+        "failureThreshold": probe.failureThreshold,
+        "periodSeconds": probe.periodSeconds,
+    }
+    if any(isinstance(v, Unknown) for v in values.values()):
+        return None
+    delay = values["initialDelaySeconds"] if values["initialDelaySeconds"] is not None else 0
+    threshold = values["failureThreshold"] if values["failureThreshold"] is not None else 3
+    period = values["periodSeconds"] if values["periodSeconds"] is not None else 10
+    total = delay + threshold * period
+    return total, f"initialDelaySeconds {delay} + failureThreshold {threshold} x periodSeconds {period}"
+
+
+@register
+class GpuProbeTooShort(Rule):
+    """## What it does
+    Flags a GPU container whose probes would kill it before a model can load:
+    there is no ``startupProbe`` and the liveness probe gives up after
+    ``initialDelaySeconds + failureThreshold x periodSeconds`` seconds (Kubernetes
+    defaults: 0 + 3 x 10 = 30 s), below a budget (default 120 s); or the
+    ``startupProbe`` itself allows less than the budget.
+
+    ## Why is this bad?
+    Loading weights onto a GPU takes minutes for large models. The kubelet kills
+    the container when the liveness probe fails, the model starts loading again,
+    and the pod crash-loops without ever serving: a classic with Triton and vLLM.
+
+    ## Example
+    ```yaml
+    livenessProbe:
+      httpGet: {path: /health, port: 8000}
+      periodSeconds: 10
+    ```
+
+    ## Use instead
+    ```yaml
+    startupProbe:                 # liveness waits until this succeeds
+      httpGet: {path: /health, port: 8000}
+      periodSeconds: 10
+      failureThreshold: 60        # up to 600 s to load
+    livenessProbe:
+      httpGet: {path: /health, port: 8000}
+      periodSeconds: 10
+    ```
+
+    A startupProbe is better than a long ``initialDelaySeconds`` on the liveness
+    probe, which delays the detection of every later hang too.
+
+    ## Fix safety
+    No automatic fix: the right budget depends on the model.
+
+    ## References
+    - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+    """
+
+    code = "GPU105"
+    name = "gpu-probe-too-short"
+    severity = Severity.WARNING
+    summary = "A GPU container's probes would kill it before a model can load"
+    targets = (Workload,)
+    Options = ProbeOptions
+    source_url = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"
+
+    def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
+        budget = ctx.options.budget_seconds
+        for _, c in gpu_containers(obj):
+            if not c.accelerators() or c.init and not c.is_sidecar:
+                continue
+            if c.spec.startupProbe is not None:
+                probe, field, kind = c.spec.startupProbe, "startupProbe", "startup probe"
+            elif c.spec.livenessProbe is not None:
+                probe, field, kind = c.spec.livenessProbe, "livenessProbe", "liveness probe"
+            else:
+                continue
+            computed = probe_budget(probe)
+            if computed is None:
+                continue
+            total, how = computed
+            if total >= budget:
+                continue
+            if field == "livenessProbe":
+                advice = (f"add a startupProbe allowing at least {budget} s "
+                          f"(e.g. failureThreshold {-(-budget // 10)} x periodSeconds 10)")
+                lead = "has no startupProbe, and its liveness probe"
+            else:
+                advice = f"raise failureThreshold x periodSeconds to at least {budget} s"
+                lead = "has a startup probe that"
+            yield Finding(
+                c.path + (field,),
+                f"GPU {c.label} {lead} kills it after {total} s ({how}), less than the {budget} s a model "
+                f"may need to load: {advice}",
+            )
+
+
+# --------------------------------------------------------------------------- autoscalers
+
+_CPU_MEMORY = {"cpu", "memory"}
+
+
+@register
+class GpuHpaCpuMetric(Rule):
+    """## What it does
+    Flags a HorizontalPodAutoscaler whose target is a GPU workload in the linted
+    set and that scales only on CPU or memory, or on nothing (which means 80 %
+    average CPU).
+
+    ## Why is this bad?
+    A GPU inference server is bound by the GPU: its CPU stays low while requests
+    queue up, so the HPA never scales out under load (or scales on noise). Scale
+    on what saturates: GPU utilisation from the DCGM exporter, queue depth, or
+    requests in flight, through a ``Pods`` or ``External`` metric.
+
+    ## Example
+    ```yaml
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: llm-server}
+      metrics:
+        - type: Resource
+          resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+    ```
+
+    ## Use instead
+    ```yaml
+    spec:
+      metrics:
+        - type: Pods
+          pods:
+            metric: {name: DCGM_FI_DEV_GPU_UTIL}
+            target: {type: AverageValue, averageValue: "80"}
+    ```
+
+    ## Fix safety
+    No automatic fix: the right metric depends on your metrics pipeline.
+
+    ## References
+    - https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/
+    """
+
+    code = "GPU106"
+    name = "gpu-hpa-cpu-metric"
+    severity = Severity.WARNING
+    summary = "An HPA scales a GPU workload only on CPU or memory"
+    targets = (HorizontalPodAutoscaler,)
+    source_url = "https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/"
+
+    def check(self, obj: HorizontalPodAutoscaler, ctx: Context) -> Iterator[Finding]:
+        spec = obj.spec
+        targets = [w for w in ctx.project.scale_target(spec.scaleTargetRef, obj.namespace) if w.is_gpu]
+        if not targets:
+            return
+        metrics = spec.metrics or []
+        names: set[str] = set()
+        for m in metrics:
+            mtype = m.type
+            if is_placeholder(mtype):
+                return
+            if mtype == "Resource" and m.resource is not None and isinstance(m.resource.name, str):
+                names.add(m.resource.name)
+            elif mtype == "ContainerResource" and m.containerResource is not None and isinstance(
+                m.containerResource.name, str
+            ):
+                names.add(m.containerResource.name)
+            else:
+                return  # Pods, Object, External or unknown: not CPU-only
+        if metrics:
+            what = " and ".join(sorted(names))
+            path = obj.at("spec", "metrics")
+        elif spec.targetCPUUtilizationPercentage is not None:
+            what = "cpu"
+            path = obj.at("spec", "targetCPUUtilizationPercentage")
+        else:
+            what = "cpu (the default when no metric is set)"
+            path = obj.at("spec", "scaleTargetRef")
+        if names - _CPU_MEMORY:
+            return
+        target = targets[0]
+        yield Finding(
+            path,
+            f"HPA scales GPU {target.display()} on {what} only; a GPU server saturates its GPU long before its "
+            f"CPU, so it will not scale out under load: scale on a GPU, queue or request metric "
+            f"(type Pods or External)",
+            related=[target.file],
+        )
+
+
+class KedaOptions(RuleOptions):
+    min_seconds: int = Field(300, ge=0, description="Shortest acceptable cooldown or scale-down window, in seconds.")
+
+
+@register
+class KedaCooldownShort(Rule):
+    """## What it does
+    Flags a KEDA ScaledObject whose target is a GPU workload in the linted set
+    and that scales in too eagerly:
+
+    - it can scale to zero (``minReplicaCount`` 0, or absent: KEDA's default is 0)
+      and ``cooldownPeriod`` is below the minimum (default 300 s, KEDA's own
+      default); or
+    - ``advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds``
+      is below the minimum.
+
+    ``cooldownPeriod`` governs only the last step, from 1 replica to 0; scaling
+    between 1 and N is the HPA's job. So with ``minReplicaCount >= 1`` a short
+    ``cooldownPeriod`` does nothing and is not reported.
+
+    ## Why is this bad?
+    A GPU replica takes minutes to come back (node provisioning, image pull,
+    model load). Scaling it away after a short lull means the next burst of
+    traffic waits for all of that: the Monday-morning latency incident.
+
+    ## Example
+    ```yaml
+    spec:
+      scaleTargetRef: {name: llm-server}
+      cooldownPeriod: 60          # minReplicaCount defaults to 0
+    ```
+
+    ## Use instead
+    ```yaml
+    spec:
+      scaleTargetRef: {name: llm-server}
+      minReplicaCount: 1          # or keep scale-to-zero with cooldownPeriod: 300+
+      cooldownPeriod: 300
+    ```
+
+    ## Fix safety
+    Safe: ``--fix`` raises the value to the configured minimum.
+
+    ## References
+    - https://keda.sh/docs/latest/reference/scaledobject-spec/
+    """
+
+    code = "GPU107"
+    name = "keda-cooldown-short"
+    severity = Severity.WARNING
+    summary = "A KEDA ScaledObject scales a GPU workload in (or to zero) too eagerly"
+    targets = (ScaledObject,)
+    Options = KedaOptions
+    source_url = "https://keda.sh/docs/latest/reference/scaledobject-spec/"
+
+    def check(self, obj: ScaledObject, ctx: Context) -> Iterator[Finding]:
+        spec = obj.spec
+        targets = [w for w in ctx.project.scale_target(spec.scaleTargetRef, obj.namespace) if w.is_gpu]
+        if not targets:
+            return
+        minimum = ctx.options.min_seconds
+        target = targets[0].display()
+        min_replicas = spec.minReplicaCount if spec.minReplicaCount is not None else 0
+        cooldown = spec.cooldownPeriod
+        if (
+            isinstance(min_replicas, int)
+            and min_replicas == 0
+            and isinstance(cooldown, int)
+            and cooldown < minimum
+        ):
+            how = "minReplicaCount is 0" if spec.minReplicaCount is not None else "minReplicaCount defaults to 0"
+            yield Finding(
+                obj.at("spec", "cooldownPeriod"),
+                f"ScaledObject scales GPU {target} to zero after only {cooldown} s without traffic ({how}); "
+                f"bringing a GPU replica back takes minutes: set cooldownPeriod to at least {minimum} "
+                f"or minReplicaCount to 1",
+            )
+        adv = spec.advanced
+        behavior = adv.horizontalPodAutoscalerConfig.behavior if adv and adv.horizontalPodAutoscalerConfig else None
+        window = behavior.scaleDown.stabilizationWindowSeconds if behavior and behavior.scaleDown else None
+        if isinstance(window, int) and window < minimum:
+            yield Finding(
+                obj.at("spec", "advanced", "horizontalPodAutoscalerConfig", "behavior", "scaleDown",
+                       "stabilizationWindowSeconds"),
+                f"ScaledObject lets the HPA remove GPU {target} replicas after a {window} s scale-down window; "
+                f"a GPU replica takes minutes to come back: raise stabilizationWindowSeconds to at least {minimum}",
+            )

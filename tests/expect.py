@@ -1,0 +1,101 @@
+"""Fixture cases with their expected diagnostics written inside them.
+
+A case is a file, or a folder of files, under ``tests/fixtures/cases/``. In
+YAML, a comment ``# expect: rule-name`` (several: ``# expect: a, b``) marks the
+line where exactly that diagnostic must be reported; a line without a marker
+must have none. JSON cannot hold comments, so ``x.json`` lists its expectations
+in ``x.json.expect``, one ``LINE rule-name`` per line. A case's config comes
+from ``gpulint.yaml`` in a case folder, or from a first-line comment
+``# config: {flow yaml}`` in a single-file case.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from typing import Any, Optional
+
+import yaml
+
+from gpulint.config import from_mapping
+from gpulint.engine import lint_paths
+
+CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "cases")
+_MARK = re.compile(r"#\s*expect:\s*([a-z0-9\-, ]+)")
+
+
+def expected_for_file(path: str) -> Counter:
+    out: Counter = Counter()
+    if path.endswith(".json"):
+        side = path + ".expect"
+        if os.path.exists(side):
+            for line in open(side, encoding="utf-8"):
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    num, rule = line.split()
+                    out[(int(num), rule)] += 1
+        return out
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for num, line in enumerate(fh, 1):
+            m = _MARK.search(line)
+            if m:
+                for rule in m.group(1).split(","):
+                    if rule.strip():
+                        out[(num, rule.strip())] += 1
+    return out
+
+
+def case_config(case: str) -> dict[str, Any]:
+    if os.path.isdir(case):
+        cfg = os.path.join(case, "gpulint.yaml")
+        if os.path.exists(cfg):
+            return yaml.safe_load(open(cfg, encoding="utf-8")) or {}
+        return {}
+    with open(case, encoding="utf-8", errors="replace") as fh:
+        first = fh.readline()
+    m = re.match(r"#\s*config:\s*(.*)", first)
+    return yaml.safe_load(m.group(1)) if m else {}
+
+
+def case_files(case: str) -> list[str]:
+    if os.path.isdir(case):
+        out = []
+        for root, _, files in os.walk(case):
+            for f in files:
+                if f.endswith((".yaml", ".yml", ".json")) and f != "gpulint.yaml":
+                    out.append(os.path.join(root, f))
+        return sorted(out)
+    return [case]
+
+
+def all_cases() -> list[str]:
+    out = []
+    for root, dirs, files in os.walk(CASES):
+        rel = os.path.relpath(root, CASES)
+        depth = 0 if rel == "." else rel.count(os.sep) + 1
+        if depth == 2:  # cases/<domain>/<case-folder>
+            out.append(root)
+            dirs[:] = []
+            continue
+        for f in files:
+            if depth == 1 and f.endswith((".yaml", ".yml", ".json")):
+                out.append(os.path.join(root, f))
+    return sorted(out)
+
+
+def run_case(case: str, extra_config: Optional[dict] = None) -> tuple[Counter, Counter]:
+    """(expected, actual) counters of (file relative to case, line, rule)."""
+    cfg = {**case_config(case), **(extra_config or {})}
+    config = from_mapping(cfg)
+    files = case_files(case)
+    base = case if os.path.isdir(case) else os.path.dirname(case)
+    result = lint_paths(files, config)
+    expected: Counter = Counter()
+    for f in files:
+        for (line, rule), n in expected_for_file(f).items():
+            expected[(os.path.relpath(f, base), line, rule)] += n
+    actual: Counter = Counter()
+    for d in result.diagnostics:
+        actual[(os.path.relpath(d.file, base), d.line, d.rule)] += 1
+    return expected, actual

@@ -38,6 +38,14 @@ def _uri(file: str, root: Path) -> str:
         return path.as_uri()
 
 
+def _artifact(file: str, root: Path) -> dict:
+    """A location relative to %SRCROOT% when the file is inside the repository."""
+    uri = _uri(file, root)
+    if uri.startswith("file:"):
+        return {"uri": uri}
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}
+
+
 def _rule_descriptor(rule: type) -> dict:
     doc = rule.documentation()  # type: ignore[attr-defined]
     return {
@@ -75,7 +83,7 @@ def build(result: "Result", root: Optional[Path] = None) -> dict:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(d.file, root), "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": _artifact(d.file, root),
                             "region": region,
                         }
                     }

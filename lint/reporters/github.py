@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from gpulint.diagnostics import Severity
+from gpulint.reporters.sarif import repo_root
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.engine import Result
@@ -20,10 +22,21 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _path(file: str, root: Path) -> str:
+    """Annotations name files relative to the repository root, wherever gpulint runs."""
+    if file.startswith("<"):
+        return file
+    try:
+        return Path(file).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file
+
+
 def report(result: "Result", out: TextIO, options: dict) -> None:
+    root = repo_root()
     for d in result.diagnostics:
         props = [
-            f"file={_escape_property(d.file)}",
+            f"file={_escape_property(_path(d.file, root))}",
             f"line={d.line}",
             f"col={d.column}",
         ]

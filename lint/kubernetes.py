@@ -40,6 +40,7 @@ TEMPLATE_PATHS: dict[str, tuple[Path, ...]] = {
 BUILTIN_GROUPS = {"", "apps", "batch", "extensions", "apps/v1beta1", "apps/v1beta2"}
 
 KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
+LLM_KINDS = ("LLMInferenceService", "LLMInferenceServiceConfig")
 KSERVE_FRAMEWORKS = (
     "model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "huggingface",
     "pmml", "lightgbm", "paddle", "art", "alibi",
@@ -152,6 +153,40 @@ def _kserve_templates(data: dict, doc_index: int, violations: list[Violation]) -
     return out
 
 
+def _llm_templates(data: dict, doc_index: int, violations: list[Violation]) -> list[PodTemplate]:
+    """KServe LLMInferenceService (and its Config): pod specs merged over config templates.
+
+    ``spec.template`` and ``spec.worker`` (and the same under ``spec.prefill``) are
+    PodSpecs whose containers usually carry no image: KServe merges them over its
+    well-known config templates (which bring the image, probes and more), so what
+    the file leaves out is unknown rather than absent.
+    """
+    out: list[PodTemplate] = []
+    for where in (("spec",), ("spec", "prefill")):
+        for field_name in ("template", "worker"):
+            path = where + (field_name,)
+            raw = dig(data, *path)
+            if raw is None:
+                continue
+            label = ".".join(str(p) for p in path)
+            pod = _pod_spec(raw, doc_index, path, violations, label)
+            if pod is None:
+                continue
+            role = ".".join(p for p in path[1:] if p != "template")
+            out.append(PodTemplate(path, pod, role=role, partial=True))
+    return out
+
+
+def _mark_patches(templates: list[PodTemplate]) -> list[PodTemplate]:
+    """A built-in workload whose container has no image is a fragment (a kustomize
+    patch, an overlay): the API server requires an image, so the rest of the object
+    lives elsewhere and what the fragment leaves out is unknown."""
+    for t in templates:
+        if any(c.image is None for c in t.spec.containers):
+            t.partial = True
+    return templates
+
+
 def _templates(kind: str, group: str, data: dict, doc_index: int, violations: list[Violation]) -> list[PodTemplate]:
     if group in BUILTIN_GROUPS and kind in TEMPLATE_PATHS:
         out = []
@@ -159,9 +194,11 @@ def _templates(kind: str, group: str, data: dict, doc_index: int, violations: li
             t = _template(data, tpath, doc_index, violations, role="")
             if t is not None:
                 out.append(t)
-        return out
+        return _mark_patches(out)
     if group == "serving.kserve.io" and kind == "InferenceService":
-        return _kserve_templates(data, doc_index, violations)
+        return _mark_patches(_kserve_templates(data, doc_index, violations))
+    if group == "serving.kserve.io" and kind in LLM_KINDS:
+        return _llm_templates(data, doc_index, violations)
     # Custom resources (Ray, training operators, LeaderWorkerSet, ...): any pod-spec shape.
     out = []
     spec = data.get("spec")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterator, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, PlainValidator
@@ -238,6 +239,7 @@ class ScaledObjectSpec(Shape):
     scaleTargetRef: Optional[CrossVersionObjectReference] = None
     minReplicaCount: Optional[IntLike] = None
     maxReplicaCount: Optional[IntLike] = None
+    idleReplicaCount: Optional[IntLike] = None
     cooldownPeriod: Optional[IntLike] = None
     advanced: Optional[KedaAdvanced] = None
     triggers: Optional[list[dict]] = None
@@ -265,8 +267,36 @@ def is_accelerator(resource: Any) -> bool:
     )
 
 
+_QUANTITY = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?")
+_BINARY_SI = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_DECIMAL_SI = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+
+
+def parse_quantity(text: str) -> Optional[Fraction]:
+    """A Kubernetes quantity string (``2``, ``500m``, ``1k``, ``1e3``, ``1Ki``) as an exact number."""
+    m = _QUANTITY.fullmatch(text)
+    if not m:
+        return None
+    sign, number, suffix = m.groups()
+    value = Fraction(number)
+    if suffix in _BINARY_SI:
+        value *= 2 ** _BINARY_SI[suffix]
+    elif suffix in _DECIMAL_SI:
+        value *= Fraction(10) ** _DECIMAL_SI[suffix]
+    elif suffix:
+        exponent = int(suffix[1:])
+        if abs(exponent) > 100:
+            return None
+        value *= Fraction(10) ** exponent
+    return -value if sign == "-" else value
+
+
 def parse_count(value: Any) -> Optional[int]:
-    """A whole, non-negative device count, or None when the value is not one."""
+    """A whole, non-negative device count, or None when the value is not one.
+
+    Follows the API server: any quantity whose value is a whole number is
+    accepted (``"1000m"`` is 1, ``"1k"`` is 1000); fractions and negatives are not.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -274,14 +304,10 @@ def parse_count(value: Any) -> Optional[int]:
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
     if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return int(text)
-        m = re.fullmatch(r"(\d+)(k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)", text)
-        if m:
-            mult = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-                    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-            return int(m.group(1)) * mult[m.group(2)]
+        quantity = parse_quantity(value.strip())  # the API server trims quantities
+        if quantity is None or quantity < 0 or quantity.denominator != 1:
+            return None
+        return int(quantity)
     return None
 
 
@@ -362,6 +388,9 @@ class PodTemplate:
     labels: dict[str, Any] = field(default_factory=dict)
     #: extra containers outside ``containers`` (KServe ``predictor.model``)
     extra_containers: list[ContainerRef] = field(default_factory=list)
+    #: the spec is merged with something gpulint cannot see (a kustomize patch, a
+    #: KServe LLMInferenceService over its config templates): absent fields are unknown
+    partial: bool = False
 
     def containers(self, include_init: bool = True) -> Iterator[ContainerRef]:
         for i, c in enumerate(self.spec.containers):

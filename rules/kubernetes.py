@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Iterator, Optional
 
 from pydantic import Field
@@ -10,6 +11,7 @@ from gpulint.diagnostics import Severity
 from gpulint.model import (
     ContainerRef,
     HorizontalPodAutoscaler,
+    K8sObject,
     PodTemplate,
     Probe,
     ScaledObject,
@@ -19,6 +21,7 @@ from gpulint.model import (
     is_placeholder,
     parse_count,
 )
+from gpulint.project import Project
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
 
 K8S_GPU_DOC = "https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/"
@@ -80,7 +83,9 @@ class GpuLimitMissing(Rule):
     source_url = K8S_GPU_DOC
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
-        for _, c in gpu_containers(obj):
+        for t, c in gpu_containers(obj):
+            if t.partial:
+                continue  # a patch or merged template: the limit may come from the base
             limits = c.resources("limits")
             for res, value in c.resources("requests").items():
                 if is_accelerator(res) and res not in limits:
@@ -219,12 +224,16 @@ CONVENTIONAL_TAINT = {
 
 
 def tolerates(tolerations: list[Any], key: str, value: Optional[str], effect: str) -> bool:
-    """Does any toleration match the taint ``key=value:effect``?"""
+    """Does any toleration match the taint ``key=value:effect``?
+
+    ``value`` None means the taint's value is unknown: an ``Equal`` toleration for
+    the key is then given the benefit of the doubt.
+    """
     for t in tolerations:
         op = t.operator if isinstance(t.operator, str) else "Equal"
         t_key = t.key if isinstance(t.key, str) else ""
         t_effect = t.effect if isinstance(t.effect, str) else ""
-        if is_placeholder(t.key) or is_placeholder(t.effect) or is_placeholder(t.value):
+        if any(is_placeholder(v) for v in (t.key, t.operator, t.effect, t.value)):
             return True  # unknown until render time: give it the benefit of the doubt
         if t_effect and t_effect != effect:
             continue
@@ -233,6 +242,8 @@ def tolerates(tolerations: list[Any], key: str, value: Optional[str], effect: st
                 return True
             continue
         if op == "Equal" and t_key == key:
+            if value is None:
+                return True
             t_value = "" if t.value is None else str(t.value).lower() if isinstance(t.value, bool) else str(t.value)
             if t_value == (value or ""):
                 return True
@@ -274,6 +285,12 @@ class GpuTolerationMissing(Rule):
     the linted set, the rule checks the real taints of the pools the workload can
     land on (``dedicated=gpu:NoSchedule``, ``nvidia.com/gpu:NoExecute`` are not
     covered by the plugin).
+
+    Without cluster context the taint's value is unknown, so any toleration for
+    the key (``Exists``, or ``Equal`` with whatever value) counts, as does an
+    ``Exists`` toleration with an empty key. Fragments (a container without an
+    image: a kustomize patch) and KServe LLMInferenceServices, whose pod specs are
+    merged over templates gpulint cannot see, are left alone.
 
     ## Why is this bad?
     A pod that tolerates no pool it can run on never schedules: the rollout
@@ -323,7 +340,7 @@ class GpuTolerationMissing(Rule):
         ert = ctx.config.extended_resource_toleration
         for t in obj.templates:
             accels = t.accelerators()
-            if not accels:
+            if not accels or t.partial:
                 continue
             tolerations = t.spec.tolerations or []
             implicit = implicit_tolerations(t, ert)
@@ -377,7 +394,11 @@ class GpuProbeTooShort(Rule):
     there is no ``startupProbe`` and the liveness probe gives up after
     ``initialDelaySeconds + failureThreshold x periodSeconds`` seconds (Kubernetes
     defaults: 0 + 3 x 10 = 30 s), below a budget (default 120 s); or the
-    ``startupProbe`` itself allows less than the budget.
+    ``startupProbe`` itself allows less than the budget. Only containers that
+    ask for an accelerator are checked. When the pod spec is merged over a base
+    gpulint cannot see (a kustomize patch; a KServe LLMInferenceService, whose
+    config templates bring a startupProbe), a missing startupProbe is not
+    reported.
 
     ## Why is this bad?
     Loading weights onto a GPU takes minutes for large models. The kubelet kills
@@ -422,11 +443,13 @@ class GpuProbeTooShort(Rule):
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         budget = ctx.options.budget_seconds
-        for _, c in gpu_containers(obj):
+        for t, c in gpu_containers(obj):
             if not c.accelerators() or c.init and not c.is_sidecar:
                 continue
             if c.spec.startupProbe is not None:
                 probe, field, kind = c.spec.startupProbe, "startupProbe", "startup probe"
+            elif t.partial:
+                continue  # the base (kustomize base, KServe config template) may bring a startupProbe
             elif c.spec.livenessProbe is not None:
                 probe, field, kind = c.spec.livenessProbe, "livenessProbe", "liveness probe"
             else:
@@ -454,6 +477,29 @@ class GpuProbeTooShort(Rule):
 # --------------------------------------------------------------------------- autoscalers
 
 _CPU_MEMORY = {"cpu", "memory"}
+
+
+def gpu_scale_target(obj: K8sObject, ref: Any, project: Project) -> Optional[Workload]:
+    """The GPU workload a scaleTargetRef names, or None when it is not (surely) one.
+
+    A repository often holds several objects of the same kind and name (examples,
+    overlays, environments): a target in the autoscaler's own file wins, then one
+    in its folder; if the candidates left disagree about being GPU workloads, the
+    target is ambiguous and the autoscaler is left alone.
+    """
+    candidates = project.scale_target(ref, obj.namespace)
+    if not candidates:
+        return None
+    same_file = [w for w in candidates if w.source is obj.source]
+    if same_file:
+        candidates = same_file
+    else:
+        folder = os.path.dirname(obj.file)
+        same_folder = [w for w in candidates if os.path.dirname(w.file) == folder]
+        candidates = same_folder or candidates
+    if all(w.is_gpu for w in candidates):
+        return candidates[0]
+    return None
 
 
 @register
@@ -504,8 +550,8 @@ class GpuHpaCpuMetric(Rule):
 
     def check(self, obj: HorizontalPodAutoscaler, ctx: Context) -> Iterator[Finding]:
         spec = obj.spec
-        targets = [w for w in ctx.project.scale_target(spec.scaleTargetRef, obj.namespace) if w.is_gpu]
-        if not targets:
+        target = gpu_scale_target(obj, spec.scaleTargetRef, ctx.project)
+        if target is None:
             return
         metrics = spec.metrics or []
         names: set[str] = set()
@@ -532,7 +578,6 @@ class GpuHpaCpuMetric(Rule):
             path = obj.at("spec", "scaleTargetRef")
         if names - _CPU_MEMORY:
             return
-        target = targets[0]
         yield Finding(
             path,
             f"HPA scales GPU {target.display()} on {what} only; a GPU server saturates its GPU long before its "
@@ -552,15 +597,20 @@ class KedaCooldownShort(Rule):
     Flags a KEDA ScaledObject whose target is a GPU workload in the linted set
     and that scales in too eagerly:
 
-    - it can scale to zero (``minReplicaCount`` 0, or absent: KEDA's default is 0)
-      and ``cooldownPeriod`` is below the minimum (default 300 s, KEDA's own
-      default); or
+    - it can scale to zero (``minReplicaCount`` 0, or absent: KEDA's default is 0;
+      or ``idleReplicaCount: 0``) and ``cooldownPeriod`` is below the minimum
+      (default 300 s, KEDA's own default); or
     - ``advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds``
       is below the minimum.
 
     ``cooldownPeriod`` governs only the last step, from 1 replica to 0; scaling
     between 1 and N is the HPA's job. So with ``minReplicaCount >= 1`` a short
-    ``cooldownPeriod`` does nothing and is not reported.
+    ``cooldownPeriod`` does nothing and is not reported (unless
+    ``idleReplicaCount: 0`` sends the workload to zero while idle).
+
+    The target is found by kind and name among the linted files (one in the
+    ScaledObject's own file or folder first); a target outside the linted set, or
+    one that is not a GPU workload, is left alone.
 
     ## Why is this bad?
     A GPU replica takes minutes to come back (node provisioning, image pull,
@@ -599,20 +649,20 @@ class KedaCooldownShort(Rule):
 
     def check(self, obj: ScaledObject, ctx: Context) -> Iterator[Finding]:
         spec = obj.spec
-        targets = [w for w in ctx.project.scale_target(spec.scaleTargetRef, obj.namespace) if w.is_gpu]
-        if not targets:
+        workload = gpu_scale_target(obj, spec.scaleTargetRef, ctx.project)
+        if workload is None:
             return
         minimum = ctx.options.min_seconds
-        target = targets[0].display()
+        target = workload.display()
         min_replicas = spec.minReplicaCount if spec.minReplicaCount is not None else 0
         cooldown = spec.cooldownPeriod
-        if (
-            isinstance(min_replicas, int)
-            and min_replicas == 0
-            and isinstance(cooldown, int)
-            and cooldown < minimum
-        ):
+        if isinstance(min_replicas, int) and min_replicas == 0:
             how = "minReplicaCount is 0" if spec.minReplicaCount is not None else "minReplicaCount defaults to 0"
+        elif isinstance(spec.idleReplicaCount, int) and spec.idleReplicaCount == 0:
+            how = "idleReplicaCount is 0"
+        else:
+            how = ""
+        if how and isinstance(cooldown, int) and cooldown < minimum:
             yield Finding(
                 obj.at("spec", "cooldownPeriod"),
                 f"ScaledObject scales GPU {target} to zero after only {cooldown} s without traffic ({how}); "

@@ -215,7 +215,8 @@ class Linter:
                 d = self._engine_diag("parse-error", source, err.line, err.column, err.message)
                 if d:
                     diags.append(d)
-                continue
+                if not source.documents:
+                    continue
             try:
                 for dup in source.duplicates:
                     d = self._engine_diag(

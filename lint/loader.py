@@ -108,6 +108,8 @@ class Source:
 
     @property
     def parsed(self) -> bool:
+        """True when the whole file loaded. A YAML stream with a syntax error in a
+        later document keeps the documents before it (and ``error``)."""
         return self.error is None
 
     def locate(self, doc_index: int, path: Path) -> Span:
@@ -128,10 +130,10 @@ class Source:
 
 def decode(raw: bytes) -> str:
     """Bytes to text, or LoadError for binary and non-UTF-8 input."""
-    if b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LoadError("binary file (contains NUL bytes); expected YAML or JSON text")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(raw):
         raise LoadError("file is UTF-16 encoded; expected UTF-8")
+    if b"\x00" in raw[:8192]:
+        raise LoadError("binary file (contains NUL bytes); expected YAML or JSON text")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -148,6 +150,19 @@ def decode(raw: bytes) -> str:
     return text
 
 
+def _looks_utf16(raw: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: ASCII characters with a NUL beside each."""
+    head = raw[:512]
+    if len(head) < 4:
+        return False
+    for start in (0, 1):  # big-endian: NULs at even offsets; little-endian: at odd ones
+        nuls = head[start::2]
+        text = head[1 - start :: 2]
+        if nuls.count(0) == len(nuls) and 0 not in text:
+            return True
+    return False
+
+
 _BLOCK_PREFIX = re.compile(r"^[ \t?-]{%d,}" % (2 * MAX_DEPTH), re.MULTILINE)
 _FLOW = re.compile(r"[\[\]{}]")
 
@@ -160,8 +175,8 @@ def _check_nesting(text: str) -> None:
             if m.group() in "[{":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line = text.count("\n", 0, m.start()) + 1
-                    raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+                    line, col = _line_col(text, m.start())
+                    raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, col)
             elif depth:
                 depth -= 1
     m = _BLOCK_PREFIX.search(text)
@@ -174,12 +189,19 @@ def _check_nesting(text: str) -> None:
 
 
 def _compose_documents(text: str) -> list[Any]:
+    """The composed documents; those before a syntax error when there is one."""
+    return _compose(text)[0]
+
+
+def _compose(text: str) -> tuple[list[Any], Optional[yaml.YAMLError]]:
     loader = _Loader(text)
+    nodes: list[Any] = []
     try:
-        nodes = []
         while loader.check_node():
             nodes.append(loader.get_node())
-        return nodes
+        return nodes, None
+    except yaml.YAMLError as exc:
+        return nodes, exc
     finally:
         loader.dispose()
 
@@ -343,20 +365,15 @@ class _Builder:
 
 def load_yaml(source: Source) -> None:
     text = source.text
+    if not text.strip():
+        return  # empty or whitespace-only (tabs included): no documents, no error
     _check_nesting(text)
     try:
-        nodes = _compose_documents(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
-        context = f" {exc.context}" if exc.context else ""
-        line = mark.line + 1 if mark else 1
-        col = mark.column + 1 if mark else 1
-        raise LoadError(f"invalid YAML: {problem}{context}", line, col) from None
-    except yaml.YAMLError as exc:
-        raise LoadError(f"invalid YAML: {exc}") from None
+        nodes, error = _compose(text)
     except RecursionError:
         raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    if error is not None and not nodes:
+        raise _syntax_error(error)
     for index, node in enumerate(nodes):
         if node is None:
             continue
@@ -374,13 +391,57 @@ def load_yaml(source: Source) -> None:
                     1,
                 )
         source.documents.append(Document(index, data, node.start_mark.line + 1))
+    if error is not None:
+        # the documents before the broken one are still linted
+        source.error = _syntax_error(error)
+
+
+def _syntax_error(exc: yaml.YAMLError) -> LoadError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        return LoadError(f"invalid YAML: {problem}{context}", line, col)
+    return LoadError(f"invalid YAML: {exc}")
 
 
 # --------------------------------------------------------------------------- JSON
 
 
+class _Constant(ValueError):
+    pass
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise _Constant(name)
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def _constant_offset(text: str, name: str) -> int:
+    """Offset of the first bare ``NaN``/``Infinity`` outside strings."""
+    for m in _JSON_TOKEN.finditer(text):
+        if m.group(1) and m.group(1).lstrip("-") == name.lstrip("-"):
+            return m.start()
+    return 0
+
+
+def _json_problem(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
+    """A clearer message for what strict JSON refuses, and where."""
+    pos = exc.pos
+    if text.startswith(("//", "/*"), pos) or (text[pos:pos + 1] == "#"):
+        return "comments are not allowed in JSON", pos
+    if text[pos:pos + 1] in ("}", "]"):
+        before = text[:pos].rstrip()
+        if before.endswith(","):
+            closer = text[pos]
+            return f"trailing comma before '{closer}' is not allowed in JSON", len(before) - 1
+    if exc.msg == "Extra data":
+        return "extra data after the JSON value (one JSON value per file)", pos
+    return exc.msg, pos
 
 
 def load_json(source: Source) -> None:
@@ -388,35 +449,46 @@ def load_json(source: Source) -> None:
     if not text.strip():
         return
     _check_nesting(text)
-    pairs_dupes: list[str] = []
+    has_dupes = False
 
     def hook(pairs: list[tuple[str, Any]]) -> dict:
-        out: dict = {}
-        for k, v in pairs:
-            if k in out:
-                pairs_dupes.append(k)
-            out[k] = v
+        nonlocal has_dupes
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            has_dupes = True
         return out
 
     try:
         data = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+        message, pos = _json_problem(text, exc)
+        line, col = _line_col(text, pos)
+        raise LoadError(f"invalid JSON: {message}", line, col) from None
+    except _Constant as exc:
+        line, col = _line_col(text, _constant_offset(text, str(exc)))
+        raise LoadError(f"invalid JSON: {exc} is not a JSON value (use null or a string)", line, col) from None
     except ValueError as exc:
         raise LoadError(f"invalid JSON: {exc}") from None
     except RecursionError:
         raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
     source.documents.append(Document(0, data, 1))
-    for key in pairs_dupes:
-        line, col = _find_key_line(text, key)
-        source.duplicates.append(DuplicateKey(0, key, line, col, 0))
+    if has_dupes:
+        _json_duplicates(text, _json_skip_ws(text, 0), source.duplicates)
 
 
-def _find_key_line(text: str, key: str) -> tuple[int, int]:
-    needle = json.dumps(key) + ""
-    positions = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", text)]
-    offset = positions[-1] if positions else 0
-    return _line_col(text, offset)
+def _json_duplicates(text: str, at: int, out: list[DuplicateKey]) -> None:
+    """Record every repeated key in the JSON value at ``at`` (which parsed)."""
+    if at >= len(text) or text[at] not in "[{":
+        return
+    first: dict[str, int] = {}
+    for key, key_at, value_at, _ in _json_members(text, at):
+        if text[at] == "{":
+            line, col = _line_col(text, key_at)
+            if key in first:
+                out.append(DuplicateKey(0, key, line, col, first[key]))
+            else:
+                first[key] = line
+        _json_duplicates(text, value_at, out)
 
 
 def load(name: str, raw: bytes, kind: Optional[str] = None) -> Source:
@@ -453,16 +525,35 @@ def _node_span(node: Any, exact: bool = True) -> Span:
     return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1, s.index, e.index, exact)
 
 
+def _lookup(node: Any, key: str, depth: int = 0) -> Optional[tuple[Any, Any]]:
+    """(key node, value node) for ``key`` in a mapping node, following merge keys
+    the way the builder does: explicit keys first (the last duplicate wins), then
+    each merged mapping in order."""
+    found = None
+    merges = []
+    for k, v in node.value:
+        if k.tag == _MERGE:
+            merges.append(v)
+        elif isinstance(k, yaml.ScalarNode) and k.value == key:
+            found = (k, v)
+    if found is not None or depth > MAX_DEPTH:
+        return found
+    for merge in merges:
+        for src in merge.value if isinstance(merge, yaml.SequenceNode) else [merge]:
+            if isinstance(src, yaml.MappingNode):
+                found = _lookup(src, key, depth + 1)
+                if found is not None:
+                    return found
+    return None
+
+
 def _node_locate(node: Any, path: Path) -> Span:
     """Walk composed nodes along ``path``; stop at the deepest node that exists."""
     current = node
     key_node = None
     for step in path:
         if isinstance(current, yaml.MappingNode):
-            found = None
-            for k, v in current.value:
-                if k.tag != _MERGE and k.value == str(step) and isinstance(k, yaml.ScalarNode):
-                    found = (k, v)
+            found = _lookup(current, str(step))
             if found is None:
                 return _node_span(key_node or current, exact=False)
             key_node, current = found

@@ -234,7 +234,8 @@ class Linter:
                         project.add(obj)
                     for v in rec.violations:
                         span = source.locate(v.doc_index, v.path)
-                        d = self._engine_diag("schema-violation", source, span.line, span.column, v.message,
+                        rule_name = v.rule if get_rule(v.rule) is not None else "schema-violation"
+                        d = self._engine_diag(rule_name, source, span.line, span.column, v.message,
                                               v.doc_index, v.path, span)
                         if d:
                             diags.append(d)

@@ -28,6 +28,8 @@ class Violation:
     doc_index: int
     path: Path
     message: str
+    #: the engine rule that reports it (falls back to schema-violation when not registered)
+    rule: str = "schema-violation"
 
 
 @dataclass
@@ -41,7 +43,7 @@ _REGISTRY: list[tuple[int, str, Recogniser]] = []
 _LOADED = False
 
 #: modules that register recognisers when imported, cheapest first
-DOMAIN_MODULES = ("gpulint.kubernetes",)
+DOMAIN_MODULES = ("gpulint.kubernetes", "gpulint.sagemaker")
 
 
 def recogniser(priority: int = 50) -> Callable[[Recogniser], Recogniser]:

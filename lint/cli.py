@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
+    p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
     p.add_argument("--version", action="version", version=f"gpulint {__version__}")
     return p
 
@@ -134,7 +136,24 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     if args.fail_on:
         config.fail_on = args.fail_on
     paths = args.paths or ["."]
+    known = None
+    if args.baseline and not args.write_baseline:
+        from gpulint import baseline
+
+        try:
+            known = baseline.load(args.baseline)
+        except baseline.BaselineError as exc:
+            err.write(f"gpulint: {exc}\n")
+            return EXIT_USAGE
     result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data)
+    if args.write_baseline:
+        return _write_baseline(result, args.write_baseline, args.quiet, err)
+    if known is not None:
+        from gpulint import baseline
+
+        hidden = baseline.apply(result, known, args.baseline)
+        if hidden:
+            result.notes.append(f"{hidden} finding(s) recorded in {args.baseline} not shown")
 
     handle: TextIO = out
     opened = None
@@ -163,6 +182,19 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         return EXIT_OK
     failed = any(d.severity >= threshold for d in result.diagnostics)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _write_baseline(result: object, path: str, quiet: bool, err: TextIO) -> int:
+    from gpulint import baseline
+
+    try:
+        n = baseline.write(result, path)  # type: ignore[arg-type]
+    except baseline.BaselineError as exc:
+        err.write(f"gpulint: {exc}\n")
+        return EXIT_USAGE
+    if not quiet:
+        err.write(f"gpulint: recorded {n} finding(s) in {path}\n")
+    return EXIT_OK
 
 
 def _code_prefix(name: str) -> bool:

@@ -144,7 +144,10 @@ def _kserve_templates(data: dict, doc_index: int, violations: list[Violation]) -
                 extras.append(ContainerRef(cpath + (fw,), c))
         ann = cdata.get("annotations") if isinstance(cdata.get("annotations"), dict) else {}
         labels = cdata.get("labels") if isinstance(cdata.get("labels"), dict) else {}
-        out.append(PodTemplate(cpath, pod, role=comp, annotations=ann, labels=labels, extra_containers=extras))
+        # a model (or framework) container is merged over a ServingRuntime, which may
+        # bring probes, tolerations and resources of its own: absent fields are unknown
+        out.append(PodTemplate(cpath, pod, role=comp, annotations=ann, labels=labels, extra_containers=extras,
+                               partial=bool(extras)))
         worker = cdata.get("workerSpec")
         if isinstance(worker, dict):
             wpod = _pod_spec(worker, doc_index, cpath + ("workerSpec",), violations, f"spec.{comp}.workerSpec")

@@ -46,7 +46,10 @@ class GpuLimitMissing(Rule):
     Flags a container that requests an accelerator (``nvidia.com/gpu``,
     ``aws.amazon.com/neuron``, ``amd.com/gpu``, ...) in ``resources.requests``
     without a limit for it. Limits alone are fine: Kubernetes copies them into
-    the requests.
+    the requests. A pod spec merged over a base gpulint cannot see (a kustomize
+    patch whose container has no image, a KServe ``predictor.model`` over its
+    ServingRuntime, an LLMInferenceService over its config templates) may get
+    the limit from that base, so it is not reported.
 
     ## Why is this bad?
     Accelerators are extended resources, which cannot be overcommitted. The API

@@ -82,20 +82,54 @@ class Config(BaseModel):
 
     def check_rules(self) -> None:
         """Every key under ``rules`` must name a rule and use only its options."""
-        from gpulint.rule import get_rule
+        from gpulint.rule import all_rules, get_rule
 
+        where = self.path or "config"
+        names = [r.name for r in all_rules()]
+        by_name: dict[str, RuleConfig] = {}
         for name, rc in self.rules.items():
             rule = get_rule(name)
             if rule is None:
-                raise ConfigError(f"{self.path or 'config'}: rules.{name}: no such rule")
+                raise ConfigError(f"{where}: rules.{name}: no such rule{_did_you_mean(name, names)}")
+            if rule.name in by_name:
+                raise ConfigError(f"{where}: rules.{name}: {rule.name} ({rule.code}) is configured twice")
+            options = sorted({_kebab(f) for f in rule.Options.model_fields} | {"severity"})
+            for key in rc.model_extra or {}:
+                if key not in options:
+                    raise ConfigError(
+                        f"{where}: rules.{name}.{key}: unknown option{_did_you_mean(key, options)} "
+                        f"({rule.name} takes: {', '.join(options)})"
+                    )
             try:
                 self.options_for(rule)
             except ValidationError as exc:
                 raise ConfigError(_format_errors(self.path, exc, prefix=f"rules.{name}.")) from None
+            by_name[rule.name] = rc  # a rule configured by code applies to the rule
+        self.rules = by_name
         for key in ("select", "ignore"):
             for name in getattr(self, key):
                 if get_rule(name) is None and not _is_prefix(name):
-                    raise ConfigError(f"{self.path or 'config'}: {key}: no rule named or coded '{name}'")
+                    raise ConfigError(
+                        f"{where}: {key}: no rule named or coded '{name}'{_did_you_mean(name, names)}"
+                    )
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib
+
+    candidates = {c: c for c in choices}
+    # snake_case and camelCase spellings of a kebab-case key
+    normal = {c.replace("-", "").lower(): c for c in choices}
+    flat = word.replace("_", "").replace("-", "").lower()
+    if flat in normal:
+        return f"; did you mean '{normal[flat]}'?"
+    close = difflib.get_close_matches(word, list(candidates), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def setting_names() -> list[str]:
+    """The top-level keys a config file may use (kebab-case)."""
+    return [info.alias or name for name, info in Config.model_fields.items() if name != "path"]
 
 
 def _is_prefix(code: str) -> bool:
@@ -106,11 +140,22 @@ def _is_prefix(code: str) -> bool:
     return any(r.code.startswith(up) for r in all_rules())
 
 
+_PLAIN_MESSAGES = {
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "list_type": "expected a list",
+    "extra_forbidden": "unknown setting",
+}
+
+
 def _format_errors(path: Optional[str], exc: ValidationError, prefix: str = "") -> str:
     lines = [f"{path or 'config'}: invalid configuration:"]
     for err in exc.errors():
         loc = prefix + ".".join(str(p) for p in err["loc"])
-        lines.append(f"  {loc}: {err['msg']}")
+        message = _PLAIN_MESSAGES.get(err["type"], err["msg"])
+        if err["type"] != "extra_forbidden" and "input" in err and not isinstance(err["input"], (dict, list)):
+            message += f", found {err['input']!r}"
+        lines.append(f"  {loc}: {message}")
     return "\n".join(lines)
 
 
@@ -125,7 +170,9 @@ def _read_pyproject(path: FsPath) -> Optional[dict]:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     tool = data.get("tool", {})
     section = tool.get("gpulint") if isinstance(tool, dict) else None
-    return section if isinstance(section, dict) else None
+    if section is not None and not isinstance(section, dict):
+        raise ConfigError(f"{path}: [tool.gpulint] must be a table of settings")
+    return section
 
 
 def _read_yaml(path: FsPath) -> dict:
@@ -133,6 +180,10 @@ def _read_yaml(path: FsPath) -> dict:
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: invalid YAML: {exc.problem or exc.context}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     if data is None:
@@ -154,6 +205,13 @@ def read_config_file(path: str) -> Config:
 
 
 def from_mapping(data: dict, path: Optional[str] = None) -> Config:
+    known = setting_names()
+    for key in data:
+        if key not in known:
+            raise ConfigError(
+                f"{path or 'config'}: unknown setting '{key}'{_did_you_mean(str(key), known)} "
+                f"(settings: {', '.join(known)})"
+            )
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:

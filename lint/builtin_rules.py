@@ -100,3 +100,47 @@ class InternalError(EngineRule):
     name = "internal-error"
     severity = Severity.ERROR
     summary = "gpulint failed while checking this file (a bug in gpulint)"
+
+
+@register
+class UnusedSuppression(EngineRule):
+    """## What it does
+    Reports a ``# gpulint: disable=...`` (or ``disable-file``) comment, or a
+    ``gpulint.io/ignore`` annotation, that suppressed nothing in this run, and a
+    suppression that names no gpulint rule at all (a typo). A suppression of a
+    rule that is not selected in this run (``--select``, ``--ignore``, ``select``
+    and ``ignore`` in the config) is not reported: that rule did not get a chance
+    to fire. Files that failed to parse are not checked either.
+
+    ## Why is this bad?
+    Suppressions outlive the problems they were written for. A stale one hides
+    the next real problem on that line or object, and a misspelled one never
+    worked. Removing them keeps the remaining suppressions meaningful.
+
+    Cross-file rules (an HPA joined to its Deployment, a workload joined to its
+    node pools) only fire when both sides are linted together. When a hook passes
+    only changed files, list the other side under ``context`` in the config, or a
+    suppression of a cross-file rule can look unused.
+
+    ## Example
+    ```yaml
+    resources:
+      requests: {nvidia.com/gpu: 1}
+      limits: {nvidia.com/gpu: 1}  # gpulint: disable=gpu-request-limit-mismatch
+    ```
+
+    ## Use instead
+    ```yaml
+    resources:
+      requests: {nvidia.com/gpu: 1}
+      limits: {nvidia.com/gpu: 1}
+    ```
+
+    ## Fix safety
+    No automatic fix: removing a suppression is a decision for a reviewer.
+    """
+
+    code = "GL004"
+    name = "unused-suppression"
+    severity = Severity.INFO
+    summary = "A gpulint suppression comment or gpulint.io/ignore annotation suppressed nothing"

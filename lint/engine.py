@@ -24,6 +24,8 @@ from gpulint.recognize import recognise
 from gpulint.rule import Context, Finding, Rule, all_rules, get_rule
 from gpulint.walk import walk
 
+IGNORE_ANNOTATION = "gpulint.io/ignore"
+
 STDIN = "-"
 
 
@@ -139,13 +141,18 @@ class Suppressions:
         return sorted(declared - self.used)
 
 
-def _annotation_ignores(obj: Optional[ModelObject], path: Path, diag: Diagnostic) -> bool:
+def _annotation_ignores(obj: Optional[ModelObject], path: Path, diag: Diagnostic) -> list[tuple[Path, str]]:
+    """The (path prefix, name) of every annotation entry that suppresses ``diag``; empty if none does."""
     if obj is None or not obj.ignores:
-        return False
+        return []
+    hits = []
     for prefix, rules in obj.ignores.items():
-        if path[: len(prefix)] == prefix and (diag.rule in rules or diag.code in rules or "all" in rules):
-            return True
-    return False
+        if path[: len(prefix)] == prefix:
+            for key in (diag.rule, diag.code, "all"):
+                if key in rules:
+                    hits.append((prefix, key))
+                    break
+    return hits
 
 
 # --------------------------------------------------------------------------- the run
@@ -156,6 +163,8 @@ class Linter:
         self.config = config
         self.rules = active_rules(config, select, ignore)
         self.rule_names = {r.name for r in self.rules}
+        #: annotation entries that suppressed something: (file, doc index, path prefix, name)
+        self._annotation_used: set[tuple[str, int, Path, str]] = set()
 
     def _engine_diag(self, name: str, source: Source, line: int, column: int, message: str,
                      doc_index: int = 0, path: Path = (), end: Optional[Span] = None) -> Optional[Diagnostic]:
@@ -249,6 +258,10 @@ class Linter:
 
         by_source = {id(s): s for s in result.sources}
         self._run_rules(project, by_source, per_source_diags, report)
+        with_ignores: dict[int, list[ModelObject]] = {}
+        for obj in project.objects:
+            if obj.ignores:
+                with_ignores.setdefault(id(obj.source), []).append(obj)
 
         for source in result.sources:
             diags = per_source_diags.get(id(source), [])
@@ -258,6 +271,17 @@ class Linter:
             kept = [d for d in diags if not sup.suppresses(d)]
             for line, rule in sup.unused():
                 result.unused_suppressions.append((source.name, line, rule))
+            if (
+                "unused-suppression" in self.rule_names
+                and source.error is None
+                and not any(d.rule == "internal-error" for d in diags)
+            ):
+                annotated = with_ignores.get(id(source), [])
+                for d in self._unused_suppressions(source, sup, annotated):
+                    # only an explicit disable of this rule silences it: a blanket one is what it reports on
+                    names = {d.rule, d.code}
+                    if not (names & sup.file_rules or names & sup.lines.get(d.line, set())):
+                        kept.append(d)
             result.diagnostics.extend(kept)
             source.release_positions()
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -318,9 +342,67 @@ class Linter:
             fix=finding.fix,
             related=finding.related,
         )
-        if _annotation_ignores(target, finding.path, d):
+        hits = _annotation_ignores(target, finding.path, d)
+        if hits:
+            for prefix, key in hits:
+                self._annotation_used.add((target.source.name, target.doc_index, prefix, key))
             return None
         return d
+
+    # ----------------------------------------------------------------------- unused suppressions
+
+    def _unused_message(self, name: str, what: str) -> Optional[str]:
+        """Why the suppression of ``name`` is worth reporting, or None to stay silent."""
+        if name == "unused-suppression":
+            return None
+        if name == "all":
+            if len(self.rules) < len(all_rules()):
+                return None  # some rules did not run: a blanket suppression may be needed for them
+            return f"{what} of all rules suppressed nothing; remove it"
+        rule = get_rule(name)
+        if rule is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, [r.name for r in all_rules()], n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            return f"{what} names '{name}', which is not a gpulint rule{hint}; fix the name or remove it"
+        if rule.name not in self.rule_names:
+            return None  # not selected in this run: it had no chance to fire
+        return f"{what} of {name} suppressed nothing; remove it"
+
+    def _unused_suppressions(self, source: Source, sup: Suppressions, objects: list[ModelObject]) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        lines = source.text.splitlines()
+        for line, name in sup.unused():
+            file_wide = sup.file_line.get(name) == line
+            message = self._unused_message(name, "file-wide suppression" if file_wide else "suppression")
+            if message is None:
+                continue
+            text = lines[line - 1] if 0 < line <= len(lines) else ""
+            m = _DIRECTIVE.search(text)
+            column = m.start() + 1 if m else 1
+            end = Span(line, column, line, m.end() + 1 if m else column)
+            d = self._engine_diag("unused-suppression", source, line, column, message, end=end)
+            if d:
+                out.append(d)
+        seen: set[tuple[int, Path, str]] = set()
+        for obj in objects:
+            for prefix, names in obj.ignores.items():
+                for name in sorted(names):
+                    key = (obj.doc_index, prefix, name)
+                    if key in seen or (source.name, *key) in self._annotation_used:
+                        continue
+                    seen.add(key)
+                    message = self._unused_message(name, f"{IGNORE_ANNOTATION} on {obj.display()}: suppression")
+                    if message is None:
+                        continue
+                    path = prefix + ("metadata", "annotations", IGNORE_ANNOTATION)
+                    span = source.locate(obj.doc_index, path)
+                    d = self._engine_diag("unused-suppression", source, span.line, span.column, message,
+                                          obj.doc_index, path, span)
+                    if d:
+                        out.append(d)
+        return out
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:

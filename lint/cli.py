@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
+    p.add_argument("--quotas", metavar="FILE|live",
+                   help="account quotas for quota-exceeded: a YAML/JSON file with a 'quotas:' mapping, "
+                   "or 'live' to read them from the Service Quotas API")
     p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
     p.add_argument("--version", action="version", version=f"gpulint {__version__}")
@@ -135,6 +138,16 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
             return EXIT_USAGE
     if args.fail_on:
         config.fail_on = args.fail_on
+    if args.quotas or config.quotas is not None:
+        from gpulint.quotas import QuotaError, for_config
+
+        if args.quotas:
+            config.quotas = args.quotas if args.quotas == "live" else os.path.abspath(args.quotas)
+        try:
+            config.quotas = for_config(config)
+        except QuotaError as exc:
+            err.write(f"gpulint: {exc}\n")
+            return EXIT_USAGE
     paths = args.paths or ["."]
     known = None
     if args.baseline and not args.write_baseline:

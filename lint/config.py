@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path as FsPath
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -56,6 +56,13 @@ class Config(BaseModel):
     exclude: list[str] = Field(default_factory=list, description="Globs of paths the directory walk skips.")
     max_file_size: int = Field(5 * 1024 * 1024, ge=1, description="Files larger than this many bytes are skipped.")
     rules: dict[str, RuleConfig] = Field(default_factory=dict, description="Per-rule severity and options.")
+    quotas: Optional[Union[dict[str, float], str]] = Field(
+        None,
+        description=(
+            "Account quotas for quota-exceeded: a YAML/JSON file with a 'quotas:' mapping, 'live' for the "
+            "Service Quotas API, or the mapping itself ({\"ml.g5.12xlarge for endpoint usage\": 4})."
+        ),
+    )
 
     #: where the config was read from (None: defaults)
     path: Optional[str] = Field(None, exclude=True)

@@ -92,6 +92,8 @@ _LOADED = False
 RULE_MODULES = (
     "gpulint.builtin_rules",
     "gpulint.rules.kubernetes",
+    "gpulint.rules.sagemaker",
+    "gpulint.rules.autoscaling",
 )
 
 

@@ -1,0 +1,371 @@
+"""``--fix``, ``--diff`` and ``--unsafe-fixes``: apply the fixes rules attach to findings.
+
+A rule attaches a :class:`~gpulint.diagnostics.Fix` (edits by path, and whether
+the fix is safe) to a finding; this module turns the edits into text changes
+(:mod:`gpulint.fix_yaml`, :mod:`gpulint.fix_json`), checks the result, and
+writes the files.
+
+- Only files that loaded without error are edited, and only for diagnostics
+  that survived suppressions and ``--select``/``--ignore``.
+- Fixes in one file are applied one after the other on the current text. After
+  each fix the text is parsed again and compared with what it was: it must still
+  load, and its data may differ only at the paths the fix touched; otherwise
+  that fix is dropped and reported, and the file keeps the other fixes.
+- The files are linted again with the fixed text until nothing more applies
+  (a fix may make another one possible), at most a few rounds.
+- A changed file is written atomically: a temporary file in the same folder,
+  flushed and fsynced, given the original's mode, then renamed over it. A file
+  without write permission, or a failing write, is reported and left as it was.
+- Line endings, a missing final newline and a byte-order mark are kept.
+"""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import math
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from gpulint import loader
+from gpulint.config import Config
+from gpulint.diagnostics import Applicability, Diagnostic, Path
+from gpulint.engine import Input, Linter, Result, collect_inputs
+from gpulint.fix_yaml import FixError, FixUnavailable, require_ruamel
+
+__all__ = ["FixError", "FixUnavailable", "FileFix", "FixOutcome", "fix_text", "run_fixes", "unified_diff",
+           "write_atomic"]
+
+#: rounds of lint-and-fix (a fix may enable another; this bounds the loop)
+MAX_ROUNDS = 4
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class TextFix:
+    """What fixing one text did."""
+
+    text: str
+    applied: list[Diagnostic] = field(default_factory=list)
+    failed: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    #: concrete paths the applied fixes changed, per document
+    changed: list[tuple[int, Path]] = field(default_factory=list)
+
+
+@dataclass
+class FileFix:
+    name: str
+    original: str
+    fixed: str
+    applied: list[Diagnostic] = field(default_factory=list)
+    failed: list[tuple[Diagnostic, str]] = field(default_factory=list)
+    stdin: bool = False
+    bom: bool = False
+    written: bool = False
+    error: Optional[str] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+@dataclass
+class FixOutcome:
+    result: Result
+    files: list[FileFix] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FileFix]:
+        return [f for f in self.files if f.changed]
+
+    @property
+    def write_errors(self) -> list[FileFix]:
+        return [f for f in self.files if f.error is not None]
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(len(f.applied) for f in self.files if f.changed and (f.written or f.stdin))
+
+    @property
+    def stdin_text(self) -> Optional[str]:
+        for f in self.files:
+            if f.stdin:
+                return f.fixed
+        return None
+
+
+def applicable(d: Diagnostic, unsafe: bool) -> bool:
+    if d.fix is None or not d.fix.edits:
+        return False
+    if d.fix.applicability == Applicability.SAFE:
+        return True
+    return unsafe and d.fix.applicability == Applicability.UNSAFE
+
+
+# --------------------------------------------------------------------------- one text
+
+
+def _engine(kind: str) -> Any:
+    if kind == "json":
+        from gpulint import fix_json
+
+        return fix_json
+    from gpulint import fix_yaml
+
+    return fix_yaml
+
+
+def _documents(name: str, text: str, kind: str) -> Optional[dict[int, Any]]:
+    src = loader.load(name, text.encode("utf-8"), kind)
+    if src.error is not None:
+        return None
+    return {doc.index: doc.data for doc in src.documents}
+
+
+def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> TextFix:
+    """Apply the fixes of ``diagnostics`` (all for this text) that are allowed."""
+    todo = sorted((d for d in diagnostics if applicable(d, unsafe)),
+                  key=lambda d: (d.doc_index, d.line, d.column, d.rule))
+    out = TextFix(text)
+    if not todo:
+        return out
+    if kind != "json":
+        require_ruamel()
+    before = _documents(name, text, kind)
+    if before is None:
+        return out  # does not load: never edited
+    engine = _engine(kind)
+    current = text
+    for d in todo:
+        new = current
+        changed: list[Path] = []
+        try:
+            for edit in d.fix.edits:  # type: ignore[union-attr]
+                new, path = engine.apply_edit(new, d.doc_index, edit)
+                changed.append(path)
+            if new == current:
+                continue
+            after = _documents(name, new, kind)
+            if after is None:
+                raise FixError("the edited text would not load")
+            _verify(before, after, d.doc_index, changed)
+        except FixError as exc:
+            out.failed.append((d, str(exc)))
+            continue
+        except (IndexError, ValueError, KeyError, TypeError) as exc:  # defensive: never a traceback
+            out.failed.append((d, f"unexpected {type(exc).__name__}: {exc}"))
+            continue
+        current, before = new, after
+        out.applied.append(d)
+        out.changed.extend((d.doc_index, p) for p in changed)
+    out.text = current
+    return out
+
+
+def _verify(before: dict[int, Any], after: dict[int, Any], doc_index: int, changed: list[Path]) -> None:
+    """The edited text differs from the old one only under the ``changed`` paths."""
+    if set(before) != set(after):
+        raise FixError("the edit would change the documents of the file")
+    for index, data in before.items():
+        allowed = changed if index == doc_index else []
+        for path in differences(data, after[index]):
+            if not any(path[: len(p)] == p for p in allowed):
+                where = "/".join(str(s) for s in path) or "the document root"
+                raise FixError(f"the edit would also change {where}")
+
+
+def differences(a: Any, b: Any, path: Path = ()) -> list[Path]:
+    """Paths where two loaded documents differ (a whole subtree counts once)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[Path] = []
+        if list(a) != [k for k in b if k in a]:
+            return [path]  # keys reordered
+        for k in a.keys() | b.keys():
+            if k not in a or k not in b:
+                out.append(path + (k,))
+            else:
+                out.extend(differences(a[k], b[k], path + (k,)))
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        out = []
+        for i in range(max(len(a), len(b))):
+            if i >= len(a) or i >= len(b):
+                out.append(path + (i,))
+            else:
+                out.extend(differences(a[i], b[i], path + (i,)))
+        return out
+    if type(a) is not type(b):
+        return [path]
+    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
+        return []
+    return [] if a == b else [path]
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _read(name: str) -> bytes:
+    with open(name, "rb") as fh:
+        return fh.read()
+
+
+def _write_file(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def write_atomic(name: str, data: bytes) -> None:
+    """Replace the file ``name`` with ``data`` atomically, keeping its mode.
+
+    Raises OSError (and leaves the file as it was) when the file is read-only or
+    the write fails.
+    """
+    target = os.path.realpath(name)
+    st = os.stat(target)
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
+        raise OSError(errno.EACCES, "the file is read-only")
+    folder = os.path.dirname(target) or "."
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".gpulint-tmp", dir=folder)
+    try:
+        try:
+            _write_file(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        if hasattr(os, "chown") and (st.st_uid != os.stat(tmp).st_uid or st.st_gid != os.stat(tmp).st_gid):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def unified_diff(name: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=name, tofile=name)
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
+              ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
+              stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True) -> FixOutcome:
+    """Lint, fix, lint again; write the changed files when ``write``.
+
+    Raises :class:`FixUnavailable` when a YAML file has a fix to apply and
+    ruamel.yaml is not installed.
+    """
+    config = config or Config()
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+    linter = Linter(config, list(select), list(ignore))
+    result = linter.run(inputs)
+    stdin_names = {i.name for i in inputs if i.data is not None}
+    files: dict[str, FileFix] = {}
+    raw: dict[str, bytes] = {}
+
+    for _ in range(MAX_ROUNDS):
+        by_file: dict[str, list[Diagnostic]] = {}
+        for d in result.diagnostics:
+            if applicable(d, unsafe):
+                by_file.setdefault(d.file, []).append(d)
+        sources = {s.name: s for s in result.sources}
+        progressed = False
+        for name, diags in by_file.items():
+            source = sources.get(name)
+            if source is None or source.error is not None:
+                continue  # a file that failed to load is never written
+            entry = files.get(name)
+            if entry is None:
+                original = source.text
+                bom = False
+                if name not in stdin_names:
+                    try:
+                        data = _read(name)
+                    except OSError as exc:
+                        notes.append(f"{name}: cannot read it again to fix it: {exc.strerror or exc}")
+                        continue
+                    bom = data.startswith(_BOM)
+                    if loader.decode(data) != original:
+                        notes.append(f"{name}: changed while gpulint ran; not fixed")
+                        continue
+                    raw[name] = data
+                entry = FileFix(name, original, original, stdin=name in stdin_names, bom=bom)
+                files[name] = entry
+            done = fix_text(name, entry.fixed, source.kind, diags, unsafe)
+            entry.failed.extend(done.failed)
+            if done.text != entry.fixed:
+                entry.fixed = done.text
+                entry.applied.extend(done.applied)
+                progressed = True
+        if not progressed:
+            break
+        result = linter.run(_with_text(inputs, files))
+
+    for entry in files.values():
+        for d, why in entry.failed:
+            notes.append(f"{d.file}:{d.line}:{d.column}: fix for {d.rule} not applied: {why}")
+
+    if write:
+        failed_writes = False
+        for entry in files.values():
+            if not entry.changed or entry.stdin:
+                continue
+            data = (_BOM if entry.bom else b"") + entry.fixed.encode("utf-8")
+            try:
+                if _read(entry.name) != raw[entry.name]:
+                    raise OSError(errno.EAGAIN, "the file changed while gpulint ran")
+                write_atomic(entry.name, data)
+                entry.written = True
+            except OSError as exc:
+                entry.error = exc.strerror or str(exc)
+                notes.append(f"{entry.name}: cannot write the fixes ({entry.error}); the file is unchanged")
+                failed_writes = True
+        if failed_writes:
+            result = linter.run(_with_text(inputs, {n: f for n, f in files.items() if f.written or f.stdin}))
+    if not unsafe:
+        hidden = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
+        if hidden:
+            notes.append(f"{hidden} more problem(s) can be fixed with --unsafe-fixes (review those changes)")
+    result.notes = notes + result.notes
+    return FixOutcome(result, list(files.values()), notes)
+
+
+def _with_text(inputs: list[Input], files: dict[str, FileFix]) -> list[Input]:
+    out = []
+    for item in inputs:
+        entry = files.get(item.name)
+        if entry is not None and entry.changed:
+            out.append(Input(item.name, entry.fixed.encode("utf-8"), item.report))
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,489 @@
+"""Surgical YAML edits for ``--fix``.
+
+An edit is applied to the text of the whole stream, at the exact spans of the
+nodes libyaml composes (start and end offsets of every scalar and collection),
+so every byte outside the changed value stays as it was: comments, blank
+lines, indentation, key order, quoting, other documents and their separators.
+
+New text is rendered by ruamel.yaml's round-trip dumper (which decides quoting
+and writes block structure) with the indentation measured around the insertion
+point, then spliced in:
+
+- ``set`` replaces one scalar, in the quoting style it had (plain, single or
+  double quoted); a block scalar, an anchored, aliased or tagged node is left
+  alone.
+- ``add`` inserts a key into a mapping (after its last entry, indented like its
+  siblings) or appends an item to a list (``path[-1] == "-"``); missing
+  parents are created, in block or flow style like the sibling collections.
+
+A whole-document ruamel round trip is not used: it re-indents, re-spaces and
+re-wraps what it did not change. Anything this module cannot do exactly raises
+:class:`FixError`, and the fix is skipped rather than approximated.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, Optional
+
+import yaml
+
+from gpulint import loader
+from gpulint.diagnostics import Edit, Path
+
+_PLAIN = ("", None)
+_QUOTED = ('"', "'")
+
+
+class FixError(Exception):
+    """This edit cannot be applied exactly."""
+
+
+class FixUnavailable(Exception):
+    """A library that --fix needs is not installed."""
+
+
+# --------------------------------------------------------------------------- ruamel
+
+
+def _ruamel() -> Any:
+    try:
+        from ruamel.yaml import YAML
+    except ImportError:  # pragma: no cover - exercised through a patched import in the tests
+        raise FixUnavailable(
+            "--fix and --diff need ruamel.yaml to edit YAML files; install it with: pip install 'gpulint[fix]'"
+        ) from None
+    return YAML
+
+
+def require_ruamel() -> None:
+    _ruamel()
+
+
+def _dump(value: Any, flow: bool, mapping: int = 2, sequence: int = 2, offset: int = 0) -> str:
+    yaml_cls = _ruamel()
+    dumper = yaml_cls(typ="rt")
+    dumper.width = 1 << 16
+    dumper.default_flow_style = True if flow else False
+    dumper.indent(mapping=mapping, sequence=sequence, offset=offset)
+    out = io.StringIO()
+    dumper.dump(value, out)
+    text = out.getvalue()
+    if text.endswith("\n...\n"):
+        text = text[: -len("\n...\n")]
+    return text.rstrip("\n")
+
+
+def render_scalar(value: Any, flow_context: bool = False) -> str:
+    """A scalar as ruamel writes it (plain when that reads back the same, quoted otherwise)."""
+    if isinstance(value, (dict, list)):
+        raise FixError("expected a single value")
+    text = _dump(value, flow=False)
+    if "\n" in text:
+        text = json.dumps(value, ensure_ascii=False)
+    if flow_context and not _reads_back(f"[{text}]", [value]):
+        text = json.dumps(value if not isinstance(value, bool) else value, ensure_ascii=False)
+    return text
+
+
+def _reads_back(text: str, expected: Any) -> bool:
+    try:
+        return yaml.load(text, Loader=yaml.CSafeLoader) == expected
+    except yaml.YAMLError:
+        return False
+
+
+def _flow(value: Any) -> str:
+    if not isinstance(value, (dict, list)):
+        return render_scalar(value, flow_context=True)
+    return _dump(value, flow=True)
+
+
+def _flow_pair(key: Any, value: Any, json_style: bool) -> str:
+    if json_style:
+        return f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
+    text = _dump({key: value}, flow=True)
+    if not (text.startswith("{") and text.endswith("}")):
+        raise FixError("cannot render the new entry in flow style")
+    return text[1:-1]
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+def compose(text: str) -> list[Any]:
+    return loader._compose_documents(text)
+
+
+def _is_flow(node: Any) -> bool:
+    return isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and bool(node.flow_style)
+
+
+def _refcounts(root: Any) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        seen = counts.get(id(node), 0)
+        counts[id(node)] = seen + 1
+        if seen:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return counts
+
+
+def _find_key(mapping: Any, step: Any) -> Optional[tuple[Any, Any]]:
+    found = None
+    for k, v in mapping.value:
+        if isinstance(k, yaml.ScalarNode) and k.tag != loader._MERGE and k.value == str(step):
+            found = (k, v)
+    return found
+
+
+def _has_merge(mapping: Any) -> bool:
+    return any(k.tag == loader._MERGE for k, _ in mapping.value)
+
+
+def _walk(text: str, root: Any, path: Path) -> tuple[list[Any], int]:
+    """Nodes from the root along ``path``, and how many steps exist."""
+    counts = _refcounts(root)
+    chain = [root]
+    node = root
+    for i, step in enumerate(path):
+        if isinstance(node, yaml.MappingNode):
+            pair = _find_key(node, step)
+            if pair is None:
+                if _has_merge(node):
+                    raise FixError("the mapping takes keys from a YAML merge key ('<<')")
+                return chain, i
+            node = pair[1]
+        elif isinstance(node, yaml.SequenceNode):
+            if step == "-":
+                return chain, i
+            if not isinstance(step, int) or not 0 <= step < len(node.value):
+                raise FixError(f"no list item {step!r}")
+            node = node.value[step]
+        else:
+            return chain, i
+        if counts.get(id(node), 0) > 1:
+            raise FixError("the value is shared through a YAML anchor and alias")
+        if text[node.start_mark.index : node.start_mark.index + 1] in ("&", "*"):
+            raise FixError("the value carries a YAML anchor")
+        chain.append(node)
+    return chain, len(path)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def newline_of(text: str) -> str:
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+
+def _line_end(text: str, offset: int) -> int:
+    """Offset of the line break that ends the line holding ``offset`` (or the end of text)."""
+    i = text.find("\n", offset)
+    if i < 0:
+        return len(text)
+    return i - 1 if i > 0 and text[i - 1] == "\r" else i
+
+
+def _next_line(text: str, line_end: int) -> int:
+    if text.startswith("\r\n", line_end):
+        return line_end + 2
+    return line_end + 1
+
+
+def _content_end(text: str, node: Any, column: int) -> int:
+    """Where new lines go after ``node``: the end of its last content line.
+
+    Comment lines right after it that are indented deeper than ``column``
+    belong to it and stay above the insertion.
+    """
+    leaf = node
+    while isinstance(leaf, (yaml.MappingNode, yaml.SequenceNode)) and not leaf.flow_style and leaf.value:
+        leaf = leaf.value[-1][1] if isinstance(leaf, yaml.MappingNode) else leaf.value[-1]
+    end = leaf.end_mark.index
+    if isinstance(leaf, yaml.ScalarNode) and leaf.style in ("|", ">"):
+        while end > leaf.start_mark.index and text[end - 1] in " \t\r\n":
+            end -= 1
+    pos = _line_end(text, end)
+    while pos < len(text):
+        start = _next_line(text, pos)
+        stop = _line_end(text, start)
+        line = text[start:stop]
+        body = line.lstrip(" \t")
+        if body.startswith("#") and len(line) - len(body) > column:
+            pos = stop
+            continue
+        break
+    return pos
+
+
+# --------------------------------------------------------------------------- indentation
+
+
+def _block_mappings(root: Any) -> Any:
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            if not node.flow_style:
+                yield node
+            for _, v in node.value:
+                stack.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _item_column(item: Any) -> int:
+    if isinstance(item, yaml.MappingNode) and not item.flow_style and item.value:
+        return item.value[0][0].start_mark.column
+    return item.start_mark.column
+
+
+class Indent:
+    """How a document indents: nested mappings, and lists under a key."""
+
+    def __init__(self, mapping: int = 2, offset: int = 0, item: int = 2) -> None:
+        self.mapping = mapping  # key column -> column of the keys of its mapping value
+        self.offset = offset  # key column -> column of the '-' of its list value
+        self.item = item  # '-' column -> column of the item's content
+
+    @classmethod
+    def measure(cls, root: Any, near: Any) -> "Indent":
+        mapping = offset = item = None
+        for scope in (near, root):
+            for m in _block_mappings(scope):
+                for k, v in m.value:
+                    if mapping is None and isinstance(v, yaml.MappingNode) and not v.flow_style and v.value:
+                        step = v.value[0][0].start_mark.column - k.start_mark.column
+                        if step > 0:
+                            mapping = step
+                    if offset is None and isinstance(v, yaml.SequenceNode) and not v.flow_style and v.value:
+                        dash = v.start_mark.column
+                        if dash >= k.start_mark.column:
+                            offset = dash - k.start_mark.column
+                            item = max(2, _item_column(v.value[0]) - dash)
+                if mapping is not None and offset is not None:
+                    break
+            if mapping is not None and offset is not None:
+                break
+        mapping = mapping or 2
+        return cls(mapping, offset if offset is not None else 0, item or 2)
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def _keys_quoted(mapping: Any) -> Optional[str]:
+    styles = {k.style for k, _ in mapping.value if isinstance(k, yaml.ScalarNode)}
+    if len(styles) == 1:
+        style = styles.pop()
+        if style in _QUOTED:
+            return style
+    return None
+
+
+def _render_key(key: Any, quote: Optional[str]) -> str:
+    if quote == '"':
+        return json.dumps(str(key), ensure_ascii=False)
+    if quote == "'":
+        return "'" + str(key).replace("'", "''") + "'"
+    text = render_scalar(key)
+    return text
+
+
+def _collection_style(mapping: Any, value: Any) -> bool:
+    """True when a new collection in ``mapping`` should be written in flow style."""
+    if mapping.flow_style:
+        return True
+    kind = yaml.MappingNode if isinstance(value, dict) else yaml.SequenceNode
+    same = [v for _, v in mapping.value if isinstance(v, kind)]
+    others = [v for _, v in mapping.value if isinstance(v, (yaml.MappingNode, yaml.SequenceNode))]
+    pool = same or others
+    if not pool:
+        return False
+    flow = sum(1 for v in pool if v.flow_style)
+    return flow * 2 > len(pool)
+
+
+def _block_lines(key: Any, value: Any, mapping: Any, root: Any) -> list[str]:
+    quote = _keys_quoted(mapping)
+    rendered_key = _render_key(key, quote)
+    if not isinstance(value, (dict, list)):
+        return [f"{rendered_key}: {render_scalar(value)}"]
+    if _collection_style(mapping, value):
+        return [f"{rendered_key}: {_flow(value)}"]
+    ind = Indent.measure(root, mapping)
+    body = _dump({"__key__": value}, flow=False, mapping=ind.mapping, sequence=ind.offset + ind.item,
+                 offset=ind.offset)
+    lines = body.split("\n")
+    if not lines[0].startswith("__key__:"):
+        raise FixError("cannot render the new entry")
+    lines[0] = rendered_key + lines[0][len("__key__"):]
+    return lines
+
+
+def _insert_in_mapping(text: str, root: Any, mapping: Any, key: Any, value: Any, nl: str) -> str:
+    if mapping.flow_style:
+        if text[mapping.start_mark.index] != "{":
+            raise FixError("unexpected flow mapping")
+        pair = _flow_pair(key, value, _keys_quoted(mapping) == '"')
+        if mapping.value:
+            at = mapping.value[-1][1].end_mark.index
+            if mapping.value[-1][1].start_mark.index == at:  # `{a: }`: a null value has no text
+                at = mapping.value[-1][0].end_mark.index
+                while text[at] != ":":
+                    at += 1
+                at += 1
+            return text[:at] + ", " + pair + text[at:]
+        at = mapping.start_mark.index + 1
+        return text[:at] + pair + text[at:]
+    if not mapping.value:
+        raise FixError("empty block mapping")
+    column = mapping.value[0][0].start_mark.column
+    lines = _block_lines(key, value, mapping, root)
+    at = _content_end(text, mapping, column)
+    fragment = nl.join(" " * column + line if line else line for line in lines)
+    return text[:at] + nl + fragment + text[at:]
+
+
+def _append_to_list(text: str, root: Any, seq: Any, value: Any, nl: str) -> str:
+    if seq.flow_style:
+        if text[seq.start_mark.index] != "[":
+            raise FixError("unexpected flow sequence")
+        item = _flow(value)
+        if seq.value:
+            at = seq.value[-1].end_mark.index
+            return text[:at] + ", " + item + text[at:]
+        at = seq.start_mark.index + 1
+        return text[:at] + item + text[at:]
+    if not seq.value:
+        raise FixError("empty block list")
+    dash = seq.start_mark.column
+    if text[seq.start_mark.index] != "-":
+        raise FixError("unexpected block list")
+    item_indent = max(2, _item_column(seq.value[0]) - dash)
+    ind = Indent.measure(root, seq)
+    if isinstance(value, (dict, list)):
+        body = _dump([value], flow=False, mapping=ind.mapping, sequence=item_indent, offset=0)
+    else:
+        body = "-" + " " * (item_indent - 1) + render_scalar(value)
+    if not body.startswith("-"):
+        raise FixError("cannot render the new item")
+    at = _content_end(text, seq, dash)
+    fragment = nl.join(" " * dash + line if line else line for line in body.split("\n"))
+    return text[:at] + nl + fragment + text[at:]
+
+
+def _set_scalar(text: str, chain: list[Any], value: Any) -> str:
+    node = chain[-1]
+    if not isinstance(node, yaml.ScalarNode):
+        raise FixError("the value to replace is not a single value")
+    start, end = node.start_mark.index, node.end_mark.index
+    raw = text[start:end]
+    if raw[:1] in ("!", "&", "*"):
+        raise FixError("the value carries a YAML tag or anchor")
+    style = node.style
+    if style not in _PLAIN and style not in _QUOTED:
+        raise FixError("the value is a block scalar")
+    shown = _as_text(value)
+    if style == '"':
+        new = json.dumps(shown, ensure_ascii=False)
+    elif style == "'":
+        new = "'" + shown.replace("'", "''") + "'"
+    else:
+        flow = any(_is_flow(n) for n in chain[:-1])
+        new = render_scalar(value, flow_context=flow)
+        if isinstance(value, str) and new[:1] in _QUOTED and _plain_number(node):
+            # the old plain value was a number (a quantity): keep it a plain number
+            candidate = shown
+            if _reads_back(f"k: {candidate}", {"k": _number(candidate)}):
+                new = candidate
+    if "\n" in raw and style in _PLAIN:
+        raise FixError("the value spans several lines")
+    return text[:start] + new + text[end:]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _plain_number(node: Any) -> bool:
+    return node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+
+def nest(steps: Path, value: Any) -> Any:
+    """The value to insert for the missing ``steps`` (all but the first)."""
+    for step in reversed(steps[1:]):
+        if step == "-":
+            value = [value]
+        elif isinstance(step, int):
+            raise FixError(f"cannot create list item {step} of a missing list")
+        else:
+            value = {step: value}
+    return value
+
+
+def apply_edit(text: str, doc_index: int, edit: Edit) -> tuple[str, Path]:
+    """``text`` with ``edit`` applied to document ``doc_index``; and the path that changed."""
+    nodes = compose(text)
+    if doc_index >= len(nodes) or nodes[doc_index] is None:
+        raise FixError("the document is gone")
+    root = nodes[doc_index]
+    path = tuple(edit.path)
+    chain, depth = _walk(text, root, path)
+    nl = newline_of(text)
+    if edit.op == "set" and depth == len(path):
+        return _set_scalar(text, chain, edit.value), path
+    if edit.op not in ("set", "add"):
+        raise FixError(f"unknown edit {edit.op!r}")
+    if depth == len(path):
+        if edit.op == "add" and not _same_node_value(chain[-1], edit.value):
+            raise FixError(f"'{path[-1]}' is already set")
+        return text, path
+    parent = chain[-1]
+    rest = path[depth:]
+    first = rest[0]
+    value = nest(rest, edit.value)
+    if isinstance(parent, yaml.MappingNode):
+        if first == "-" or isinstance(first, int):
+            raise FixError("expected a list, found a mapping")
+        return _insert_in_mapping(text, root, parent, first, value, nl), path[: depth + 1]
+    if isinstance(parent, yaml.SequenceNode):
+        if first != "-":
+            raise FixError(f"no list item {first!r}")
+        return _append_to_list(text, root, parent, value, nl), path[:depth] + (len(parent.value),)
+    raise FixError(f"cannot add '{first}' under a single value")
+
+
+def _same_node_value(node: Any, value: Any) -> bool:
+    if isinstance(node, yaml.ScalarNode) and not isinstance(value, (dict, list)):
+        return node.value == _as_text(value)
+    return False

@@ -15,7 +15,7 @@ from typing import Optional, Sequence, TextIO
 from gpulint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("rules", "rule")
+SUBCOMMANDS = ("rules", "rule", "cost")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
+    p.add_argument("--cost", action="store_true",
+                   help="add the estimated monthly cost range to the summary line (see 'gpulint cost')")
     p.add_argument("--quotas", metavar="FILE|live",
                    help="account quotas for quota-exceeded: a YAML/JSON file with a 'quotas:' mapping, "
                    "or 'live' to read them from the Service Quotas API")
@@ -103,6 +105,10 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     if argv and argv[0] in SUBCOMMANDS:
+        if argv[0] == "cost":
+            from gpulint.cost_cli import main as cost_main
+
+            return cost_main(argv[1:], out, err, stdin_data)
         if argv[0] == "rules":
             return _print_rules(out)
         if len(argv) != 2:
@@ -181,7 +187,12 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         colour = args.color == "always" or (
             args.color == "auto" and handle is sys.stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         )
-        get_reporter(args.format)(result, handle, {"colour": colour, "quiet": args.quiet})
+        options = {"colour": colour, "quiet": args.quiet}
+        if args.cost and args.format == "text":
+            from gpulint.cost_cli import summary_suffix_for
+
+            options["summary_suffix"] = summary_suffix_for(paths, config, args.stdin_filename, stdin_data)
+        get_reporter(args.format)(result, handle, options)
         if args.statistics:
             _statistics(result, handle if args.format == "text" else err)
     finally:

@@ -56,6 +56,10 @@ class Config(BaseModel):
     exclude: list[str] = Field(default_factory=list, description="Globs of paths the directory walk skips.")
     max_file_size: int = Field(5 * 1024 * 1024, ge=1, description="Files larger than this many bytes are skipped.")
     rules: dict[str, RuleConfig] = Field(default_factory=dict, description="Per-rule severity and options.")
+    budget: Optional[float] = Field(
+        None, ge=0,
+        description="Monthly budget in USD: cost-budget-exceeded fires when the estimated cost at max capacity is above it.",
+    )
     quotas: Optional[Union[dict[str, float], str]] = Field(
         None,
         description=(

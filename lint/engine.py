@@ -163,6 +163,12 @@ class Linter:
         self.config = config
         self.rules = active_rules(config, select, ignore)
         self.rule_names = {r.name for r in self.rules}
+        #: resources gathered for the budget gate, only when a budget is set
+        self._budget = None
+        if getattr(config, "budget", None) is not None and "cost-budget-exceeded" in self.rule_names:
+            from gpulint.cost import BudgetCollector
+
+            self._budget = BudgetCollector(config.budget)
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self._annotation_used: set[tuple[str, int, Path, str]] = set()
 
@@ -252,12 +258,27 @@ class Linter:
                 d = self._internal_error(source, exc)
                 if d:
                     diags.append(d)
+            if self._budget is not None:
+                self._budget.add(source, item.report)
             # raw data is no longer needed: the Project holds the typed model
             for doc in source.documents:
                 doc.data = None
 
         by_source = {id(s): s for s in result.sources}
         self._run_rules(project, by_source, per_source_diags, report)
+        if self._budget is not None:
+            try:
+                found = self._budget.finding()
+            except Exception as exc:  # noqa: BLE001 - the estimate must not stop the run
+                found = None
+                result.notes.append(f"cost estimate failed: {type(exc).__name__}: {exc}")
+            if found is not None:
+                row, message = found
+                src = row.resource.source
+                d = self._engine_diag("cost-budget-exceeded", src, row.line, row.column, message,
+                                      row.resource.doc_index, row.resource.path)
+                if d:
+                    per_source_diags.setdefault(id(src), []).append(d)
         with_ignores: dict[int, list[ModelObject]] = {}
         for obj in project.objects:
             if obj.ignores:

@@ -92,6 +92,7 @@ _LOADED = False
 RULE_MODULES = (
     "gpulint.builtin_rules",
     "gpulint.rules.kubernetes",
+    "gpulint.rules.cost",
     "gpulint.rules.sagemaker",
     "gpulint.rules.autoscaling",
 )

@@ -1,0 +1,259 @@
+"""``gpulint cost [PATH ...]``: the cost table, the budget gate and ``--diff REF``.
+
+Exit status: 0, or 1 when ``--budget`` (or ``budget:`` in the config) is
+exceeded at max capacity, or 2 for a usage, configuration or git error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from typing import Optional, Sequence, TextIO
+
+EXIT_OK, EXIT_OVER_BUDGET, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    stdout: Optional[TextIO] = None
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+    def _print_message(self, message: str, file: Optional[TextIO] = None) -> None:
+        if message:
+            (self.stdout or file or sys.stdout).write(message)
+
+
+def _money_arg(text: str) -> float:
+    try:
+        value = float(text.replace(",", "").lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of US dollars a month, found '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("a budget cannot be negative")
+    return value
+
+
+def build_parser() -> _Parser:
+    p = _Parser(
+        prog="gpulint cost",
+        description="Estimate what the instances in SageMaker endpoint configs and jobs, eksctl node groups and "
+        "Karpenter NodePools cost per month (730 h), at min and at max capacity.",
+        epilog="Exit status: 0, 1 when the budget is exceeded, 2 for a usage, config or git error.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default '.')")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--live", action="store_true",
+                   help="ask the AWS Price List API and EC2 spot price history (cached on disk for a day); "
+                   "falls back to the snapshot when there are no credentials")
+    p.add_argument("--region", help="region for files that name none (default: AWS_REGION, AWS_DEFAULT_REGION, "
+                   "else us-east-1)")
+    p.add_argument("--budget", type=_money_arg, metavar="MONTHLY_USD",
+                   help="fail (exit 1, cost-budget-exceeded) when the total at max capacity is above this")
+    p.add_argument("--diff", metavar="REF", help="show the cost change from git REF to the working tree")
+    p.add_argument("--config", metavar="FILE", help="config file (default: nearest one upward)")
+    p.add_argument("--snapshot", metavar="FILE", help=argparse.SUPPRESS)  # another prices.json (tests, audits)
+    p.add_argument("--stdin-filename", metavar="NAME", help="name to report for standard input")
+    p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE")
+    return p
+
+
+def main(argv: Sequence[str], out: TextIO, err: TextIO, stdin_data: Optional[bytes] = None,
+         environ: Optional[dict] = None) -> int:
+    parser = build_parser()
+    parser.stdout = out
+    try:
+        args = parser.parse_args(list(argv))
+    except _UsageError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+
+    from gpulint.config import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        err.write(f"gpulint: {exc}\n")
+        return EXIT_USAGE
+    budget = args.budget if args.budget is not None else getattr(config, "budget", None)
+    paths = args.paths or ["."]
+
+    handle: TextIO = out
+    opened = None
+    if args.output_file:
+        try:
+            opened = open(args.output_file, "w", encoding="utf-8")
+        except OSError as exc:
+            err.write(f"gpulint: cannot write {args.output_file}: {exc.strerror}\n")
+            return EXIT_USAGE
+        handle = opened
+    try:
+        if args.diff:
+            return _diff(args, config, paths, budget, handle, err, environ)
+        return _table(args, config, paths, budget, handle, err, stdin_data, environ)
+    finally:
+        if opened:
+            opened.close()
+
+
+def _estimate(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float],
+              stdin_data: Optional[bytes], environ: Optional[dict], prices: object = None):  # noqa: ANN202
+    from gpulint import cost
+
+    sources, notes = cost.load_sources(paths, config, args.stdin_filename, stdin_data)  # type: ignore[arg-type]
+    prices = prices or cost.make_prices(args.live, args.snapshot)
+    est = cost.estimate_sources(sources, prices, args.region, budget, environ)  # type: ignore[arg-type]
+    est.notes = notes + est.notes
+    return est
+
+
+def _budget_lines(est: object, fmt: str) -> tuple[list[str], Optional[dict]]:
+    from gpulint import cost
+    from gpulint.rule import get_rule
+
+    if not est.over_budget:  # type: ignore[attr-defined]
+        return [], None
+    rule = get_rule("cost-budget-exceeded")
+    assert rule is not None
+    top = est.largest()  # type: ignore[attr-defined]
+    message = cost.budget_message(est)  # type: ignore[arg-type]
+    file, line, column = (top.resource.file, top.line, top.column) if top else ("-", 1, 1)
+    diag = {"rule": rule.name, "code": rule.code, "severity": rule.severity.label, "file": file, "line": line,
+            "column": column, "message": message}
+    return [f"{file}:{line}:{column}: {rule.severity.label} {rule.name} {message}"], diag
+
+
+def _table(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float], out: TextIO,
+           err: TextIO, stdin_data: Optional[bytes], environ: Optional[dict]) -> int:
+    from gpulint import cost
+
+    est = _estimate(args, config, paths, budget, stdin_data, environ)
+    lines, diag = _budget_lines(est, args.format)
+    if args.format == "json":
+        cost.render_json(est, out, {"diagnostics": [diag] if diag else []})
+    else:
+        cost.render_text(est, out)
+        for line in lines:
+            out.write(line + "\n")
+    for note in est.notes:
+        err.write(f"gpulint: {note}\n")
+    return EXIT_OVER_BUDGET if est.over_budget else EXIT_OK
+
+
+# --------------------------------------------------------------------------- --diff REF
+
+
+def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True)
+
+
+def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float], out: TextIO,
+          err: TextIO, environ: Optional[dict]) -> int:
+    from gpulint import cost
+
+    if "-" in paths:
+        err.write("gpulint: cost --diff compares files in git; standard input cannot be compared\n")
+        return EXIT_USAGE
+    cwd = os.getcwd()
+    try:
+        top = _git(["rev-parse", "--show-toplevel"], cwd)
+    except OSError:
+        err.write("gpulint: cost --diff needs git, which is not installed\n")
+        return EXIT_USAGE
+    if top.returncode != 0:
+        err.write("gpulint: cost --diff: not inside a git repository\n")
+        return EXIT_USAGE
+    root = os.path.realpath(top.stdout.decode().strip())
+    ref = args.diff
+    check = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
+    if check.returncode != 0:
+        err.write(f"gpulint: cost --diff: '{ref}' is not a commit in this repository\n")
+        return EXIT_USAGE
+    rels = []
+    for p in paths:
+        rel = os.path.relpath(os.path.realpath(os.path.abspath(p)), root)
+        if rel.startswith(".."):
+            err.write(f"gpulint: cost --diff: {p} is outside the repository\n")
+            return EXIT_USAGE
+        rels.append(rel)
+    prices = cost.make_prices(args.live, args.snapshot)
+    with tempfile.TemporaryDirectory(prefix="gpulint-cost-") as tmp:
+        archive = _git(["archive", "--format=tar", ref], root)
+        if archive.returncode != 0:
+            err.write(f"gpulint: cost --diff: git archive {ref} failed: {archive.stderr.decode(errors='replace').strip()}\n")
+            return EXIT_USAGE
+        _extract(archive.stdout, tmp)
+        old_paths = [os.path.join(tmp, r) for r in rels if os.path.exists(os.path.join(tmp, r))]
+        old_config = config
+        before = _estimate(args, old_config, old_paths, None, None, environ, prices) if old_paths else \
+            cost.Estimate([], prices)
+        after = _estimate(args, config, paths, budget, None, environ, prices)
+        data = cost.diff_data(before, after, tmp, root)
+    data["ref"] = ref
+    lines, diag = _budget_lines(after, args.format)
+    if args.format == "json":
+        import json
+
+        data["budget"] = None if budget is None else {"monthly_usd": budget, "exceeded": after.over_budget}
+        data["diagnostics"] = [diag] if diag else []
+        data["sources"] = after.sources()
+        json.dump(data, out, indent=2)
+        out.write("\n")
+    else:
+        cost.render_diff_text(data, ref, out)
+        if budget is not None:
+            verdict = "over" if after.over_budget else "within"
+            out.write(f"Budget: {cost.money(budget)} a month; the working tree is {verdict} it.\n")
+        for line in lines:
+            out.write(line + "\n")
+    for note in dict.fromkeys(after.notes):
+        err.write(f"gpulint: {note}\n")
+    return EXIT_OVER_BUDGET if after.over_budget else EXIT_OK
+
+
+def _extract(data: bytes, dest: str) -> None:
+    """Unpack a ``git archive`` tar, refusing anything that would land outside ``dest``."""
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = []
+        for m in tar.getmembers():
+            target = os.path.realpath(os.path.join(dest, m.name))
+            if not (target == os.path.realpath(dest) or target.startswith(os.path.realpath(dest) + os.sep)):
+                continue
+            if m.issym() or m.islnk() or m.isdev():
+                continue
+            members.append(m)
+        if sys.version_info >= (3, 12) or hasattr(tarfile, "data_filter"):
+            tar.extractall(dest, members=members, filter="data")
+        else:  # pragma: no cover - Python without extraction filters
+            tar.extractall(dest, members=members)
+
+
+# --------------------------------------------------------------------------- gpulint --cost
+
+
+def summary_suffix_for(paths: list[str], config: object, stdin_filename: Optional[str] = None,
+                       stdin_data: Optional[bytes] = None, region: Optional[str] = None) -> str:
+    """The text ``gpulint --cost`` appends to the lint summary line (snapshot prices)."""
+    from gpulint import cost
+
+    if "-" in paths and stdin_data is None:
+        paths = [p for p in paths if p != "-"]  # standard input was read by the lint run
+    if not paths:
+        return ""
+    sources, _ = cost.load_sources(paths, config, stdin_filename, stdin_data)  # type: ignore[arg-type]
+    est = cost.estimate_sources(sources, cost.make_prices(False), region)
+    if not est.rows:
+        return " No costed resources."
+    return cost.summary_suffix(est)

@@ -27,7 +27,9 @@ API (everything takes an instance type name as written in the config)::
 
 A name can be known but without hardware facts (present in the botocore enums,
 absent from the recorded table): ``get`` then returns an ``InstanceType`` whose
-``accelerators`` is None. Rules must stay silent when a count is None.
+``accelerators`` is None. If its family is one without accelerators (``c5n``,
+``x2gd``, ...), ``accelerated`` is False and every accelerator count is 0;
+otherwise counts are None, and rules must stay silent when a count is None.
 
 SageMaker ``ml.<type>`` names share the hardware of the EC2 type of the same
 name (an assumption: AWS does not publish a mapping).
@@ -149,7 +151,14 @@ class _Catalog:
             base = name[3:] if name.startswith("ml.") else name
             hw = data["hardware"].get(base)
             if hw is None:
-                it = InstanceType(name, None, None, None, None)
+                family = base.split(".")[0]
+                if family in data.get("accelerated_families", ()):
+                    accelerated: Optional[bool] = True
+                elif family in data.get("other_accelerator_families", ()):
+                    accelerated = None
+                else:
+                    accelerated = False  # a family without accelerators: none of any kind
+                it = InstanceType(name, None, None, None, accelerated)
             else:
                 raw = hw.get("accelerators")
                 accels = None if raw is None else tuple(

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_rules(out: TextIO) -> int:
+    p.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report what remains")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes a reviewer should check")
+    p.add_argument("--diff", action="store_true", help="print what --fix would change as a unified diff and write nothing (exit 1 when there is a diff)")
     from gpulint.rule import all_rules
 
     rules = all_rules()
@@ -164,7 +167,13 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         except baseline.BaselineError as exc:
             err.write(f"gpulint: {exc}\n")
             return EXIT_USAGE
-    result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data)
+    if args.fix or args.diff:
+        fix_status, result, out = _run_fixes(args, config, select, ignore, paths, out, err, stdin_data)
+        if result is None:
+            return fix_status
+    else:
+        fix_status = EXIT_OK
+        result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data)
     if args.write_baseline:
         return _write_baseline(result, args.write_baseline, args.quiet, err)
     if known is not None:
@@ -205,7 +214,42 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     if args.exit_zero:
         return EXIT_OK
     failed = any(d.severity >= threshold for d in result.diagnostics)
-    return EXIT_FINDINGS if failed else EXIT_OK
+    return EXIT_FINDINGS if failed or fix_status else EXIT_OK
+
+
+def _run_fixes(args: argparse.Namespace, config: object, select: list[str], ignore: list[str], paths: list[str],
+               out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> tuple[int, object, TextIO]:
+    """--fix / --diff: (exit status, None) when done here, else (0, result to report, report stream).
+
+    With standard input, --fix prints the fixed text to standard output and the
+    report to standard error.
+    """
+    from gpulint.fix import FixUnavailable, run_fixes, unified_diff
+
+    try:
+        outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,  # type: ignore[arg-type]
+                            unsafe=args.unsafe_fixes, write=not args.diff)
+    except FixUnavailable as exc:
+        err.write(f"gpulint: {exc}\n")
+        return EXIT_USAGE, None, out
+    if args.diff:
+        for f in outcome.changed:
+            out.write(unified_diff(f.name, f.original, f.fixed))
+        if not args.quiet:
+            for note in outcome.notes:
+                err.write(f"gpulint: {note}\n")
+            n = sum(len(f.applied) for f in outcome.changed)
+            err.write(f"gpulint: {n} fix(es) would change {len(outcome.changed)} file(s)\n")
+        return (EXIT_FINDINGS if outcome.changed and not args.exit_zero else EXIT_OK), None, out
+    if outcome.stdin_text is not None:
+        out.write(outcome.stdin_text)
+        out.flush()
+        out = err
+    result = outcome.result
+    if not args.quiet and outcome.fixed_count:
+        files = sum(1 for f in outcome.changed if f.written or f.stdin)
+        result.notes.append(f"fixed {outcome.fixed_count} problem(s) in {files} file(s)")  # type: ignore[attr-defined]
+    return (EXIT_FINDINGS if outcome.write_errors else EXIT_OK), result, out
 
 
 def _write_baseline(result: object, path: str, quiet: bool, err: TextIO) -> int:

@@ -43,7 +43,7 @@ _REGISTRY: list[tuple[int, str, Recogniser]] = []
 _LOADED = False
 
 #: modules that register recognisers when imported, cheapest first
-DOMAIN_MODULES = ("gpulint.kubernetes", "gpulint.sagemaker")
+DOMAIN_MODULES = ("gpulint.kubernetes", "gpulint.sagemaker", "gpulint.cluster")
 
 
 def recogniser(priority: int = 50) -> Callable[[Recogniser], Recogniser]:

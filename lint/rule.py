@@ -95,6 +95,7 @@ RULE_MODULES = (
     "gpulint.rules.cost",
     "gpulint.rules.sagemaker",
     "gpulint.rules.autoscaling",
+    "gpulint.rules.cluster",
 )
 
 

@@ -345,6 +345,12 @@ class GpuTolerationMissing(Rule):
             accels = t.accelerators()
             if not accels or t.partial:
                 continue
+            from gpulint.rules.cluster import cluster_toleration_findings
+
+            with_cluster = cluster_toleration_findings(obj, t, ctx)
+            if with_cluster is not None:  # node pools under lint: check their real taints instead
+                yield from with_cluster
+                continue
             tolerations = t.spec.tolerations or []
             implicit = implicit_tolerations(t, ert)
             for res in sorted(accels):

@@ -116,8 +116,10 @@ def accelerator_facts() -> dict[str, dict]:
 ACCELERATED_FAMILIES = (
     "g3", "g3s", "g4ad", "g4dn", "g5", "g5g", "g6", "g6e", "g6f", "g7e", "gr6", "gr6f", "p2", "p3", "p3dn", "p4d",
     "p4de", "p5", "p5e", "p5en", "p6-b200", "p6-b300", "p6e-gb200", "inf1", "inf2", "trn1", "trn1n", "trn2",
-    "trn2u", "dl1", "dl2q",
+    "trn2u", "dl1", "dl2q", "g2", "cg1",
 )
+#: families whose accelerators (FPGA, video transcoders) are not Kubernetes accelerator resources we model
+OTHER_ACCELERATOR_FAMILIES = ("f1", "f2", "vt1")
 
 
 def _size_vcpus(size: str) -> Optional[int]:
@@ -245,6 +247,8 @@ def build(ec2_names: list[str], sagemaker: dict[str, list[str]], hardware: dict[
         "generated": generated,
         "source": source,
         "ec2": ec2_names,
+        "accelerated_families": sorted(ACCELERATED_FAMILIES),
+        "other_accelerator_families": sorted(OTHER_ACCELERATOR_FAMILIES),
         "sagemaker": sagemaker,
         "hardware": hw,
     }
@@ -284,7 +288,8 @@ def dump(data: dict) -> str:
     lines = ["{"]
     for key in ("format", "generated", "source"):
         lines.append(f"  {json.dumps(key)}: {json.dumps(data[key])},")
-    lines.append(f'  "ec2": {json.dumps(data["ec2"])},')
+    for key in ("ec2", "accelerated_families", "other_accelerator_families"):
+        lines.append(f"  {json.dumps(key)}: {json.dumps(data[key])},")
     lines.append('  "sagemaker": {')
     items = list(data["sagemaker"].items())
     for i, (k, v) in enumerate(items):

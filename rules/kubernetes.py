@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 
 from pydantic import Field
 
-from gpulint.diagnostics import Severity
+from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.model import (
     ContainerRef,
     HorizontalPodAutoscaler,
@@ -84,6 +84,7 @@ class GpuLimitMissing(Rule):
     summary = "An accelerator is requested without a limit (the API server rejects it)"
     targets = (Workload,)
     source_url = K8S_GPU_DOC
+    fix = Applicability.SAFE
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         for t, c in gpu_containers(obj):
@@ -94,10 +95,16 @@ class GpuLimitMissing(Rule):
                 if is_accelerator(res) and res not in limits:
                     valid = parse_count(value) is not None or is_placeholder(value)
                     advice = f"add limits.{res}: {_fmt(value)}" if valid else f"add a whole-number limit for {res}"
+                    fix = Fix(
+                        [Edit(c.path + ("resources", "limits", res), value, "add")],
+                        Applicability.SAFE,
+                        f"add limits.{res}: {_fmt(value)}",
+                    ) if valid else None
                     yield Finding(
                         c.path + ("resources", "requests", res),
                         f"{c.label} requests {res}: {_fmt(value)} but sets no limit for it; "
                         f"the API server rejects requests without limits for devices: {advice}",
+                        fix=fix,
                     )
 
 
@@ -139,6 +146,7 @@ class GpuRequestLimitMismatch(Rule):
     summary = "Accelerator request and limit differ (devices cannot be overcommitted)"
     targets = (Workload,)
     source_url = K8S_GPU_DOC
+    fix = Applicability.SAFE
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         for _, c in gpu_containers(obj):
@@ -156,6 +164,8 @@ class GpuRequestLimitMismatch(Rule):
                     c.path + ("resources", "requests", res),
                     f"{c.label} requests {res}: {_fmt(req)} but its limit is {_fmt(lim)}; "
                     f"devices cannot be overcommitted, so the two must be equal (set the request to {_fmt(lim)})",
+                    fix=Fix([Edit(c.path + ("resources", "requests", res), lim)], Applicability.SAFE,
+                            f"set requests.{res} to {_fmt(lim)}"),
                 )
 
 
@@ -338,6 +348,7 @@ class GpuTolerationMissing(Rule):
     summary = "A GPU workload cannot tolerate the taints of the GPU nodes it needs"
     targets = (Workload,)
     source_url = "https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"
+    fix = Applicability.UNSAFE
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         ert = ctx.config.extended_resource_toleration
@@ -364,6 +375,12 @@ class GpuTolerationMissing(Rule):
                         f"pod {_role(t)}requests {res} but does not tolerate the taint {key}:NoSchedule that GPU "
                         f"nodes conventionally carry, and extended-resource-toleration is off; it will stay "
                         f"Pending: add a toleration {{key: {key}, operator: Exists, effect: NoSchedule}}",
+                        fix=Fix(
+                            [Edit(t.path + ("tolerations", "-"),
+                                  {"key": key, "operator": "Exists", "effect": "NoSchedule"}, "add")],
+                            Applicability.UNSAFE,
+                            f"add a toleration for {key}:NoSchedule",
+                        ),
                     )
 
 
@@ -655,6 +672,7 @@ class KedaCooldownShort(Rule):
     targets = (ScaledObject,)
     Options = KedaOptions
     source_url = "https://keda.sh/docs/latest/reference/scaledobject-spec/"
+    fix = Applicability.SAFE
 
     def check(self, obj: ScaledObject, ctx: Context) -> Iterator[Finding]:
         spec = obj.spec
@@ -677,6 +695,8 @@ class KedaCooldownShort(Rule):
                 f"ScaledObject scales GPU {target} to zero after only {cooldown} s without traffic ({how}); "
                 f"bringing a GPU replica back takes minutes: set cooldownPeriod to at least {minimum} "
                 f"or minReplicaCount to 1",
+                fix=Fix([Edit(obj.at("spec", "cooldownPeriod"), minimum)], Applicability.SAFE,
+                        f"set cooldownPeriod to {minimum}"),
             )
         adv = spec.advanced
         behavior = adv.horizontalPodAutoscalerConfig.behavior if adv and adv.horizontalPodAutoscalerConfig else None
@@ -687,4 +707,7 @@ class KedaCooldownShort(Rule):
                        "stabilizationWindowSeconds"),
                 f"ScaledObject lets the HPA remove GPU {target} replicas after a {window} s scale-down window; "
                 f"a GPU replica takes minutes to come back: raise stabilizationWindowSeconds to at least {minimum}",
+                fix=Fix([Edit(obj.at("spec", "advanced", "horizontalPodAutoscalerConfig", "behavior", "scaleDown",
+                                      "stabilizationWindowSeconds"), minimum)], Applicability.SAFE,
+                        f"set stabilizationWindowSeconds to {minimum}"),
             )

@@ -432,8 +432,10 @@ class _Collector:
         if ns not in (None, "sagemaker"):
             return
         rid = _str(_get(data, "ResourceId"))
-        if rid:
-            self.targets[rid] = (_int(_get(data, "MinCapacity")), _int(_get(data, "MaxCapacity")))
+        lo, hi = _int(_get(data, "MinCapacity")), _int(_get(data, "MaxCapacity"))
+        if rid and (lo is not None or hi is not None):  # a scaling policy names the target but no range
+            old_lo, old_hi = self.targets.get(rid, (None, None))
+            self.targets[rid] = (lo if lo is not None else old_lo, hi if hi is not None else old_hi)
 
     def _training_job(self, source: "Source", doc_index: int, data: dict, base: tuple, name: Optional[str],
                       region: Optional[str]) -> None:
@@ -851,9 +853,20 @@ def _count(v: Optional[int]) -> str:
     return "?" if v is None else str(v)
 
 
+def _types_cell(types: list[str]) -> str:
+    if not types:
+        return "?"
+    if len(types) <= 3:
+        return ",".join(types)
+    families: dict[str, int] = {}
+    for t in types:
+        families[t.rsplit(".", 1)[0]] = families.get(t.rsplit(".", 1)[0], 0) + 1
+    return ",".join(f"{f}.* ({n})" for f, n in families.items())
+
+
 def _row_cells(row: Row, src_index: dict[str, int]) -> list[str]:
     r = row.resource
-    types = ",".join(r.instance_types) if r.instance_types else "?"
+    types = _types_cell(r.instance_types)
     if r.kind == "nodepool":
         counts = f"0/-/{'unbounded' if r.unbounded else _count(r.count_max)}"
     else:

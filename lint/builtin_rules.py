@@ -32,6 +32,11 @@ class ParseError(EngineRule):
 
     ## Fix safety
     No automatic fix. ``--fix`` never writes a file that failed to parse.
+
+    ## References
+    - https://yaml.org/spec/1.2.2/
+    - https://www.rfc-editor.org/rfc/rfc8259 (JSON)
+    - https://en.wikipedia.org/wiki/Billion_laughs_attack
     """
 
     code = "GL001"
@@ -71,6 +76,10 @@ class SchemaViolation(EngineRule):
 
     ## Fix safety
     No automatic fix.
+
+    ## References
+    - https://kubernetes.io/docs/reference/kubernetes-api/
+    - https://yaml.org/spec/1.2.2/#mapping (keys of a mapping are unique)
     """
 
     code = "GL002"
@@ -90,10 +99,20 @@ class InternalError(EngineRule):
     file that triggers it.
 
     ## Example
-    (none)
+    ```text
+    deploy/llm.yaml:1:1: error internal-error gpulint failed on this file: KeyError: ...
+    ```
+
+    ## Use instead
+    Nothing to change in the file. Run with ``GPULINT_DEBUG=1`` to print the
+    traceback, report it with the file, and suppress the diagnostic for the file
+    meanwhile (``# gpulint: disable-file=internal-error``).
 
     ## Fix safety
     No automatic fix.
+
+    ## References
+    - https://github.com/gpulint/gpulint/issues
     """
 
     code = "GL003"
@@ -138,6 +157,9 @@ class UnusedSuppression(EngineRule):
 
     ## Fix safety
     No automatic fix: removing a suppression is a decision for a reviewer.
+
+    ## References
+    - https://docs.astral.sh/ruff/rules/unused-noqa/ (the same check for ``# noqa``)
     """
 
     code = "GL004"

@@ -26,6 +26,10 @@ class _Parser(argparse.ArgumentParser):
 class _UsageError(Exception):
     pass
 
+    def _print_message(self, message: str, file: Optional[TextIO] = None) -> None:
+        if message:
+            (self.stdout or file or sys.stdout).write(message)
+
 
 def _csv(values: Optional[list[str]]) -> list[str]:
     out: list[str] = []
@@ -119,7 +123,9 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
             return EXIT_USAGE
         return _print_rule(argv[1], out, err)
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        parser.stdout = out  # type: ignore[attr-defined]
+        args = parser.parse_args(argv)
     except _UsageError as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE
@@ -143,7 +149,11 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     select, ignore = _csv(args.select), _csv(args.ignore)
     for name in select + ignore:
         if get_rule(name) is None and not _code_prefix(name):
-            err.write(f"gpulint: no rule named or coded '{name}'; 'gpulint rules' lists them\n")
+            from gpulint.config import _did_you_mean
+            from gpulint.rule import all_rules
+
+            hint = _did_you_mean(name, [r.name for r in all_rules()]) or "; 'gpulint rules' lists them"
+            err.write(f"gpulint: no rule named or coded '{name}'{hint}\n")
             return EXIT_USAGE
     if args.fail_on:
         config.fail_on = args.fail_on

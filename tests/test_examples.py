@@ -1,0 +1,142 @@
+"""``gpulint examples/`` shows each problem the examples describe, on the line that has it.
+
+The examples are documentation: every file explains, in plain comments, the
+mistake it contains. The tables below say which diagnostics each file must
+produce (line, rule), one table per domain folder. A domain lists every file in
+its folder (an empty list marks a clean example), so adding an example means
+stating what it shows. Other domains add their own table to ``DOMAINS``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections import Counter
+
+import pytest
+
+from gpulint.cli import main
+from gpulint.rule import all_rules
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(REPO, "examples")
+
+Expected = dict[str, list[tuple[int, str]]]
+
+KUBERNETES: Expected = {
+    "kubernetes/vllm-deployment.yaml": [(38, "gpu-request-limit-mismatch"), (43, "gpu-probe-too-short")],
+    "kubernetes/hpa.yaml": [(21, "gpu-hpa-cpu-metric")],
+    "kubernetes/keda-scaledobject.yaml": [(44, "keda-cooldown-short")],
+    "kubernetes/kserve-inferenceservice.yaml": [(30, "gpu-quantity-invalid")],
+    "kubernetes/training-job.yaml": [(45, "gpu-limit-missing")],
+    "kubernetes/embedding-server.yaml": [(29, "schema-violation")],
+    "kubernetes/reranker.yaml": [(22, "parse-error")],
+    "kubernetes/ray-service.yaml": [],
+}
+
+#: domain folder under examples/ -> its expectations
+DOMAINS: dict[str, Expected] = {
+    "kubernetes": KUBERNETES,
+}
+
+ALL_EXPECTED: Expected = {f: e for table in DOMAINS.values() for f, e in table.items()}
+
+
+def run(argv: list[str]) -> tuple[int, list[dict], str]:
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(REPO)  # paths in the report are relative to the repository, as in the README
+    try:
+        status = main(argv, stdout=out, stderr=err)
+    finally:
+        os.chdir(cwd)
+    return status, json.loads(out.getvalue() or "[]"), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def examples_run() -> tuple[int, list[dict], str]:
+    if not os.path.isdir(EXAMPLES):
+        pytest.fail("the examples/ folder is missing")
+    return run(["--format", "json", "examples"])
+
+
+def by_file(diagnostics: list[dict]) -> dict[str, Counter]:
+    out: dict[str, Counter] = {}
+    for d in diagnostics:
+        rel = os.path.relpath(os.path.join(REPO, d["file"]), EXAMPLES).replace(os.sep, "/")
+        out.setdefault(rel, Counter())[(d["line"], d["rule"])] += 1
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(ALL_EXPECTED))
+def test_example_reports_exactly_what_it_describes(examples_run, name: str) -> None:
+    _, diagnostics, _ = examples_run
+    actual = by_file(diagnostics).get(name, Counter())
+    expected = Counter(ALL_EXPECTED[name])
+    assert actual == expected, (
+        f"\n{name}: missing {sorted(expected - actual)}, unexpected {sorted(actual - expected)}"
+    )
+
+
+@pytest.mark.parametrize("domain", sorted(DOMAINS))
+def test_every_example_states_what_it_shows(domain: str) -> None:
+    folder = os.path.join(EXAMPLES, domain)
+    files = set()
+    for root, _, names in os.walk(folder):
+        for n in names:
+            if n.endswith((".yaml", ".yml", ".json")) and not n.startswith(".gpulint"):
+                files.add(os.path.relpath(os.path.join(root, n), EXAMPLES).replace(os.sep, "/"))
+    assert files, f"examples/{domain} holds no examples"
+    unlisted = sorted(files - set(DOMAINS[domain]))
+    gone = sorted(set(DOMAINS[domain]) - files)
+    assert not unlisted and not gone, f"unlisted examples: {unlisted}; listed but missing: {gone}"
+
+
+def test_examples_run_fails_without_internal_errors(examples_run) -> None:
+    status, diagnostics, err = examples_run
+    assert status == 1
+    assert "Traceback" not in err
+    assert not [d for d in diagnostics if d["rule"] == "internal-error"]
+
+
+def test_each_kubernetes_rule_shows_once(examples_run) -> None:
+    """The Kubernetes pack's rules each appear exactly once in ``gpulint examples/``.
+
+    gpu-toleration-missing is the exception: without cluster context it needs
+    ``extended-resource-toleration: false`` (see the next test), so it may show
+    at most once (from an example that carries node pools).
+    """
+    _, diagnostics, _ = examples_run
+    counts = Counter(d["rule"] for d in diagnostics)
+    pack = [r.name for r in all_rules() if r.__module__ == "gpulint.rules.kubernetes"]
+    assert pack
+    for name in pack:
+        if name == "gpu-toleration-missing":
+            assert counts[name] <= 1, name
+        else:
+            assert counts[name] == 1, f"{name} shows {counts[name]} times"
+
+
+def test_messages_say_what_was_found_and_what_to_do(examples_run) -> None:
+    _, diagnostics, _ = examples_run
+    for d in diagnostics:
+        if d["file"].startswith(("examples/kubernetes/", "examples\\kubernetes\\")) and d["code"].startswith("GPU"):
+            assert len(d["message"]) < 400, d
+            assert ":" in d["message"] or ";" in d["message"], d  # a finding, then the remedy
+
+
+def test_training_job_on_a_cluster_without_the_admission_plugin(tmp_path) -> None:
+    """The training example's comment: without ExtendedResourceToleration its pods need a toleration."""
+    cfg = tmp_path / ".gpulint.yaml"
+    cfg.write_text("extended-resource-toleration: false\n", encoding="utf-8")
+    status, diagnostics, _ = run(
+        ["--format", "json", "--config", str(cfg), "examples/kubernetes/training-job.yaml"]
+    )
+    found = sorted((d["line"], d["rule"]) for d in diagnostics)
+    assert found == [
+        (25, "gpu-toleration-missing"),  # Master pod spec
+        (37, "gpu-toleration-missing"),  # Worker pod spec
+        (45, "gpu-limit-missing"),
+    ]
+    assert status == 1

@@ -19,16 +19,19 @@ SUBCOMMANDS = ("rules", "rule", "cost")
 
 
 class _Parser(argparse.ArgumentParser):
+    #: where --help and --version print (main's ``stdout``, not always sys.stdout)
+    stdout: Optional[TextIO] = None
+
     def error(self, message: str) -> None:  # type: ignore[override]
         raise _UsageError(f"{self.prog}: error: {message}")
-
-
-class _UsageError(Exception):
-    pass
 
     def _print_message(self, message: str, file: Optional[TextIO] = None) -> None:
         if message:
             (self.stdout or file or sys.stdout).write(message)
+
+
+class _UsageError(Exception):
+    pass
 
 
 def _csv(values: Optional[list[str]]) -> list[str]:
@@ -62,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quotas", metavar="FILE|live",
                    help="account quotas for quota-exceeded: a YAML/JSON file with a 'quotas:' mapping, "
                    "or 'live' to read them from the Service Quotas API")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report what remains")
+    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes a reviewer should check")
+    p.add_argument("--diff", action="store_true", help="print what --fix would change as a unified diff and write nothing (exit 1 when there is a diff)")
     p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
     p.add_argument("--version", action="version", version=f"gpulint {__version__}")
@@ -69,9 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_rules(out: TextIO) -> int:
-    p.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report what remains")
-    p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes a reviewer should check")
-    p.add_argument("--diff", action="store_true", help="print what --fix would change as a unified diff and write nothing (exit 1 when there is a diff)")
     from gpulint.rule import all_rules
 
     rules = all_rules()

@@ -199,20 +199,6 @@ class NodePool(ModelObject):
             out.append(it)
         return out
 
-    def max_accelerators(self, resource: str) -> tuple[Optional[int], Optional[str]]:
-        """Most devices of ``resource`` on one node of this pool, and the type that has them."""
-        infos = self.type_info()
-        if not infos:
-            return None, None
-        best, best_name = -1, None
-        for it in infos:
-            n = it.accelerator_count(resource)
-            if n is None:
-                return None, None
-            if n > best:
-                best, best_name = n, it.name
-        return best, best_name
-
     # ----------------------------------------------------------------- labels
 
     def node_labels(self, itype: Optional[str]) -> dict[str, Any]:
@@ -442,10 +428,8 @@ def _taint_list(raw: list, doc_index: int, path: Path, violations: list[Violatio
 
 
 def _check_effects(taints: list[Taint], doc_index: int, violations: list[Violation], map_form: bool) -> list[Taint]:
-    good = []
     for t in taints:
         if is_placeholder(t.effect) or t.effect in EFFECTS:
-            good.append(t)
             continue
         where = t.path if map_form else t.path + ("effect",)
         if map_form:
@@ -455,7 +439,7 @@ def _check_effects(taints: list[Taint], doc_index: int, violations: list[Violati
         else:
             msg = f"taint '{t.key}' has effect {t.effect!r}, expected one of {', '.join(EFFECTS)}"
         violations.append(Violation(doc_index, where, msg))
-    return good
+    return taints  # invalid ones stay: rules treat them as already reported
 
 
 def _eksctl_taints(raw: Any, managed: bool, doc_index: int, path: Path,
@@ -669,6 +653,9 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
     reqs = _requirements(tspec.requirements or [], tpath + ("requirements",))
     refs = []
     types_path: Path = tpath + ("requirements",)
+    narrowing = [r for r in reqs if r.key in KARPENTER_TYPE_LABELS and r.key != "kubernetes.io/arch"]
+    if narrowing:
+        types_path = narrowing[0].path + ("values",)
     for r in reqs:
         if r.key in ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type"):
             for j, v in enumerate(r.values):
@@ -786,7 +773,7 @@ def _selector_value(pool: NodePool, labels: dict[str, Any], key: str, scope: Sco
 
 def close_key(key: str, scope: Scope) -> Optional[str]:
     """A defined label key that ``key`` is probably a typo of."""
-    if key in scope.defined_keys:
+    if key in scope.defined_keys or key in _MODELLED_KEYS or _is_runtime_key(key):
         return None
     found = difflib.get_close_matches(key, sorted(scope.defined_keys), n=1, cutoff=0.85)
     return found[0] if found else None
@@ -808,39 +795,59 @@ def selector_parts(t: PodTemplate) -> Iterator[tuple[str, Any, Path]]:
 def pool_matches(pool: NodePool, t: PodTemplate, scope: Scope,
                  only: Optional[tuple[str, Any]] = None) -> Optional[bool]:
     """Can a pod of template ``t`` land on some node of ``pool``, as far as labels go?"""
+    return match_types(pool, t, scope, only)[0]
+
+
+def match_types(pool: NodePool, t: PodTemplate, scope: Scope,
+                only: Optional[tuple[str, Any]] = None) -> tuple[Optional[bool], Optional[list[str]]]:
+    """(verdict, the pool's instance types a pod of ``t`` may get) by labels.
+
+    The verdict is True (surely lands), False (cannot), None (cannot tell);
+    the types are None when the pool's types are unknown.
+    """
     types: list[Optional[str]] = list(pool.possible_types) if pool.possible_types is not None else [None]
     if not types:
-        return False
-    terms = t.required_terms()
-    results = []
+        return False, []
+    terms = t.required_terms() if only is None else []
     type_dependent = _type_dependent(t, only)
+    results: list[Optional[bool]] = []
+    fitting: list[str] = []
     for itype in types if type_dependent else types[:1]:
-        labels = pool.node_labels(itype)
-        parts: list[Optional[bool]] = []
-        selector = [only] if only is not None else list(t.node_selector.items())
-        for k, v in selector:
-            if is_placeholder(k) or is_placeholder(v):
-                parts.append(None)
-                continue
-            parts.append(_op_holds("In", [v], _selector_value(pool, labels, str(k), scope)))
-        if only is None and terms:
-            term_results = []
-            for term in terms:
-                exprs = []
-                for e in term.matchExpressions or []:
-                    if not isinstance(e.key, str) or is_placeholder(e.key):
-                        exprs.append(None)
-                        continue
-                    exprs.append(_expr_holds(e, _selector_value(pool, labels, e.key, scope)))
-                if term.matchFields:
-                    exprs.append(None)
-                term_results.append(_and(exprs))
-            parts.append(_or(term_results))
-        verdict = _and(parts)
+        verdict = _labels_match(pool, pool.node_labels(itype), t, scope, only, terms)
         results.append(verdict)
-        if verdict is True:
-            return True
-    return _or(results)
+        if verdict is not False and itype is not None:
+            fitting.append(itype)
+    overall = _or(results)
+    if pool.possible_types is None:
+        return overall, None
+    if not type_dependent:
+        fitting = list(pool.possible_types) if overall is not False else []
+    return overall, fitting
+
+
+def _labels_match(pool: NodePool, labels: dict[str, Any], t: PodTemplate, scope: Scope,
+                  only: Optional[tuple[str, Any]], terms: list[Any]) -> Optional[bool]:
+    parts: list[Optional[bool]] = []
+    selector = [only] if only is not None else list(t.node_selector.items())
+    for k, v in selector:
+        if is_placeholder(k) or is_placeholder(v):
+            parts.append(None)
+            continue
+        parts.append(_op_holds("In", [v], _selector_value(pool, labels, str(k), scope)))
+    if terms:
+        term_results = []
+        for term in terms:
+            exprs = []
+            for e in term.matchExpressions or []:
+                if not isinstance(e.key, str) or is_placeholder(e.key):
+                    exprs.append(None)
+                    continue
+                exprs.append(_expr_holds(e, _selector_value(pool, labels, e.key, scope)))
+            if term.matchFields:
+                exprs.append(None)
+            term_results.append(_and(exprs))
+        parts.append(_or(term_results))
+    return _and(parts)
 
 
 def _type_dependent(t: PodTemplate, only: Optional[tuple[str, Any]]) -> bool:
@@ -855,11 +862,25 @@ def has_selector(t: PodTemplate) -> bool:
     return bool(t.node_selector) or bool(t.required_terms())
 
 
-def landable(scope: Scope, t: PodTemplate) -> list[tuple[NodePool, Optional[bool]]]:
-    """Pools a pod of ``t`` may land on by labels, with True (surely) or None (maybe)."""
+def landable(scope: Scope, t: PodTemplate) -> list[tuple[NodePool, Optional[list[str]]]]:
+    """Pools a pod of ``t`` may land on by labels, with the instance types it may get there (None: unknown)."""
     out = []
     for pool in scope.pools:
-        verdict = pool_matches(pool, t, scope)
+        verdict, types = match_types(pool, t, scope)
         if verdict is not False:
-            out.append((pool, verdict))
+            out.append((pool, types))
     return out
+
+
+def max_accelerators(types: Optional[list[str]], resource: str) -> tuple[Optional[int], Optional[str]]:
+    """Most devices of ``resource`` on one node among ``types``, and the type that has them (None: unknown)."""
+    if not types:
+        return None, None
+    best, best_name = -1, None
+    for name in types:
+        n = catalog.accelerator_count(name, resource)
+        if n is None:
+            return None, None
+        if n > best:
+            best, best_name = n, name
+    return best, best_name

@@ -16,6 +16,7 @@ from gpulint.cluster import (
     close_key,
     has_selector,
     landable,
+    max_accelerators,
     pool_matches,
     pools_for,
 )
@@ -31,14 +32,14 @@ def _role(t: PodTemplate) -> str:
     return f"'{t.role}' " if t.role else ""
 
 
-def _where(pool: NodePool) -> str:
-    return f"{pool.display()} ({pool.file})"
-
-
-def _pools_text(pools: list[NodePool], limit: int = 3) -> str:
-    names = [_where(p) for p in pools[:limit]]
+def _pools_text(pools: list[NodePool], limit: int = 4) -> str:
+    """``nodegroup 'a', managed nodegroup 'b' in cluster.yaml; NodePool 'c' in pools.yaml``."""
+    by_file: dict[str, list[str]] = {}
+    for p in pools[:limit]:
+        by_file.setdefault(p.file, []).append(p.display())
+    text = "; ".join(f"{', '.join(names)} in {f}" for f, names in by_file.items())
     more = len(pools) - limit
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    return text + (f"; and {more} more" if more > 0 else "")
 
 
 # --------------------------------------------------------------------------- node pools alone
@@ -104,8 +105,8 @@ class GpuNodegroupUntainted(Rule):
         infos = obj.type_info()
         if not infos or not all(it.accelerated is True for it in infos):
             return
-        if any(t.effect in ("NoSchedule", "NoExecute") or t.unknown for t in obj.taints):
-            return
+        if any(t.effect != "PreferNoSchedule" or t.unknown for t in obj.taints):
+            return  # tainted (an invalid effect is reported as a schema violation)
         resource = conventional_resource(infos)
         key = resource or "nvidia.com/gpu"
         types = ", ".join(it.name for it in infos[:3]) + (" ..." if len(infos) > 3 else "")
@@ -385,10 +386,12 @@ class UnknownInstanceType(Rule):
 
 
 def _selector_text(t: PodTemplate) -> str:
-    parts = [f"{k}={v}" for k, v in t.node_selector.items()]
+    parts = []
+    if t.node_selector:
+        parts.append("nodeSelector " + ", ".join(f"{k}={v}" for k, v in t.node_selector.items()))
     if t.required_terms():
         parts.append("required node affinity")
-    return ", ".join(parts)
+    return " with ".join(parts)
 
 
 @register
@@ -467,22 +470,22 @@ class NodeSelectorUnmatched(Rule):
                 hint = ""
                 typo = close_key(str(k), scope)
                 if typo:
-                    hint = f"; did you mean the label key '{typo}'?"
+                    hint = f" (did you mean the label key '{typo}'?)"
                 else:
                     values = sorted({str(p.labels[k]) for p in pools if k in p.labels})
                     if values:
-                        hint = f"; the pools carry {k}={' or '.join(values[:4])}"
+                        hint = f" (the pools carry {k}={' or '.join(values[:4])})"
                 return Finding(
                     t.path + ("nodeSelector", k),
-                    f"pod {_role(t)}selects {k}={v}, which no node pool under lint carries "
-                    f"({_pools_text(pools)}){hint}; it will stay Pending",
+                    f"pod {_role(t)}selects {k}={v}, but no node pool under lint carries that label{hint}; "
+                    f"it will stay Pending. Pools: {_pools_text(pools)}",
                     related=sorted({p.file for p in pools}),
                 )
         where = t.path + (("affinity",) if t.required_terms() and not t.node_selector else ("nodeSelector",))
         return Finding(
             where,
-            f"pod {_role(t)}selects {_selector_text(t)}, which matches no node pool under lint "
-            f"({_pools_text(pools)}); it will stay Pending",
+            f"pod {_role(t)}cannot land on any node pool under lint: its {_selector_text(t)} matches none of "
+            f"them; it will stay Pending. Pools: {_pools_text(pools)}",
             related=sorted({p.file for p in pools}),
         )
 
@@ -560,32 +563,24 @@ class GpuExceedsNodeCapacity(Rule):
             accels = sorted(t.accelerators())
             if not accels:
                 continue
-            pools = [p for p, _ in landable(scope, t)]
-            if not pools:
+            joined = landable(scope, t)
+            if not joined:
                 continue
+            pools = [p for p, _ in joined]
             for res in accels:
                 if ctx.options.gpu_sharing and res == "nvidia.com/gpu":
                     continue
                 want = t.pod_request(res)
                 if not want:
                     continue
-                best, best_type = -1, None
-                for p in pools:
-                    n, name = p.max_accelerators(res)
-                    if n is None:
-                        break
-                    if n > best:
-                        best, best_type = n, name
-                else:
-                    best = max(best, 0)
-                if best_type is None or any(p.max_accelerators(res)[0] is None for p in pools):
+                counts = [max_accelerators(types, res) for _, types in joined]
+                if any(n is None for n, _ in counts):
                     continue
-                if best >= want:
+                best, best_type = max(counts, key=lambda c: c[0])
+                if best is None or best >= want:
                     continue
-                if best == 0:
-                    detail = f"none of their instance types has {res}"
-                else:
-                    detail = f"the largest, {best_type}, has {best}"
+                detail = (f"none of their instance types has {res}" if best == 0
+                          else f"the largest, {best_type}, has {best}")
                 yield Finding(
                     _request_path(t, res),
                     f"pod {_role(t)}requests {want} {res} but the node pools it can land on "
@@ -644,10 +639,10 @@ def cluster_toleration_findings(obj: Workload, t: PodTemplate, ctx: Context) -> 
         return None
     accels = sorted(t.accelerators())
     candidates = []
-    for pool, _ in landable(scope, t):
+    for pool, types in landable(scope, t):
         offers = True
         for res in accels:
-            n, _name = pool.max_accelerators(res)
+            n, _name = max_accelerators(types, res)
             if n == 0 and t.pod_request(res):
                 offers = False
         if offers:
@@ -664,7 +659,7 @@ def cluster_toleration_findings(obj: Workload, t: PodTemplate, ctx: Context) -> 
         blocked.append((pool, taint))
     pool, taint = blocked[0]
     where = t.path + ("tolerations",) if t.spec.tolerations is not None else t.path
-    described = "; ".join(f"{_where(p)} is tainted {tk.text()}" for p, tk in blocked[:3])
+    described = "; ".join(f"{p.display()} in {p.file} is tainted {tk.text()}" for p, tk in blocked[:3])
     if len(blocked) > 3:
         described += f"; and {len(blocked) - 3} more"
     note = ""

@@ -496,8 +496,12 @@ def _has_reference(obj: AwsObject, steps: tuple, member: str) -> bool:
             node[step] if isinstance(node, list) and isinstance(step, int) and step < len(node) else None)
     if not isinstance(node, dict):
         return False
-    want = member.lower() + "ref"
-    return any(isinstance(k, str) and k.lower() == want for k in node)
+    low = member.lower()
+    wants = {low + "ref"}
+    for suffix in ("name", "arn", "id"):
+        if low.endswith(suffix) and len(low) > len(suffix):
+            wants.add(low[: -len(suffix)] + "ref")
+    return any(isinstance(k, str) and k.lower() in wants for k in node)
 
 
 def _message(err: Any) -> str:
@@ -666,15 +670,19 @@ class Index:
         rid = f"endpoint/{endpoint}/variant/{variant}"
         return [t for t in self.targets.get(rid, []) if t.dimension in (None, "sagemaker:variant:DesiredInstanceCount")]
 
-    def unresolved_variant_targets(self, variant: str) -> list[ScalableTarget]:
-        """Targets for ``variant`` on endpoints whose config no Endpoint document names."""
-        out = []
-        for rid, targets in self.targets.items():
+    def variant_scaled(self, endpoint: str, variant: str) -> bool:
+        """A scalable target, or a policy (which needs one), covers the variant."""
+        rid = f"endpoint/{endpoint}/variant/{variant}"
+        return bool(self.targets.get(rid) or self.policies.get(rid))
+
+    def unresolved_variant_scaling(self, variant: str) -> bool:
+        """Some target or policy names ``variant`` on an endpoint whose config no Endpoint document names."""
+        for rid in list(self.targets) + list(self.policies):
             parts = rid.split("/")
             if len(parts) == 4 and parts[0] == "endpoint" and parts[2] == "variant" and parts[3] == variant:
                 if parts[1] not in self.endpoints:
-                    out.extend(targets)
-        return out
+                    return True
+        return False
 
     def config_of_endpoint(self, endpoint: str) -> list[EndpointConfig]:
         """Endpoint configs an endpoint name resolves to (Endpoint documents, else the same name)."""

@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from pydantic import Field
 
-from gpulint.diagnostics import Severity
+from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
 from gpulint.sagemaker import (
     EndpointConfig,
@@ -74,8 +74,9 @@ class ScaleInCooldownShort(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the right cooldown depends on how long a new instance
-    takes to serve.
+    Safe: ``--fix`` raises ``ScaleInCooldown`` to the configured minimum. A
+    longer wait depends on how long a new instance takes to serve: raise it
+    further by hand if yours take longer.
 
     ## References
     - https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html
@@ -89,6 +90,7 @@ class ScaleInCooldownShort(Rule):
     targets = (ScalingPolicy,)
     Options = CooldownOptions
     source_url = AAS_TT_DOC
+    fix = Applicability.SAFE
 
     def check(self, obj: ScalingPolicy, ctx: Context) -> Iterator[Finding]:
         conf = _target_tracking(obj)
@@ -101,6 +103,8 @@ class ScaleInCooldownShort(Rule):
                 obj.at("TargetTrackingScalingPolicyConfiguration", "ScaleInCooldown"),
                 f"ScaleInCooldown is {cooldown} s, below {minimum} s: instances removed after a short lull "
                 f"take minutes to come back when traffic returns; use at least {minimum} s",
+                fix=Fix([Edit(obj.at("TargetTrackingScalingPolicyConfiguration", "ScaleInCooldown"), minimum)],
+                        Applicability.SAFE, f"set ScaleInCooldown to {minimum}"),
             )
 
 
@@ -134,7 +138,9 @@ class ScaleOutSlowerThanScaleIn(Rule):
     ```
 
     ## Fix safety
-    No automatic fix.
+    Unsafe: ``--fix --unsafe-fixes`` lowers ``ScaleOutCooldown`` to the value of
+    ``ScaleInCooldown``; scaling out sooner adds instances (and cost) sooner,
+    which a reviewer should look at.
 
     ## References
     - https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html
@@ -146,6 +152,7 @@ class ScaleOutSlowerThanScaleIn(Rule):
     summary = "A SageMaker target-tracking policy waits longer to scale out than to scale in"
     targets = (ScalingPolicy,)
     source_url = AAS_TT_DOC
+    fix = Applicability.UNSAFE
 
     def check(self, obj: ScalingPolicy, ctx: Context) -> Iterator[Finding]:
         conf = _target_tracking(obj)
@@ -165,7 +172,16 @@ class ScaleOutSlowerThanScaleIn(Rule):
             obj.at("TargetTrackingScalingPolicyConfiguration", where),
             f"ScaleOutCooldown {out_text} is longer than ScaleInCooldown {in_text}: the endpoint removes "
             "capacity faster than it adds it; make scale-out at most as slow as scale-in",
+            fix=Fix([Edit(obj.at("TargetTrackingScalingPolicyConfiguration") + (_spelled(obj, "ScaleOutCooldown"),)
+                          if raw_out is None else obj.at("TargetTrackingScalingPolicyConfiguration", "ScaleOutCooldown"),
+                          into)],
+                    Applicability.UNSAFE, f"set ScaleOutCooldown to {into}"),
         )
+
+
+def _spelled(obj: ScalingPolicy, member: str) -> str:
+    """A new member's name as the document spells its members (camelCase in ACK resources)."""
+    return member[:1].lower() + member[1:] if obj.form == "ack" else member
 
 
 @register
@@ -263,8 +279,9 @@ class ScalingCapacityInvalid(Rule):
 @register
 class AutoscalingMissing(Rule):
     """## What it does
-    Reports an endpoint config variant that no scalable target in the linted
-    set covers (``ResourceId: endpoint/<endpoint>/variant/<variant>``). The
+    Reports an endpoint config variant that no scalable target (or scaling
+    policy, which needs one) in the linted set covers
+    (``ResourceId: endpoint/<endpoint>/variant/<variant>``). The
     endpoint name comes from an Endpoint document that names the config;
     without one, any target for that variant name on an endpoint not known to
     use another config counts as covering it. The rule is silent when no
@@ -309,11 +326,9 @@ class AutoscalingMissing(Rule):
             if variant.name is None or variant.serverless or variant.managed_scaling:
                 continue
             if known:
-                covered = any(idx.variant_targets(e, variant.name) for e in names)
+                covered = any(idx.variant_scaled(e, variant.name) for e in names)
             else:
-                covered = bool(idx.variant_targets(names[0], variant.name)) or bool(
-                    idx.unresolved_variant_targets(variant.name)
-                )
+                covered = idx.variant_scaled(names[0], variant.name) or idx.unresolved_variant_scaling(variant.name)
             if covered:
                 continue
             where = ", ".join(f"endpoint/{e}/variant/{variant.name}" for e in names)

@@ -7,9 +7,10 @@ from typing import Any, Iterator, Optional
 
 from pydantic import Field
 
-from gpulint.diagnostics import Severity
+from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
 from gpulint.sagemaker import (
+    AwsObject,
     EndpointConfig,
     SageMakerModel,
     TrainingJob,
@@ -290,6 +291,9 @@ class SpotWaitOptions(RuleOptions):
     require_max_wait: bool = Field(
         True, description="Report spot jobs that do not set StoppingCondition.MaxWaitTimeInSeconds at all."
     )
+    wait_margin_seconds: int = Field(
+        3600, ge=0, description="What the fix adds to MaxRuntimeInSeconds for MaxWaitTimeInSeconds, in seconds."
+    )
 
 
 @register
@@ -328,7 +332,11 @@ class SpotMaxWaitInvalid(Rule):
     ```
 
     ## Fix safety
-    No automatic fix.
+    Unsafe: ``--fix --unsafe-fixes`` sets ``MaxWaitTimeInSeconds`` to
+    ``MaxRuntimeInSeconds`` plus a margin for waiting on spot capacity
+    (``wait-margin-seconds``, default 3600), adding it when it is missing and
+    ``MaxRuntimeInSeconds`` is set. How long a job may wait for capacity is a
+    cost and schedule decision a reviewer should check.
 
     ## References
     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StoppingCondition.html
@@ -342,6 +350,7 @@ class SpotMaxWaitInvalid(Rule):
     targets = (TrainingJob,)
     Options = SpotWaitOptions
     source_url = SM_SPOT_DOC
+    fix = Applicability.UNSAFE
 
     def check(self, obj: TrainingJob, ctx: Context) -> Iterator[Finding]:
         if not obj.spot:
@@ -353,11 +362,23 @@ class SpotMaxWaitInvalid(Rule):
         raw_wait = stop.get("MaxWaitTimeInSeconds")
         if raw_wait is None:
             if ctx.options.require_max_wait:
-                where = ("StoppingCondition",) if "StoppingCondition" in obj.data else ("EnableManagedSpotTraining",)
+                where: tuple = ("EnableManagedSpotTraining",)
+                if "MaxRuntimeInSeconds" in stop:
+                    where = ("StoppingCondition", "MaxRuntimeInSeconds")
+                elif "StoppingCondition" in obj.data:
+                    where = ("StoppingCondition",)
+                runtime = as_int(stop.get("MaxRuntimeInSeconds"))
+                fix = None
+                if runtime is not None:
+                    wait = runtime + ctx.options.wait_margin_seconds
+                    fix = Fix([Edit(obj.at("StoppingCondition") + (_spelled(obj, "MaxWaitTimeInSeconds"),), wait,
+                                    "add")],
+                              Applicability.UNSAFE, f"set MaxWaitTimeInSeconds to {wait}")
                 yield Finding(
                     obj.at(*where),
                     "managed spot training without StoppingCondition.MaxWaitTimeInSeconds: set it (at least "
                     "MaxRuntimeInSeconds) to bound the time spent waiting for spot capacity plus running",
+                    fix=fix,
                 )
             return
         wait, runtime = as_int(raw_wait), as_int(stop.get("MaxRuntimeInSeconds"))
@@ -366,6 +387,10 @@ class SpotMaxWaitInvalid(Rule):
                 obj.at("StoppingCondition", "MaxWaitTimeInSeconds"),
                 f"MaxWaitTimeInSeconds {wait} is below MaxRuntimeInSeconds {runtime}; it counts waiting for spot "
                 "capacity plus running, and must be at least MaxRuntimeInSeconds",
+                fix=Fix([Edit(obj.at("StoppingCondition", "MaxWaitTimeInSeconds"),
+                              runtime + ctx.options.wait_margin_seconds)],
+                        Applicability.UNSAFE,
+                        f"set MaxWaitTimeInSeconds to {runtime + ctx.options.wait_margin_seconds}"),
             )
 
 
@@ -485,7 +510,9 @@ class InstancePoolsRouting(Rule):
     ```
 
     ## Fix safety
-    No automatic fix.
+    Safe: ``--fix`` sets ``RoutingConfig.RoutingStrategy`` to
+    ``LEAST_OUTSTANDING_REQUESTS`` (adding ``RoutingConfig`` when it is
+    missing).
 
     ## References
     - https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-heterogeneous.html
@@ -498,6 +525,7 @@ class InstancePoolsRouting(Rule):
     summary = "A heterogeneous variant routes randomly instead of LEAST_OUTSTANDING_REQUESTS"
     targets = (EndpointConfig,)
     source_url = SM_HETERO_DOC
+    fix = Applicability.SAFE
 
     def check(self, obj: EndpointConfig, ctx: Context) -> Iterator[Finding]:
         for v in obj.variants():
@@ -508,13 +536,36 @@ class InstancePoolsRouting(Rule):
             strategy = routing.get("RoutingStrategy") if isinstance(routing, dict) else None
             if is_unknown(routing) or is_unknown(strategy) or strategy == "LEAST_OUTSTANDING_REQUESTS":
                 continue
-            where = ("RoutingConfig", "RoutingStrategy") if strategy is not None else ("InstancePools",)
+            where = ("RoutingConfig", "RoutingStrategy") if strategy is not None else (
+                ("VariantName",) if "VariantName" in v.data else ("InstancePools",))
             shown = f"RoutingStrategy {strategy}" if strategy is not None else "no RoutingConfig (RANDOM)"
             yield Finding(
                 obj.at("ProductionVariants", v.index, *where),
                 f"variant '{v.name}' pools {len(types - {None})} instance types with {shown}: equal traffic goes "
                 "to unequal hardware; set RoutingConfig.RoutingStrategy: LEAST_OUTSTANDING_REQUESTS",
+                fix=_routing_fix(obj, v.index, routing),
             )
+
+
+def _spelled(obj: AwsObject, member: str) -> str:
+    """A new member's name as the document spells its members (camelCase in ACK resources)."""
+    return member[:1].lower() + member[1:] if obj.form == "ack" else member
+
+
+def _routing_fix(obj: AwsObject, index: int, routing: Any) -> Optional[Fix]:
+    strategy = "LEAST_OUTSTANDING_REQUESTS"
+    if isinstance(routing, dict):
+        if "RoutingStrategy" in routing:
+            path = obj.at("ProductionVariants", index, "RoutingConfig", "RoutingStrategy")
+        else:
+            path = obj.at("ProductionVariants", index, "RoutingConfig") + (_spelled(obj, "RoutingStrategy"),)
+        edit = Edit(path, strategy)
+    elif routing is None:
+        edit = Edit(obj.at("ProductionVariants", index) + (_spelled(obj, "RoutingConfig"),),
+                    {_spelled(obj, "RoutingStrategy"): strategy}, "add")
+    else:
+        return None
+    return Fix([edit], Applicability.SAFE, f"set RoutingConfig.RoutingStrategy to {strategy}")
 
 
 # --------------------------------------------------------------------------- quotas

@@ -1,0 +1,57 @@
+"""The SageMaker documents of the shared corpus (public files nobody here wrote):
+no internal errors, and exactly the findings that can be defended to their authors."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gpulint.config import Config
+from gpulint.engine import lint_paths
+from gpulint.sagemaker import AwsObject
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(REPO, "..", "shared", "corpus")
+SAGEMAKER_DIRS = ("aws-controllers-k8s__sagemaker-controller", "aws-samples__sagemaker-custom-project-templates")
+
+
+@pytest.fixture(scope="module")
+def result():
+    roots = [os.path.join(CORPUS, d) for d in SAGEMAKER_DIRS]
+    if not all(os.path.isdir(r) for r in roots):
+        pytest.skip("the shared corpus is not next to this checkout")
+    return lint_paths(roots, Config())
+
+
+def test_no_internal_errors(result) -> None:
+    errors = [(d.file, d.message) for d in result.diagnostics if d.rule == "internal-error"]
+    assert errors == []
+
+
+def test_sagemaker_documents_are_recognised(result) -> None:
+    kinds = sorted({(type(o).__name__, o.form) for o in result.project.objects if isinstance(o, AwsObject)})
+    assert ("EndpointConfig", "ack") in kinds and ("EndpointConfig", "response") in kinds
+    assert ("TrainingJob", "ack") in kinds and ("TrainingJob", "response") in kinds
+    assert ("SageMakerModel", "ack") in kinds and ("InferenceComponent", "ack") in kinds
+    assert ("TransformJob", "ack") in kinds and ("Endpoint", "response") in kinds
+
+
+def test_every_finding_is_defensible(result) -> None:
+    found = sorted(
+        (os.path.relpath(d.file, CORPUS), d.line, d.rule, d.message)
+        for d in result.diagnostics
+        if d.rule != "parse-error"
+    )
+    # A saved DescribeEndpoint response names 'm5.xlarge': the API only ever returns
+    # ml.-prefixed instance types, so this test data does not match the service.
+    assert found == [
+        (
+            "aws-controllers-k8s__sagemaker-controller/pkg/resource/endpoint/testdata/sdkapi/describe/"
+            "update_deployment_config.json",
+            52,
+            "unknown-instance-type",
+            "'PendingDeploymentSummary.ProductionVariants[0].InstanceType': unknown instance type 'm5.xlarge' "
+            "for SageMaker hosting; did you mean 'ml.m5.xlarge'?",
+        )
+    ]

@@ -20,7 +20,7 @@ from gpulint.cluster import (
     pool_matches,
     pools_for,
 )
-from gpulint.diagnostics import Severity
+from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.model import ModelObject, PodTemplate, Unknown, Workload, is_placeholder
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
 
@@ -84,9 +84,12 @@ class GpuNodegroupUntainted(Rule):
     ExtendedResourceToleration admission plugin), so GPU workloads need no change.
 
     ## Fix safety
-    No automatic fix: the message names the conventional taint to add. Pods that
-    should run there without requesting the accelerator (monitoring agents,
-    device plugins) then need a toleration.
+    Unsafe: ``--fix --unsafe-fixes`` adds the conventional taint
+    ``<resource>=true:NoSchedule`` (``nvidia.com/gpu``, ``aws.amazon.com/neuron``,
+    ...) in the form the file already uses for taints (list or eksctl map).
+    Pods that should run there without requesting the accelerator (monitoring
+    agents, device plugins) then need a toleration, which a reviewer should
+    check.
 
     ## References
     - https://eksctl.io/usage/gpu-support/
@@ -100,6 +103,7 @@ class GpuNodegroupUntainted(Rule):
     summary = "A GPU node pool has no NoSchedule/NoExecute taint, so any pod can land on it"
     targets = (NodePool,)
     source_url = "https://eksctl.io/usage/gpu-support/"
+    fix = Applicability.UNSAFE
 
     def check(self, obj: NodePool, ctx: Context) -> Iterator[Finding]:
         infos = obj.type_info()
@@ -120,7 +124,29 @@ class GpuNodegroupUntainted(Rule):
             path,
             f"{obj.display()} runs accelerator instances ({types}) with {what}; any pod can be scheduled "
             f"onto these nodes: add a taint such as {key}=true:NoSchedule",
+            fix=_taint_fix(obj, key, ctx),
         )
+
+
+def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
+    """Add ``key=true:NoSchedule`` in the form (list or map) the file uses for taints."""
+    if any(t.unknown for t in pool.taints):
+        return None
+    form = pool.taints_form if pool.taints else None
+    if form is None:
+        if pool.provider != "eksctl" or pool.group == "managedNodeGroups":
+            form = "list"  # Karpenter and managed nodegroups take only the list form
+        else:
+            forms = {p.taints_form for p in ctx.project.of_type(NodePool)
+                     if p.source is pool.source and p.taints and p.provider == "eksctl"}
+            form = forms.pop() if len(forms) == 1 else "list"
+    if form == "map":
+        if any(str(t.key) == key for t in pool.taints):
+            return None
+        edit = Edit(pool.taints_path + (key,), "true:NoSchedule", "add")
+    else:
+        edit = Edit(pool.taints_path + ("-",), {"key": key, "value": "true", "effect": "NoSchedule"}, "add")
+    return Fix([edit], Applicability.UNSAFE, f"add the taint {key}=true:NoSchedule")
 
 
 def conventional_resource(infos: list[catalog.InstanceType]) -> Optional[str]:
@@ -670,9 +696,14 @@ def cluster_toleration_findings(obj: Workload, t: PodTemplate, ctx: Context) -> 
     value = _taint_value(taint.value)
     fix = (f"{{key: {taint.key}, operator: Equal, value: \"{value}\", effect: {taint.effect}}}" if value
            else f"{{key: {taint.key}, operator: Exists, effect: {taint.effect}}}")
+    toleration: dict[str, Any] = {"key": str(taint.key), "operator": "Equal", "value": value,
+                                  "effect": str(taint.effect)} if value else {
+        "key": str(taint.key), "operator": "Exists", "effect": str(taint.effect)}
     return [Finding(
         where,
         f"pod {_role(t)}requests {', '.join(accels)} but tolerates no node pool it can land on: "
         f"{described}{note}; it will stay Pending: add a toleration {fix}",
         related=sorted({p.file for p, _ in blocked}),
+        fix=Fix([Edit(t.path + ("tolerations", "-"), toleration, "add")], Applicability.UNSAFE,
+                f"add a toleration for {taint.text()}"),
     )]

@@ -35,9 +35,23 @@ KUBERNETES: Expected = {
     "kubernetes/ray-service.yaml": [],
 }
 
+SAGEMAKER: Expected = {
+    "sagemaker/chat-endpoint-config.json": [(5, "instance-pools-routing"), (12, "instance-pools-invalid")],
+    "sagemaker/chat-model.yaml": [(16, "payload-limit-exceeded")],
+    "sagemaker/chat-endpoint.yaml": [],
+    "sagemaker/chat-scaling.yaml": [
+        (9, "scaling-capacity-invalid"), (23, "scale-in-cooldown-short"), (44, "scale-out-slower-than-scale-in"),
+    ],
+    "sagemaker/embeddings-endpoint-config.yaml": [(7, "autoscaling-missing")],
+    "sagemaker/finetune-spot-job.yaml": [(21, "spot-training-without-checkpoint"), (23, "spot-max-wait-invalid")],
+    "sagemaker/nightly-transform.json": [(4, "transform-payload-invalid")],
+    "sagemaker/quotas.yaml": [],  # the quotas file for quota-exceeded (see test_sagemaker_examples_with_quotas)
+}
+
 #: domain folder under examples/ -> its expectations
 DOMAINS: dict[str, Expected] = {
     "kubernetes": KUBERNETES,
+    "sagemaker": SAGEMAKER,
 }
 
 ALL_EXPECTED: Expected = {f: e for table in DOMAINS.values() for f, e in table.items()}
@@ -139,4 +153,17 @@ def test_training_job_on_a_cluster_without_the_admission_plugin(tmp_path) -> Non
         (37, "gpu-toleration-missing"),  # Worker pod spec
         (45, "gpu-limit-missing"),
     ]
+    assert status == 1
+
+
+def test_sagemaker_examples_with_quotas() -> None:
+    """examples/sagemaker/quotas.yaml: the spot fine-tuning job needs more p4d instances than the quota."""
+    status, diagnostics, err = run(
+        ["--format", "json", "--quotas", "examples/sagemaker/quotas.yaml", "--select", "quota-exceeded",
+         "examples/sagemaker"]
+    )
+    assert [(d["file"], d["line"], d["rule"]) for d in diagnostics] == [
+        ("examples/sagemaker/finetune-spot-job.yaml", 18, "quota-exceeded")
+    ], err
+    assert "'ml.p4d.24xlarge for spot training job usage' = 1" in diagnostics[0]["message"]
     assert status == 1

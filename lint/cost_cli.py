@@ -192,11 +192,17 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
             err.write(f"gpulint: cost --diff: git archive {ref} failed: {archive.stderr.decode(errors='replace').strip()}\n")
             return EXIT_USAGE
         _extract(archive.stdout, tmp)
+        for p, r in zip(paths, rels):
+            if not os.path.exists(p) and not os.path.exists(os.path.join(tmp, r)):
+                err.write(f"gpulint: cost --diff: {p} exists neither in the working tree nor at {ref}\n")
+                return EXIT_USAGE
         old_paths = [os.path.join(tmp, r) for r in rels if os.path.exists(os.path.join(tmp, r))]
+        paths = [p for p in paths if os.path.exists(p)]
         old_config = config
         before = _estimate(args, old_config, old_paths, None, None, environ, prices) if old_paths else \
             cost.Estimate([], prices)
-        after = _estimate(args, config, paths, budget, None, environ, prices)
+        after = _estimate(args, config, paths, budget, None, environ, prices) if paths else \
+            cost.Estimate([], prices, budget=budget)
         data = cost.diff_data(before, after, tmp, root)
     data["ref"] = ref
     lines, diag = _budget_lines(after, args.format)

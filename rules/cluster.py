@@ -56,7 +56,9 @@ class GpuNodegroupUntainted(Rule):
     eksctl does not taint GPU nodegroups by itself; only the ``taints`` field
     does. A pool whose instance types gpulint cannot tell (an
     ``instanceSelector``, a launch template, a Karpenter pool that may launch CPU
-    types too) is not reported.
+    types too) is not reported, nor is an eksctl nodegroup when the
+    ClusterConfig has no other nodegroup for the pods that must go elsewhere
+    (CoreDNS and other system pods do not tolerate custom taints).
 
     ## Why is this bad?
     Without a taint, the scheduler places any pod on the GPU nodes: CPU-only
@@ -111,6 +113,8 @@ class GpuNodegroupUntainted(Rule):
             return
         if any(t.effect != "PreferNoSchedule" or t.unknown for t in obj.taints):
             return  # tainted (an invalid effect is reported as a schema violation)
+        if obj.provider == "eksctl" and not _has_other_pool(obj, ctx):
+            return  # the cluster's only nodes: system pods need somewhere to run
         resource = conventional_resource(infos)
         key = resource or "nvidia.com/gpu"
         types = ", ".join(it.name for it in infos[:3]) + (" ..." if len(infos) > 3 else "")
@@ -147,6 +151,17 @@ def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
     else:
         edit = Edit(pool.taints_path + ("-",), {"key": key, "value": "true", "effect": "NoSchedule"}, "add")
     return Fix([edit], Applicability.UNSAFE, f"add the taint {key}=true:NoSchedule")
+
+
+def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
+    """Does the same ClusterConfig have a pool that is not all accelerator instances?"""
+    for other in ctx.project.of_type(NodePool):
+        if other is obj or other.source is not obj.source or other.doc_index != obj.doc_index:
+            continue
+        infos = other.type_info()
+        if not infos or not all(it.accelerated is True for it in infos):
+            return True
+    return False
 
 
 def conventional_resource(infos: list[catalog.InstanceType]) -> Optional[str]:

@@ -146,6 +146,10 @@ def cpu_facts(ec2_names: Iterable[str]) -> dict[str, dict]:
 
 # --------------------------------------------------------------------------- botocore enums
 
+#: EC2 names in use (AWS documentation, the eksctl Neuron device-plugin manifest) that the botocore
+#: enum of this release lacks
+EXTRA_EC2_NAMES = ("trn2u.48xlarge",)
+
 #: sagemaker enum shape -> usage key
 SAGEMAKER_ENUMS = {
     "ProductionVariantInstanceType": "hosting",
@@ -172,7 +176,7 @@ def botocore_names() -> tuple[list[str], dict[str, list[str]]]:
         for name in sm_model.shape_for(shape).enum or []:
             if name.startswith("ml."):
                 sagemaker.setdefault(name, []).append(usage)
-    return sorted(set(ec2)), {k: sorted(v) for k, v in sorted(sagemaker.items())}
+    return sorted(set(ec2) | set(EXTRA_EC2_NAMES)), {k: sorted(v) for k, v in sorted(sagemaker.items())}
 
 
 # --------------------------------------------------------------------------- live
@@ -255,7 +259,8 @@ def build(ec2_names: list[str], sagemaker: dict[str, list[str]], hardware: dict[
 
 
 OFFLINE_SOURCE = (
-    "offline: names from the botocore {version} ec2 InstanceType enum and sagemaker *InstanceType enums; "
+    "offline: names from the botocore {version} ec2 InstanceType enum (plus trn2u.48xlarge, which it lacks) "
+    "and sagemaker *InstanceType enums; "
     "accelerator counts, models and per-device memory from DescribeInstanceTypes as published in Karpenter's "
     "instance-type reference; CPU families from their regular vCPU/memory shape; host memory of accelerator "
     "types not recorded"

@@ -75,16 +75,55 @@ def _dump(value: Any, flow: bool, mapping: int = 2, sequence: int = 2, offset: i
     return text.rstrip("\n")
 
 
-def render_scalar(value: Any, flow_context: bool = False) -> str:
-    """A scalar as ruamel writes it (plain when that reads back the same, quoted otherwise)."""
+def render_scalar(value: Any, flow_context: bool = False, double: bool = False) -> str:
+    """A scalar as ruamel writes it (plain when that reads back the same, quoted otherwise).
+
+    ``double``: quote with double rather than single quotes when quotes are needed.
+    """
     if isinstance(value, (dict, list)):
         raise FixError("expected a single value")
     text = _dump(value, flow=False)
-    if "\n" in text:
+    if "\n" in text or (double and text.startswith("'")):
         text = json.dumps(value, ensure_ascii=False)
     if flow_context and not _reads_back(f"[{text}]", [value]):
-        text = json.dumps(value if not isinstance(value, bool) else value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
     return text
+
+
+def _quoted(value: Any, double: bool) -> Any:
+    """``value`` with the strings that need quotes marked for double quotes, when ``double``."""
+    if not double:
+        return value
+    if isinstance(value, dict):
+        return {k: _quoted(v, double) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_quoted(v, double) for v in value]
+    if isinstance(value, str) and render_scalar(value).startswith("'"):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def prefers_double(roots: list[Any]) -> bool:
+    """Does the file quote its strings with double quotes more often than with single?"""
+    styles = {'"': 0, "'": 0}
+    stack = [r for r in roots if r is not None]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.style in styles:
+                styles[node.style] += 1
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return styles['"'] > styles["'"]
 
 
 def _reads_back(text: str, expected: Any) -> bool:
@@ -94,16 +133,16 @@ def _reads_back(text: str, expected: Any) -> bool:
         return False
 
 
-def _flow(value: Any) -> str:
+def _flow(value: Any, double: bool = False) -> str:
     if not isinstance(value, (dict, list)):
-        return render_scalar(value, flow_context=True)
-    return _dump(value, flow=True)
+        return render_scalar(value, flow_context=True, double=double)
+    return _dump(_quoted(value, double), flow=True)
 
 
-def _flow_pair(key: Any, value: Any, json_style: bool) -> str:
+def _flow_pair(key: Any, value: Any, json_style: bool, double: bool = False) -> str:
     if json_style:
         return f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}"
-    text = _dump({key: value}, flow=True)
+    text = _dump({key: _quoted(value, double)}, flow=True)
     if not (text.startswith("{") and text.endswith("}")):
         raise FixError("cannot render the new entry in flow style")
     return text[1:-1]
@@ -319,15 +358,15 @@ def _collection_style(mapping: Any, value: Any) -> bool:
     return flow * 2 > len(pool)
 
 
-def _block_lines(key: Any, value: Any, mapping: Any, root: Any) -> list[str]:
+def _block_lines(key: Any, value: Any, mapping: Any, root: Any, double: bool) -> list[str]:
     quote = _keys_quoted(mapping)
     rendered_key = _render_key(key, quote)
     if not isinstance(value, (dict, list)):
-        return [f"{rendered_key}: {render_scalar(value)}"]
+        return [f"{rendered_key}: {render_scalar(value, double=double)}"]
     if _collection_style(mapping, value):
-        return [f"{rendered_key}: {_flow(value)}"]
+        return [f"{rendered_key}: {_flow(value, double)}"]
     ind = Indent.measure(root, mapping)
-    body = _dump({"__key__": value}, flow=False, mapping=ind.mapping, sequence=ind.offset + ind.item,
+    body = _dump({"__key__": _quoted(value, double)}, flow=False, mapping=ind.mapping, sequence=ind.offset + ind.item,
                  offset=ind.offset)
     lines = body.split("\n")
     if not lines[0].startswith("__key__:"):
@@ -336,11 +375,11 @@ def _block_lines(key: Any, value: Any, mapping: Any, root: Any) -> list[str]:
     return lines
 
 
-def _insert_in_mapping(text: str, root: Any, mapping: Any, key: Any, value: Any, nl: str) -> str:
+def _insert_in_mapping(text: str, root: Any, mapping: Any, key: Any, value: Any, nl: str, double: bool) -> str:
     if mapping.flow_style:
         if text[mapping.start_mark.index] != "{":
             raise FixError("unexpected flow mapping")
-        pair = _flow_pair(key, value, _keys_quoted(mapping) == '"')
+        pair = _flow_pair(key, value, _keys_quoted(mapping) == '"', double)
         if mapping.value:
             at = mapping.value[-1][1].end_mark.index
             if mapping.value[-1][1].start_mark.index == at:  # `{a: }`: a null value has no text
@@ -354,17 +393,17 @@ def _insert_in_mapping(text: str, root: Any, mapping: Any, key: Any, value: Any,
     if not mapping.value:
         raise FixError("empty block mapping")
     column = mapping.value[0][0].start_mark.column
-    lines = _block_lines(key, value, mapping, root)
+    lines = _block_lines(key, value, mapping, root, double)
     at = _content_end(text, mapping, column)
     fragment = nl.join(" " * column + line if line else line for line in lines)
     return text[:at] + nl + fragment + text[at:]
 
 
-def _append_to_list(text: str, root: Any, seq: Any, value: Any, nl: str) -> str:
+def _append_to_list(text: str, root: Any, seq: Any, value: Any, nl: str, double: bool) -> str:
     if seq.flow_style:
         if text[seq.start_mark.index] != "[":
             raise FixError("unexpected flow sequence")
-        item = _flow(value)
+        item = _flow(value, double)
         if seq.value:
             at = seq.value[-1].end_mark.index
             return text[:at] + ", " + item + text[at:]
@@ -377,10 +416,14 @@ def _append_to_list(text: str, root: Any, seq: Any, value: Any, nl: str) -> str:
         raise FixError("unexpected block list")
     item_indent = max(2, _item_column(seq.value[0]) - dash)
     ind = Indent.measure(root, seq)
-    if isinstance(value, (dict, list)):
-        body = _dump([value], flow=False, mapping=ind.mapping, sequence=item_indent, offset=0)
+    kind = yaml.MappingNode if isinstance(value, dict) else yaml.SequenceNode
+    alike = [item for item in seq.value if isinstance(item, kind)]
+    if isinstance(value, (dict, list)) and alike and sum(1 for i in alike if i.flow_style) * 2 > len(alike):
+        body = "-" + " " * (item_indent - 1) + _flow(value, double)  # the items are written in flow style
+    elif isinstance(value, (dict, list)):
+        body = _dump([_quoted(value, double)], flow=False, mapping=ind.mapping, sequence=item_indent, offset=0)
     else:
-        body = "-" + " " * (item_indent - 1) + render_scalar(value)
+        body = "-" + " " * (item_indent - 1) + render_scalar(value, double=double)
     if not body.startswith("-"):
         raise FixError("cannot render the new item")
     at = _content_end(text, seq, dash)
@@ -460,6 +503,7 @@ def apply_edit(text: str, doc_index: int, edit: Edit) -> tuple[str, Path]:
     path = tuple(edit.path)
     chain, depth = _walk(text, root, path)
     nl = newline_of(text)
+    double = prefers_double(nodes)
     if edit.op == "set" and depth == len(path):
         return _set_scalar(text, chain, edit.value), path
     if edit.op not in ("set", "add"):
@@ -475,11 +519,11 @@ def apply_edit(text: str, doc_index: int, edit: Edit) -> tuple[str, Path]:
     if isinstance(parent, yaml.MappingNode):
         if first == "-" or isinstance(first, int):
             raise FixError("expected a list, found a mapping")
-        return _insert_in_mapping(text, root, parent, first, value, nl), path[: depth + 1]
+        return _insert_in_mapping(text, root, parent, first, value, nl, double), path[: depth + 1]
     if isinstance(parent, yaml.SequenceNode):
         if first != "-":
             raise FixError(f"no list item {first!r}")
-        return _append_to_list(text, root, parent, value, nl), path[:depth] + (len(parent.value),)
+        return _append_to_list(text, root, parent, value, nl, double), path[:depth] + (len(parent.value),)
     raise FixError(f"cannot add '{first}' under a single value")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any, Iterator, Optional
 
 from pydantic import Field
@@ -21,6 +22,7 @@ from gpulint.model import (
     is_placeholder,
     parse_count,
 )
+from gpulint.kubernetes import Kustomization
 from gpulint.project import Project
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
 
@@ -29,6 +31,26 @@ K8S_GPU_DOC = "https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/"
 
 def _fmt(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
+
+
+_PATCH_FILES: "weakref.WeakKeyDictionary[Project, frozenset[str]]" = weakref.WeakKeyDictionary()
+
+
+def merged(obj: Workload, template: PodTemplate, project: Project) -> bool:
+    """Is this pod spec merged over a base gpulint cannot see?
+
+    True for fragments the recogniser marked (a container without an image, a
+    KServe model over its ServingRuntime, an LLMInferenceService) and for files
+    a kustomization in the linted set applies as patches. What such a spec
+    leaves out is unknown, so rules about absent fields stay silent.
+    """
+    if template.partial:
+        return True
+    patches = _PATCH_FILES.get(project)
+    if patches is None:
+        patches = frozenset(p for k in project.of_type(Kustomization) for p in k.patch_files)
+        _PATCH_FILES[project] = patches
+    return bool(patches) and os.path.normpath(obj.file) in patches
 
 
 def gpu_containers(obj: Workload) -> Iterator[tuple[PodTemplate, ContainerRef]]:
@@ -88,7 +110,7 @@ class GpuLimitMissing(Rule):
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         for t, c in gpu_containers(obj):
-            if t.partial:
+            if merged(obj, t, ctx.project):
                 continue  # a patch or merged template: the limit may come from the base
             limits = c.resources("limits")
             for res, value in c.resources("requests").items():
@@ -354,7 +376,7 @@ class GpuTolerationMissing(Rule):
         ert = ctx.config.extended_resource_toleration
         for t in obj.templates:
             accels = t.accelerators()
-            if not accels or t.partial:
+            if not accels or merged(obj, t, ctx.project):
                 continue
             from gpulint.rules.cluster import cluster_toleration_findings
 
@@ -474,7 +496,7 @@ class GpuProbeTooShort(Rule):
                 continue
             if c.spec.startupProbe is not None:
                 probe, field, kind = c.spec.startupProbe, "startupProbe", "startup probe"
-            elif t.partial:
+            elif merged(obj, t, ctx.project):
                 continue  # the base (kustomize base, KServe config template) may bring a startupProbe
             elif c.spec.livenessProbe is not None:
                 probe, field, kind = c.spec.livenessProbe, "livenessProbe", "liveness probe"
@@ -516,6 +538,9 @@ def gpu_scale_target(obj: K8sObject, ref: Any, project: Project) -> Optional[Wor
     candidates = project.scale_target(ref, obj.namespace)
     if not candidates:
         return None
+    # whole objects first: a kustomize patch of the same kind and name is a fragment
+    complete = [w for w in candidates if w.templates and not any(merged(w, t, project) for t in w.templates)]
+    candidates = complete or candidates
     same_file = [w for w in candidates if w.source is obj.source]
     if same_file:
         candidates = same_file

@@ -455,6 +455,8 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
             continue
         if steps and steps[-1] in _RULE_OWNED and kind in ("minimum", "maximum"):
             continue
+        if kind == "enum" and not isinstance(inst, str):
+            continue  # the type error says it
         key = (steps, kind)
         if key in seen:
             continue

@@ -217,7 +217,7 @@ class TransformPayloadInvalid(Rule):
             )
         split = obj.get("TransformInput", "SplitType")
         if obj.get("BatchStrategy") == "MultiRecord" and (split is None or split == "None") \
-                and not is_unknown(obj.get("TransformInput")):
+                and isinstance(obj.get("TransformInput"), dict):
             where = ("TransformInput", "SplitType") if split is not None else ("BatchStrategy",)
             yield Finding(
                 obj.at(*where),
@@ -356,9 +356,9 @@ class SpotMaxWaitInvalid(Rule):
         if not obj.spot:
             return
         stop = obj.get("StoppingCondition")
-        if is_unknown(stop):
-            return
-        stop = stop if isinstance(stop, dict) else {}
+        if is_unknown(stop) or (stop is not None and not isinstance(stop, dict)):
+            return  # unknown, or a schema violation already
+        stop = stop or {}
         raw_wait = stop.get("MaxWaitTimeInSeconds")
         if raw_wait is None:
             if ctx.options.require_max_wait:

@@ -310,3 +310,31 @@ def test_generated_schemas_are_current() -> None:
     if stale and botocore.__version__ != "1.43.11":
         pytest.skip(f"schemas were generated from botocore 1.43.11, this is {botocore.__version__}")
     assert not stale
+
+
+def test_malformed_documents_give_violations_not_crashes(tmp_path) -> None:
+    path = _write(tmp_path, "bad.yaml", """\
+EndpointConfigName: x
+ProductionVariants: [1, null, {VariantName: {a: 1}, InstancePools: "x", RoutingConfig: 5}]
+---
+TrainingJobName: t
+EnableManagedSpotTraining: true
+StoppingCondition: 5
+ResourceConfig: {InstanceGroups: [1, {InstanceType: 5}], InstanceCount: "x"}
+---
+TransformJobName: t
+TransformInput: 5
+BatchStrategy: MultiRecord
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: EndpointConfig
+spec: [1]
+""")
+    diags = lint_paths([path], from_mapping({"quotas": {"ml.g5.xlarge for endpoint usage": 0}})).diagnostics
+    rules = {d.rule for d in diags}
+    assert "internal-error" not in rules
+    # the shape errors are reported; the policy rules stay out of the way of broken members
+    assert rules == {"schema-violation", "spot-training-without-checkpoint"}
+    # a number where an instance type belongs is a type error, not an enum miss as well
+    lines = [(d.line, d.message) for d in diags if d.line == 7 and "InstanceType" in d.message]
+    assert len(lines) == 1 and "expected a string, found 5" in lines[0][1]

@@ -934,8 +934,13 @@ def render_text(est: Estimate, out: TextIO) -> None:
     for r in est.unbounded:
         out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}) has no limits, so no maximum.\n")
     for r in est.unpriced:
-        what = ", ".join(r.missing) or "its instance count"
-        out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}): no price or count for {what}.\n")
+        if r.missing and not r.priced:
+            why = f"no {r.region} price for {', '.join(r.missing)}"
+        elif not r.resource.instance_types:
+            why = "its instance types are not known"
+        else:
+            why = "its instance count is not known"
+        out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}): {why}.\n")
     partial = [r for r in est.rows if r.priced and r.missing]
     for r in partial:
         out.write(f"* {r.resource.label}: no price for {', '.join(r.missing)}; costed from the priced types.\n")

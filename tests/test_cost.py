@@ -485,8 +485,8 @@ spec:
     status, out, err = run(["cost", "."], cwd=str(tmp_path))
     assert status == 0 and "Traceback" not in err
     assert "no price" in out
-    assert "Not in the totals: nodegroup gpu (c.yaml): no price or count for p5e.48xlarge." in out
-    assert "Not in the totals: nodegroup gpu (d.yaml): no price or count for its instance count." in out
+    assert "Not in the totals: nodegroup gpu (c.yaml): no us-east-1 price for p5e.48xlarge." in out
+    assert "Not in the totals: nodegroup gpu (d.yaml): its instance count is not known." in out
     assert "Not in the totals: nodepool anything (e.yaml) has no limits, so no maximum." in out
     assert "Total at max capacity: $0.00 a month" in out
 

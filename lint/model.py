@@ -211,6 +211,7 @@ class HPAMetric(Shape):
 
 class HPAScalingRules(Shape):
     stabilizationWindowSeconds: Optional[IntLike] = None
+    selectPolicy: Scalar = None
 
 
 class HPABehavior(Shape):

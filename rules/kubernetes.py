@@ -446,7 +446,9 @@ class GpuProbeTooShort(Rule):
     ask for an accelerator are checked. When the pod spec is merged over a base
     gpulint cannot see (a kustomize patch; a KServe LLMInferenceService, whose
     config templates bring a startupProbe), a missing startupProbe is not
-    reported.
+    reported. KubeRay pods (RayCluster, RayService, RayJob) are left alone:
+    their probes watch the raylet and the dashboard, which come up in seconds,
+    while models load later inside Ray actors.
 
     ## Why is this bad?
     Loading weights onto a GPU takes minutes for large models. The kubelet kills
@@ -490,6 +492,8 @@ class GpuProbeTooShort(Rule):
     source_url = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
+        if obj.group == "ray.io":
+            return  # Ray pods' probes watch the raylet and dashboard; models load later, in actors
         budget = ctx.options.budget_seconds
         for t, c in gpu_containers(obj):
             if not c.accelerators() or c.init and not c.is_sidecar:
@@ -657,7 +661,9 @@ class KedaCooldownShort(Rule):
     ``cooldownPeriod`` governs only the last step, from 1 replica to 0; scaling
     between 1 and N is the HPA's job. So with ``minReplicaCount >= 1`` a short
     ``cooldownPeriod`` does nothing and is not reported (unless
-    ``idleReplicaCount: 0`` sends the workload to zero while idle).
+    ``idleReplicaCount: 0`` sends the workload to zero while idle). A short
+    scale-down window with ``selectPolicy: Disabled`` (no scale-down at all) is
+    not reported either.
 
     The target is found by kind and name among the linted files (one in the
     ScaledObject's own file or folder first); a target outside the linted set, or
@@ -725,8 +731,10 @@ class KedaCooldownShort(Rule):
             )
         adv = spec.advanced
         behavior = adv.horizontalPodAutoscalerConfig.behavior if adv and adv.horizontalPodAutoscalerConfig else None
-        window = behavior.scaleDown.stabilizationWindowSeconds if behavior and behavior.scaleDown else None
-        if isinstance(window, int) and window < minimum:
+        down = behavior.scaleDown if behavior else None
+        window = down.stabilizationWindowSeconds if down else None
+        # selectPolicy: Disabled turns scale-down off altogether: no window is too short then
+        if isinstance(window, int) and window < minimum and down.selectPolicy != "Disabled":
             yield Finding(
                 obj.at("spec", "advanced", "horizontalPodAutoscalerConfig", "behavior", "scaleDown",
                        "stabilizationWindowSeconds"),

@@ -112,7 +112,8 @@ class Config(BaseModel):
                         f"({rule.name} takes: {', '.join(options)})"
                     )
             try:
-                self.options_for(rule)
+                # strict, as the schema is: 'yes' is not a boolean, "300" not an integer
+                rule.Options.model_validate(rc.model_extra or {}, strict=True)
             except ValidationError as exc:
                 raise ConfigError(_format_errors(self.path, exc, prefix=f"rules.{name}.")) from None
             by_name[rule.name] = rc  # a rule configured by code applies to the rule
@@ -224,7 +225,7 @@ def from_mapping(data: dict, path: Optional[str] = None) -> Config:
                 f"(settings: {', '.join(known)})"
             )
     try:
-        cfg = Config.model_validate(data)
+        cfg = Config.model_validate(data, strict=True)
     except ValidationError as exc:
         raise ConfigError(_format_errors(path, exc)) from None
     cfg.path = path

@@ -48,10 +48,21 @@ SAGEMAKER: Expected = {
     "sagemaker/quotas.yaml": [],  # the quotas file for quota-exceeded (see test_sagemaker_examples_with_quotas)
 }
 
+CLUSTER: Expected = {
+    "cluster/cluster.yaml": [
+        (23, "gpu-nodegroup-untainted"), (34, "spot-gpu-single-instance-type"), (49, "nodegroup-size-invalid"),
+        (59, "unknown-instance-type"),
+    ],
+    "cluster/workloads.yaml": [
+        (59, "gpu-exceeds-node-capacity"), (80, "node-selector-unmatched"), (99, "gpu-toleration-missing"),
+    ],
+}
+
 #: domain folder under examples/ -> its expectations
 DOMAINS: dict[str, Expected] = {
     "kubernetes": KUBERNETES,
     "sagemaker": SAGEMAKER,
+    "cluster": CLUSTER,
 }
 
 ALL_EXPECTED: Expected = {f: e for table in DOMAINS.values() for f, e in table.items()}

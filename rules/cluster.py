@@ -494,8 +494,8 @@ class NodeSelectorUnmatched(Rule):
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         scope = None
         for t in obj.templates:
-            if not has_selector(t):
-                continue
+            if t.partial or not has_selector(t):
+                continue  # a partial spec is merged with fields gpulint cannot see
             scope = scope or pools_for(ctx.project, obj)
             if scope is None:
                 return
@@ -602,7 +602,7 @@ class GpuExceedsNodeCapacity(Rule):
             return
         for t in obj.templates:
             accels = sorted(t.accelerators())
-            if not accels:
+            if not accels or t.partial:
                 continue
             joined = landable(scope, t)
             if not joined:

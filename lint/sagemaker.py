@@ -10,7 +10,10 @@ Three real-world forms carry the same fields and land in the same objects:
   holds a list of them);
 * AWS Controllers for Kubernetes custom resources
   (``sagemaker.services.k8s.aws``, ``applicationautoscaling.services.k8s.aws``),
-  whose ``spec`` spells the API members in camelCase (``resourceID``).
+  whose ``spec`` spells the API members in camelCase (``resourceID``);
+* CloudFormation resources (``AWS::SageMaker::EndpointConfig``, ...), whose
+  intrinsic functions (``!Ref``, ``{"Fn::GetAtt": ...}``, ``!If [...]``) are
+  unknown values.
 
 Every object keeps its members in the API's spelling (``data``), so rules read
 one shape; :meth:`AwsObject.at` turns an API path back into the path written in
@@ -40,8 +43,18 @@ AAS_GROUP = "applicationautoscaling.services.k8s.aws"
 
 
 def is_unknown(value: Any) -> bool:
-    """An unrendered placeholder or a tagged (``!Ref``) value: unknown until deploy time."""
+    """An unrendered placeholder, a tagged (``!Ref``) value or a CloudFormation intrinsic
+    function (``{"Ref": ...}``, ``{"Fn::GetAtt": ...}``): unknown until deploy time."""
+    if isinstance(value, dict):
+        return len(value) == 1 and next(iter(value)) in _INTRINSICS
     return isinstance(value, Tagged) or is_placeholder(value)
+
+
+_INTRINSICS = frozenset({
+    "Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select", "Fn::FindInMap",
+    "Fn::ImportValue", "Fn::Split", "Fn::Base64", "Fn::GetAZs", "Fn::Cidr", "Fn::Transform",
+    "Fn::ToJsonString", "Fn::Length",
+})
 
 
 def as_int(value: Any) -> Optional[int]:
@@ -80,7 +93,7 @@ class AwsObject(ModelObject):
     data: dict = field(default_factory=dict)
     #: the mapping as written in the file (for paths)
     raw: Any = None
-    #: "request", "response" or "ack"
+    #: "request", "response", "ack" or "cloudformation"
     form: str = "request"
 
     type_label: ClassVar[str] = "AWS resource"
@@ -431,7 +444,8 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
         if _templated(inst):
             continue
         if kind == "required":
-            if obj.form == "response" or not isinstance(inst, dict):
+            # responses leave members out; CloudFormation generates names and has its own required set
+            if obj.form in ("response", "cloudformation") or not isinstance(inst, dict):
                 continue
             for member in err.validator_value:
                 if member in inst:
@@ -457,6 +471,11 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
             continue
         if kind == "enum" and not isinstance(inst, str):
             continue  # the type error says it
+        if obj.form == "cloudformation" and kind == "type" and isinstance(inst, str) \
+                and err.validator_value in ("integer", "number", "boolean"):
+            continue  # CloudFormation converts "1" and "true" to the property's type
+        if obj.form == "cloudformation" and kind == "type" and isinstance(inst, list) and err.validator_value != "array":
+            continue  # a short-form intrinsic on a collection (!If [...], !Join [...]) loads as a plain list
         key = (steps, kind)
         if key in seen:
             continue
@@ -594,6 +613,39 @@ def recognise_ack(source: Source, doc: Document) -> Optional[Recognised]:
     if result.objects and result.objects[-1].name is None and isinstance(meta.get("name"), str) \
             and not is_unknown(meta["name"]):
         result.objects[-1].name = meta["name"]
+    return result
+
+
+CFN_TYPES: dict[str, type[AwsObject]] = {
+    "AWS::SageMaker::EndpointConfig": EndpointConfig,
+    "AWS::SageMaker::Endpoint": Endpoint,
+    "AWS::SageMaker::Model": SageMakerModel,
+    "AWS::SageMaker::InferenceComponent": InferenceComponent,
+    "AWS::ApplicationAutoScaling::ScalableTarget": ScalableTarget,
+    "AWS::ApplicationAutoScaling::ScalingPolicy": ScalingPolicy,
+}
+
+
+@recogniser(priority=30)
+def recognise_cloudformation(source: Source, doc: Document) -> Optional[Recognised]:
+    """SageMaker and scaling resources of a CloudFormation template (others are ignored)."""
+    data = doc.data
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict) or ("apiVersion" in data and "kind" in data):
+        return None
+    typed = [(k, r) for k, r in resources.items() if isinstance(r, dict) and isinstance(r.get("Type"), str)]
+    if not typed or not any(r["Type"].startswith("AWS::") for _, r in typed):
+        return None
+    result = Recognised()
+    for logical, res in typed:
+        cls = CFN_TYPES.get(res["Type"])
+        props = res.get("Properties")
+        if cls is None or not isinstance(props, dict):
+            continue
+        before = len(result.objects)
+        _build(cls, source, doc, props, ("Resources", logical, "Properties"), "cloudformation", result)
+        for obj in result.objects[before:]:
+            obj.kind = f"{obj.kind} ({logical})"
     return result
 
 

@@ -35,6 +35,8 @@ def test_sagemaker_documents_are_recognised(result) -> None:
     assert ("TrainingJob", "ack") in kinds and ("TrainingJob", "response") in kinds
     assert ("SageMakerModel", "ack") in kinds and ("InferenceComponent", "ack") in kinds
     assert ("TransformJob", "ack") in kinds and ("Endpoint", "response") in kinds
+    # CloudFormation templates (short-form tags, !If on whole members) are read too
+    assert ("EndpointConfig", "cloudformation") in kinds and ("SageMakerModel", "cloudformation") in kinds
 
 
 def test_every_finding_is_defensible(result) -> None:

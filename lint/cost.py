@@ -1020,7 +1020,7 @@ def summary_suffix(est: Estimate) -> str:
         text += f" plus {money(est.jobs_per_run)} of job runs"
     if est.unbounded:
         text += f" ({len(est.unbounded)} unbounded)"
-    return text + f" ({est.prices.describe()})."
+    return text + f"; {est.prices.describe()}."
 
 
 # --------------------------------------------------------------------------- the budget gate
@@ -1036,7 +1036,7 @@ def budget_message(est: Estimate) -> str:
             msg += " a run"
     if est.unbounded:
         msg += f"; {len(est.unbounded)} unbounded NodePool(s) not counted"
-    msg += f" ({est.prices.describe()})"
+    msg += f"; {est.prices.describe()}"
     return msg
 
 

@@ -178,7 +178,12 @@ class SnapshotPrices(Prices):
         return out
 
     def describe(self) -> str:
-        return f"price snapshot of {self.data.get('generated', 'unknown date')}"
+        """``price snapshot (prices of 2026-02-09, undated)``: the dates of its tables, not of the file."""
+        dates = {t.get("date") for t in self.data.get("tables", [])}
+        named = sorted(d for d in dates if d)
+        if None in dates or "" in dates:
+            named.append("undated")
+        return f"price snapshot (prices of {', '.join(named) or 'unknown date'})"
 
 
 def _short_source(table: dict) -> str:

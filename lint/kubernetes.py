@@ -306,12 +306,16 @@ class Kustomization(ModelObject):
 
 
 def _patch_paths(data: dict) -> list[str]:
+    def entries(key: str) -> list[Any]:
+        value = data.get(key)
+        return value if isinstance(value, list) else []
+
     paths: list[str] = []
-    for entry in data.get("patchesStrategicMerge") or []:
-        if isinstance(entry, str) and "\n" not in entry:
+    for entry in entries("patchesStrategicMerge"):
+        if isinstance(entry, str) and "\n" not in entry:  # an inline patch is a multi-line string
             paths.append(entry)
     for key in ("patches", "patchesJson6902"):
-        for entry in data.get(key) or []:
+        for entry in entries(key):
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 paths.append(entry["path"])
     return paths

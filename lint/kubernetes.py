@@ -155,7 +155,9 @@ def _kserve_templates(data: dict, doc_index: int, violations: list[Violation]) -
         if isinstance(worker, dict):
             wpod = _pod_spec(worker, doc_index, cpath + ("workerSpec",), violations, f"spec.{comp}.workerSpec")
             if wpod is not None:
-                out.append(PodTemplate(cpath + ("workerSpec",), wpod, role=f"{comp}.workerSpec"))
+                # with a model, the workerSpec is merged over the runtime's workerSpec too
+                out.append(PodTemplate(cpath + ("workerSpec",), wpod, role=f"{comp}.workerSpec",
+                                       partial=bool(extras)))
     return out
 
 

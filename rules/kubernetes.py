@@ -633,6 +633,8 @@ class GpuHpaCpuMetric(Rule):
             path = obj.at("spec", "scaleTargetRef")
         if names - _CPU_MEMORY:
             return
+        if _fixed_size(spec.minReplicas if spec.minReplicas is not None else 1, spec.maxReplicas):
+            return  # min == max: the HPA never changes the replica count, whatever it measures
         yield Finding(
             path,
             f"HPA scales GPU {target.display()} on {what} only; a GPU server saturates its GPU long before its "
@@ -640,6 +642,10 @@ class GpuHpaCpuMetric(Rule):
             f"(type Pods or External)",
             related=[target.file],
         )
+
+
+def _fixed_size(low: Any, high: Any) -> bool:
+    return isinstance(low, int) and isinstance(high, int) and high <= low
 
 
 class KedaOptions(RuleOptions):
@@ -734,7 +740,10 @@ class KedaCooldownShort(Rule):
         down = behavior.scaleDown if behavior else None
         window = down.stabilizationWindowSeconds if down else None
         # selectPolicy: Disabled turns scale-down off altogether: no window is too short then
-        if isinstance(window, int) and window < minimum and down.selectPolicy != "Disabled":
+        never_down = down is not None and down.selectPolicy == "Disabled"
+        if _fixed_size(spec.minReplicaCount, spec.maxReplicaCount) and spec.minReplicaCount:
+            never_down = True  # minReplicaCount == maxReplicaCount >= 1: nothing to scale in
+        if isinstance(window, int) and window < minimum and not never_down:
             yield Finding(
                 obj.at("spec", "advanced", "horizontalPodAutoscalerConfig", "behavior", "scaleDown",
                        "stabilizationWindowSeconds"),

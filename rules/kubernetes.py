@@ -564,6 +564,11 @@ class GpuHpaCpuMetric(Rule):
     set and that scales only on CPU or memory, or on nothing (which means 80 %
     average CPU).
 
+    The target is found by kind, name and namespace among the linted files (one
+    in the HPA's own file or folder first; whole objects before kustomize
+    patches). A target outside the linted set, an ambiguous one, or an HPA
+    pinned at one size (``minReplicas == maxReplicas``) is left alone.
+
     ## Why is this bad?
     A GPU inference server is bound by the GPU: its CPU stays low while requests
     queue up, so the HPA never scales out under load (or scales on noise). Scale

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from typing import Any, Iterator, Optional
 
@@ -51,6 +52,15 @@ def merged(obj: Workload, template: PodTemplate, project: Project) -> bool:
         patches = frozenset(p for k in project.of_type(Kustomization) for p in k.patch_files)
         _PATCH_FILES[project] = patches
     return bool(patches) and os.path.normpath(obj.file) in patches
+
+
+_SED_PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+
+def unknown_quantity(value: Any) -> bool:
+    """A quantity gpulint cannot know: a template placeholder, or a bare
+    ``GPU_COUNT``-style token that a sed or envsubst step replaces before apply."""
+    return is_placeholder(value) or isinstance(value, str) and bool(_SED_PLACEHOLDER.fullmatch(value.strip()))
 
 
 def gpu_containers(obj: Workload) -> Iterator[tuple[PodTemplate, ContainerRef]]:
@@ -115,7 +125,7 @@ class GpuLimitMissing(Rule):
             limits = c.resources("limits")
             for res, value in c.resources("requests").items():
                 if is_accelerator(res) and res not in limits:
-                    valid = parse_count(value) is not None or is_placeholder(value)
+                    valid = parse_count(value) is not None or unknown_quantity(value)
                     advice = f"add limits.{res}: {_fmt(value)}" if valid else f"add a whole-number limit for {res}"
                     fix = Fix(
                         [Edit(c.path + ("resources", "limits", res), value, "add")],
@@ -177,7 +187,7 @@ class GpuRequestLimitMismatch(Rule):
                 if not is_accelerator(res) or res not in limits:
                     continue
                 lim = limits[res]
-                if is_placeholder(req) or is_placeholder(lim):
+                if unknown_quantity(req) or unknown_quantity(lim):
                     continue
                 r, l = parse_count(req), parse_count(lim)
                 if r is None or l is None or r == l:
@@ -236,7 +246,7 @@ class GpuQuantityInvalid(Rule):
         for _, c in gpu_containers(obj):
             for which in ("requests", "limits"):
                 for res, value in c.resources(which).items():
-                    if not is_accelerator(res) or is_placeholder(value) or value is None:
+                    if not is_accelerator(res) or unknown_quantity(value) or value is None:
                         continue
                     if parse_count(value) is None:
                         yield Finding(

@@ -597,6 +597,8 @@ class NodePoolSelection:
     sizes: Optional[set[str]] = None
     excluded: set[str] = field(default_factory=set)
     other_filters: list[str] = field(default_factory=list)
+    #: GPU requirements checked against the instance catalog: key -> requirement
+    gpu: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def from_requirements(cls, by_key: dict[str, dict]) -> "NodePoolSelection":
@@ -618,7 +620,12 @@ class NodePoolSelection:
         r = by_key.get("node.kubernetes.io/instance-type")
         if r and r.get("operator") == "NotIn" and isinstance(r.get("values"), list):
             sel.excluded = {v for v in r["values"] if isinstance(v, str)}
+        for key in ("karpenter.k8s.aws/instance-gpu-count", "karpenter.k8s.aws/instance-gpu-name"):
+            if key in by_key:
+                sel.gpu[key] = by_key[key]
         for key in by_key:
+            if key in sel.gpu:
+                continue
             if key.startswith("karpenter.k8s.aws/instance-") and key not in (
                 "karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-category",
                 "karpenter.k8s.aws/instance-size",
@@ -630,7 +637,7 @@ class NodePoolSelection:
         """The allowed types among ``known`` (priced) names; None when names cannot tell."""
         if self.types is not None:
             return [t for t in self.types if t not in self.excluded]
-        if self.families is None and self.categories is None:
+        if self.families is None and self.categories is None and not self.gpu:
             return None
         out = []
         for t in sorted(known):
@@ -643,8 +650,51 @@ class NodePoolSelection:
                 continue
             if t in self.excluded:
                 continue
+            if self.gpu and not _gpu_matches(t, self.gpu):
+                continue
             out.append(t)
         return out
+
+
+def _gpu_matches(instance_type: str, reqs: dict[str, dict]) -> bool:
+    """Whether the catalog's GPU count and name for a type meet Karpenter GPU requirements."""
+    from gpulint import catalog
+
+    info = catalog.get(instance_type)
+    if info is None:
+        return False
+    for key, req in reqs.items():
+        op = req.get("operator")
+        values = [str(v) for v in (req.get("values") or [])]
+        if key.endswith("gpu-count"):
+            n = info.accelerator_count("nvidia.com/gpu")
+            if n is None:
+                return False
+            actual: Any = n
+        else:
+            gpu = info.gpu
+            actual = (gpu.model or "").lower() if gpu is not None and gpu.model else None
+        if op == "Exists":
+            if not actual:
+                return False
+        elif op == "DoesNotExist":
+            if actual:
+                return False
+        elif op in ("In", "NotIn"):
+            hit = actual is not None and str(actual).lower() in {v.lower() for v in values}
+            if hit != (op == "In"):
+                return False
+        elif op in ("Gt", "Lt", "Gte", "Lte") and key.endswith("gpu-count"):
+            try:
+                bound = int(values[0])
+            except (IndexError, ValueError):
+                return False
+            if not {"Gt": actual > bound, "Lt": actual < bound, "Gte": actual >= bound,
+                    "Lte": actual <= bound}[op]:
+                return False
+        else:
+            return False
+    return True
 
 
 def _node_shape(instance_type: str) -> Optional[dict[str, float]]:
@@ -781,6 +831,9 @@ def price_resources(resources: list[Resource], prices: Prices, region: Optional[
                 types = []
             elif not types:
                 res.notes.append("no priced instance type matches the requirements")
+            if sel.other_filters and types:
+                res.notes.append(f"not applied: {', '.join(sorted(sel.other_filters))}; the pool may allow "
+                                 "fewer of these types")
             res.instance_types = types
             limits = res._limits  # type: ignore[attr-defined]
             if limits:

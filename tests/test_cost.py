@@ -491,6 +491,30 @@ spec:
     assert "Total at max capacity: $0.00 a month" in out
 
 
+def test_nodepool_gpu_requirements_select_types_through_the_catalog(tmp_path) -> None:
+    write(str(tmp_path / "np.yaml"), """apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: a10g}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: karpenter.k8s.aws/instance-gpu-name, operator: In, values: [a10g]}
+        - {key: karpenter.k8s.aws/instance-gpu-count, operator: Lt, values: ["2"]}
+        - {key: karpenter.k8s.aws/instance-generation, operator: Gt, values: ["4"]}
+  limits:
+    nvidia.com/gpu: 4
+""")
+    _, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    row = json.loads(out)["resources"][0]
+    # the 1-GPU A10G types: g5.xlarge to g5.16xlarge (g5.12xlarge and up have 4 or 8)
+    assert sorted(row["instance_types"]) == ["g5.16xlarge", "g5.2xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge"]
+    assert row["count"]["max"] == 4
+    assert row["monthly_max"] == round(4 * snapshot_price("ec2", "g5.16xlarge") * 730, 2)
+    assert row["notes"] == ["not applied: karpenter.k8s.aws/instance-generation; the pool may allow fewer of "
+                            "these types"]
+
+
 def test_inference_components_are_costed_on_their_variant(tmp_path) -> None:
     write(str(tmp_path / "ec.json"), json.dumps({
         "EndpointConfigName": "ic-config",

@@ -636,17 +636,39 @@ def recognise_cloudformation(source: Source, doc: Document) -> Optional[Recognis
     typed = [(k, r) for k, r in resources.items() if isinstance(r, dict) and isinstance(r.get("Type"), str)]
     if not typed or not any(r["Type"].startswith("AWS::") for _, r in typed):
         return None
+    conditions = data.get("Conditions")
+    names = frozenset(k for k in conditions if isinstance(k, str)) if isinstance(conditions, dict) else frozenset()
     result = Recognised()
     for logical, res in typed:
         cls = CFN_TYPES.get(res["Type"])
         props = res.get("Properties")
         if cls is None or not isinstance(props, dict):
             continue
+        props = _mark_conditionals(props, names)
         before = len(result.objects)
         _build(cls, source, doc, props, ("Resources", logical, "Properties"), "cloudformation", result)
         for obj in result.objects[before:]:
             obj.kind = f"{obj.kind} ({logical})"
     return result
+
+
+def _mark_conditionals(value: Any, conditions: frozenset, depth: int = 0) -> Any:
+    """``!If [Cond, a, b]`` loads as a plain list; mark it as an unknown value.
+
+    A three-item list whose first item names one of the template's Conditions is
+    taken to be one. Lists and mappings are copied only where something changes.
+    """
+    if depth > 60:
+        return value
+    if isinstance(value, list):
+        if len(value) == 3 and isinstance(value[0], str) and value[0] in conditions:
+            return Tagged("!If", value[0])
+        items = [_mark_conditionals(v, conditions, depth + 1) for v in value]
+        return items if any(a is not b for a, b in zip(items, value)) else value
+    if isinstance(value, dict):
+        out = {k: _mark_conditionals(v, conditions, depth + 1) for k, v in value.items()}
+        return out if any(out[k] is not value[k] for k in value) else value
+    return value
 
 
 _LISTS = {"scalabletargets": ScalableTarget, "scalingpolicies": ScalingPolicy}

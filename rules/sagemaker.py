@@ -601,7 +601,9 @@ class QuotaExceeded(Rule):
     Adds up, for each instance type, the most instances the linted endpoint
     variants can run (the ``MaxCapacity`` of their scalable target, else
     ``InitialInstanceCount``, or ``ManagedInstanceScaling.MaxInstanceCount``
-    when larger), counting each endpoint deployed from a config, and compares
+    when larger), counting each endpoint deployed from a config (a config
+    that no Endpoint document names counts once, unless an Endpoint document
+    gives its name to another config: a superseded config), and compares
     the total with the account quota ``<type> for endpoint usage``. Training
     jobs are compared with ``<type> for training job usage`` (or ``for spot
     training job usage`` with managed spot training), each job alone, or
@@ -665,7 +667,9 @@ class QuotaExceeded(Rule):
         for config in sorted(ctx.project.of_type(EndpointConfig), key=lambda o: (o.file, o.doc_index)):
             names, known = index(ctx.project).endpoint_names(config)
             if not names:
-                names = [config.name or "?"]
+                if config.name:
+                    continue  # its name is another config's endpoint: not known to be deployed
+                names = ["?"]
             for v in config.variants():
                 itype = as_str(v.data.get("InstanceType"))
                 if itype is None or v.pools or v.serverless:

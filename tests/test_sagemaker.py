@@ -338,3 +338,24 @@ spec: [1]
     # a number where an instance type belongs is a type error, not an enum miss as well
     lines = [(d.line, d.message) for d in diags if d.line == 7 and "InstanceType" in d.message]
     assert len(lines) == 1 and "expected a string, found 5" in lines[0][1]
+
+
+def test_quota_counts_each_endpoint_and_skips_superseded_configs(tmp_path) -> None:
+    v1 = _write(tmp_path, "v1.yaml", CONFIG_YAML.replace("EndpointConfigName: llm", "EndpointConfigName: llm-v1"))
+    v2 = _write(tmp_path, "v2.yaml", CONFIG_YAML.replace("EndpointConfigName: llm", "EndpointConfigName: llm-v2"))
+    eps = _write(tmp_path, "endpoints.yaml", """\
+EndpointName: llm-v1
+EndpointConfigName: llm-v2
+---
+EndpointName: llm-canary
+EndpointConfigName: llm-v2
+""")
+    cfg = {"quotas": {"ml.g5.12xlarge for endpoint usage": 5}}
+    # llm-v1's name is taken by an endpoint running llm-v2: only llm-v2 counts, on two endpoints (3 + 3)
+    result = lint_paths([v1, v2, eps], from_mapping(cfg))
+    [d] = result.diagnostics
+    assert (os.path.basename(d.file), d.line, d.rule) == ("v2.yaml", 5, "quota-exceeded")
+    assert "up to 6 ml.g5.12xlarge" in d.message
+    assert "endpoint 'llm-canary'" in d.message and "endpoint 'llm-v1'" in d.message
+    cfg["quotas"]["ml.g5.12xlarge for endpoint usage"] = 6
+    assert lint_paths([v1, v2, eps], from_mapping(cfg)).diagnostics == []

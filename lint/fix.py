@@ -331,6 +331,11 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
             break
         result = linter.run(_with_text(inputs, files))
 
+    for item in inputs:  # standard input is echoed even when nothing in it was fixed
+        if item.data is not None and item.name not in files:
+            source = next((s for s in result.sources if s.name == item.name), None)
+            text = source.text if source is not None and source.text else item.data.decode("utf-8", "replace")
+            files[item.name] = FileFix(item.name, text, text, stdin=True)
     for entry in files.values():
         for d, why in entry.failed:
             notes.append(f"{d.file}:{d.line}:{d.column}: fix for {d.rule} not applied: {why}")

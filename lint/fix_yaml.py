@@ -254,15 +254,31 @@ def _content_end(text: str, node: Any, column: int) -> int:
         while end > leaf.start_mark.index and text[end - 1] in " \t\r\n":
             end -= 1
     pos = _line_end(text, end)
-    while pos < len(text):
-        start = _next_line(text, pos)
+    comments: list[tuple[int, int]] = []  # (indentation, line end) of the comment lines that follow
+    scan = pos
+    next_indent = -1  # indentation of the next content line (-1: none, or the end of the document)
+    while scan < len(text):
+        start = _next_line(text, scan)
         stop = _line_end(text, start)
         line = text[start:stop]
         body = line.lstrip(" \t")
-        if body.startswith("#") and len(line) - len(body) > column:
+        if body.startswith("#"):
+            comments.append((len(line) - len(body), stop))
+        elif body and not body.startswith(("---", "...")):
+            next_indent = len(line) - len(body)
+            break
+        elif body:
+            break
+        else:
+            comments.append((-1, stop))  # a blank line
+        scan = stop
+    for indent, stop in comments:
+        # a comment indented deeper than the entries belongs to the last one; one level with
+        # them belongs to this block unless a sibling follows it
+        if indent > column or (indent == column and next_indent < column):
             pos = stop
-            continue
-        break
+        else:
+            break
     return pos
 
 

@@ -1,0 +1,487 @@
+"""--fix, --diff and --unsafe-fixes: byte-for-byte results, idempotence, safe writes.
+
+Each folder under ``tests/fixtures/fix/`` is a case: ``before/`` is copied to a
+temporary folder, ``gpulint --fix`` runs there (with the options in ``args``),
+and every file must then equal its twin in ``after/`` byte for byte.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from gpulint import fix as fixmod
+from gpulint.cli import main
+from gpulint.rule import all_rules, get_rule
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "fix")
+CASES = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d)))
+
+#: the fixes issue 6 asks for, and how safe each is
+EXPECTED_FIXES = {
+    "gpu-request-limit-mismatch": "safe",
+    "gpu-limit-missing": "safe",
+    "keda-cooldown-short": "safe",
+    "scale-in-cooldown-short": "safe",
+    "scale-out-slower-than-scale-in": "unsafe",
+    "instance-pools-routing": "safe",
+    "spot-max-wait-invalid": "unsafe",
+    "gpu-toleration-missing": "unsafe",
+    "gpu-nodegroup-untainted": "unsafe",
+}
+
+
+def run(args: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(args, stdout=out, stderr=err, stdin_data=stdin)
+    return code, out.getvalue(), err.getvalue()
+
+
+def case_args(case: str) -> list[str]:
+    path = os.path.join(FIXTURES, case, "args")
+    return open(path).read().split() if os.path.exists(path) else []
+
+
+def tree(root: str) -> dict[str, bytes]:
+    out = {}
+    for folder, _, files in os.walk(root):
+        for f in files:
+            full = os.path.join(folder, f)
+            out[os.path.relpath(full, root)] = open(full, "rb").read()
+    return out
+
+
+def mtimes(root: str) -> dict[str, int]:
+    return {rel: os.stat(os.path.join(root, rel)).st_mtime_ns for rel in tree(root)}
+
+
+def age(root: str) -> None:
+    """Push every mtime into the past, so that a rewrite would show."""
+    for rel in tree(root):
+        os.utime(os.path.join(root, rel), ns=(1_000_000_000, 1_000_000_000))
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def load_case(case: str, dest) -> None:
+    shutil.copytree(os.path.join(FIXTURES, case, "before"), dest, dirs_exist_ok=True)
+
+
+# --------------------------------------------------------------------------- fixture pairs
+
+
+def test_every_fix_has_a_case(monkeypatch) -> None:
+    from gpulint.config import load_config
+    from gpulint.engine import lint_paths
+
+    fired: set[str] = set()
+    for case in CASES:
+        before = tree(os.path.join(FIXTURES, case, "before"))
+        after = tree(os.path.join(FIXTURES, case, "after"))
+        assert set(before) == set(after), case
+        assert before != after, f"{case}: the fix changes nothing"
+        monkeypatch.chdir(os.path.join(FIXTURES, case, "before"))
+        result = lint_paths(["."], load_config(None))
+        fired |= {d.rule for d in result.diagnostics if d.fix is not None}
+    assert fired >= set(EXPECTED_FIXES), sorted(set(EXPECTED_FIXES) - fired)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fix_matches_after_byte_for_byte(case: str, workdir) -> None:
+    load_case(case, workdir)
+    code, out, err = run(["--fix", *case_args(case), "."])
+    expected = tree(os.path.join(FIXTURES, case, "after"))
+    actual = tree(str(workdir))
+    for rel, data in expected.items():
+        assert actual[rel] == data, f"{case}/{rel} differs from after/:\n{actual[rel].decode()}"
+    assert code == 0, out + err  # everything the case holds is fixable
+    assert "fixed" in err
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_second_run_is_a_no_op(case: str, workdir) -> None:
+    shutil.copytree(os.path.join(FIXTURES, case, "after"), workdir, dirs_exist_ok=True)
+    age(str(workdir))
+    before = tree(str(workdir))
+    stamps = mtimes(str(workdir))
+    code, out, err = run(["--fix", *case_args(case), "."])
+    assert tree(str(workdir)) == before
+    assert mtimes(str(workdir)) == stamps, "an unchanged file was rewritten"
+    assert code == 0, out + err
+    code, out, _ = run(["--diff", *case_args(case), "."])
+    assert (code, out) == (0, "")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_diff_shows_the_fix_and_writes_nothing(case: str, workdir) -> None:
+    load_case(case, workdir)
+    before = tree(str(workdir))
+    code, out, err = run(["--diff", *case_args(case), "."])
+    assert code == 1
+    assert tree(str(workdir)) == before
+    after = tree(os.path.join(FIXTURES, case, "after"))
+    changed = sorted(rel for rel in before if before[rel] != after[rel])
+    headers = sorted(line[4:] for line in out.splitlines() if line.startswith("--- "))
+    assert headers == changed
+    # the diff is exactly the before -> after change
+    expected = "".join(
+        fixmod.unified_diff(rel, before[rel].decode(), after[rel].decode()) for rel in changed
+    )
+    assert sorted(out.splitlines()) == sorted(expected.splitlines())
+
+
+def test_unsafe_fixes_need_the_flag(workdir) -> None:
+    load_case("toleration-conventional", workdir)
+    before = tree(str(workdir))
+    code, out, err = run(["--fix", "."])
+    assert tree(str(workdir)) == before
+    assert code == 1
+    assert "gpu-toleration-missing" in out
+    assert "3 more problem(s) can be fixed with --unsafe-fixes" in err
+    code, out, _ = run(["--diff", "."])
+    assert (code, out) == (0, "")
+
+
+# --------------------------------------------------------------------------- what a fix keeps
+
+
+def test_comment_on_the_changed_line_survives(workdir) -> None:
+    (workdir / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n"
+        "    resources:\n      requests:\n        nvidia.com/gpu: '1'  # keep: one GPU, 'quoted'\n"
+        "      limits:\n        nvidia.com/gpu: 2 # limit\n"
+    )
+    run(["--fix", "pod.yaml"])
+    lines = (workdir / "pod.yaml").read_text().splitlines()
+    assert lines[9] == "        nvidia.com/gpu: '2'  # keep: one GPU, 'quoted'"
+    assert lines[11] == "        nvidia.com/gpu: 2 # limit"
+
+
+def test_clean_file_is_not_touched(workdir) -> None:
+    shutil.copy(os.path.join(FIXTURES, "request-limit-mismatch", "after", "serving.yaml"), workdir / "ok.yaml")
+    age(str(workdir))
+    stamp = os.stat(workdir / "ok.yaml").st_mtime_ns
+    code, _, err = run(["--fix", "ok.yaml"])
+    assert code == 0
+    assert os.stat(workdir / "ok.yaml").st_mtime_ns == stamp
+    assert "fixed" not in err
+
+
+def _variants(case: str, rel: str, transform) -> tuple[bytes, bytes]:
+    before = open(os.path.join(FIXTURES, case, "before", rel), "rb").read()
+    after = open(os.path.join(FIXTURES, case, "after", rel), "rb").read()
+    return transform(before), transform(after)
+
+
+@pytest.mark.parametrize(
+    "case,rel",
+    [("limit-missing", "jobs.yaml"), ("kubernetes-json", "deployment.json"), ("toleration-conventional", "pods.yaml")],
+)
+@pytest.mark.parametrize(
+    "name,transform",
+    [
+        ("crlf", lambda b: b.replace(b"\n", b"\r\n")),
+        ("no-final-newline", lambda b: b.rstrip(b"\n")),
+        ("crlf-no-final-newline", lambda b: b.rstrip(b"\n").replace(b"\n", b"\r\n")),
+        ("bom", lambda b: b"\xef\xbb\xbf" + b),
+    ],
+)
+def test_line_endings_final_newline_and_bom_are_kept(case, rel, name, transform, workdir) -> None:
+    load_case(case, workdir)
+    before, after = _variants(case, rel, transform)
+    (workdir / rel).write_bytes(before)
+    run(["--fix", *case_args(case), "."])
+    assert (workdir / rel).read_bytes() == after
+
+
+def test_mode_is_kept_and_symlinks_followed(workdir) -> None:
+    load_case("request-limit-mismatch", workdir)
+    os.chmod(workdir / "serving.yaml", 0o640)
+    os.symlink("serving.yaml", workdir / "link.yaml")
+    run(["--fix", "link.yaml"])
+    assert os.path.islink(workdir / "link.yaml")
+    expected = open(os.path.join(FIXTURES, "request-limit-mismatch", "after", "serving.yaml"), "rb").read()
+    assert (workdir / "serving.yaml").read_bytes() == expected
+    assert stat.S_IMODE(os.stat(workdir / "serving.yaml").st_mode) == 0o640
+    assert sorted(os.listdir(workdir)) == ["link.yaml", "serving.yaml"]  # no temporary file left
+
+
+# --------------------------------------------------------------------------- failures leave files intact
+
+
+def test_read_only_file_fails_cleanly(workdir) -> None:
+    load_case("limit-missing", workdir)
+    shutil.copy(os.path.join(FIXTURES, "keda-cooldown", "before", "keda.yaml"), workdir / "keda.yaml")
+    before = (workdir / "jobs.yaml").read_bytes()
+    os.chmod(workdir / "jobs.yaml", 0o444)
+    code, out, err = run(["--fix", "."])
+    assert (workdir / "jobs.yaml").read_bytes() == before
+    assert "jobs.yaml: cannot write the fixes (the file is read-only); the file is unchanged" in err
+    assert code == 1
+    assert "jobs.yaml" in out and "gpu-limit-missing" in out  # still reported: it was not fixed
+    # the other file was fixed all the same
+    expected = open(os.path.join(FIXTURES, "keda-cooldown", "after", "keda.yaml"), "rb").read()
+    assert (workdir / "keda.yaml").read_bytes() == expected
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("where", ["_write_file", "fsync"])
+def test_full_disk_fails_cleanly(where, workdir, monkeypatch) -> None:
+    load_case("limit-missing", workdir)
+    before = tree(str(workdir))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if where == "fsync":
+        monkeypatch.setattr(fixmod.os, "fsync", full)
+    else:
+        monkeypatch.setattr(fixmod, "_write_file", full)
+    code, out, err = run(["--fix", "."])
+    assert tree(str(workdir)) == before
+    assert sorted(os.listdir(workdir)) == sorted(before)  # the temporary file is gone
+    assert "cannot write the fixes (No space left on device)" in err
+    assert code == 1
+    assert "Traceback" not in err
+
+
+def test_file_that_fails_to_parse_is_never_written(workdir) -> None:
+    # the first document loads and has a fixable finding; the second is broken
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n"
+        "    resources:\n      requests: {nvidia.com/gpu: 1}\n---\nkey: [unclosed\n"
+    )
+    (workdir / "broken.yaml").write_text(text)
+    age(str(workdir))
+    code, out, err = run(["--fix", "broken.yaml"])
+    assert (workdir / "broken.yaml").read_text() == text
+    assert os.stat(workdir / "broken.yaml").st_mtime_ns == 1_000_000_000
+    assert "parse-error" in out
+    assert code == 1
+    code, out, _ = run(["--diff", "broken.yaml"])
+    assert (code, out) == (0, "")
+
+
+def test_fix_that_would_change_shared_anchor_is_skipped(workdir) -> None:
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n"
+        "    resources:\n      requests: &gpus {nvidia.com/gpu: 1}\n      limits:\n        nvidia.com/gpu: 2\n"
+        "  - name: b\n    image: x\n    resources:\n      requests: *gpus\n      limits: {nvidia.com/gpu: 1}\n"
+    )
+    (workdir / "anchors.yaml").write_text(text)
+    code, out, err = run(["--fix", "anchors.yaml"])
+    assert (workdir / "anchors.yaml").read_text() == text
+    assert "fix for gpu-request-limit-mismatch not applied: the value is shared through a YAML anchor" in err
+    assert code == 1
+
+
+# --------------------------------------------------------------------------- standard input, ruamel
+
+
+def test_stdin_prints_the_fixed_text(workdir) -> None:
+    data = open(os.path.join(FIXTURES, "limit-missing", "before", "jobs.yaml"), "rb").read()
+    expected = open(os.path.join(FIXTURES, "limit-missing", "after", "jobs.yaml"), "rb").read()
+    code, out, err = run(["--fix", "-", "--stdin-filename", "jobs.yaml"], stdin=data)
+    assert out.encode() == expected
+    assert code == 0
+    assert "fixed 5 problem(s) in 1 file(s)" in err
+    assert os.listdir(workdir) == []
+    # nothing to fix: the text comes back unchanged, and the report goes to standard error
+    code, out, err = run(["--fix", "-"], stdin=expected + b"---\nkind: Pod\napiVersion: v1\nspec: {containers: [{name: a, image: x, resources: {limits: {nvidia.com/gpu: 0.5}}}]}\n")
+    assert out.startswith(expected.decode())
+    assert code == 1 and "gpu-quantity-invalid" in err
+
+
+def test_missing_ruamel_is_a_clear_error(workdir, monkeypatch) -> None:
+    load_case("limit-missing", workdir)
+    before = tree(str(workdir))
+    monkeypatch.setitem(sys.modules, "ruamel", None)
+    monkeypatch.setitem(sys.modules, "ruamel.yaml", None)
+    code, out, err = run(["--fix", "."])
+    assert code == 2
+    assert "need ruamel.yaml" in err and "pip install 'gpulint[fix]'" in err
+    assert tree(str(workdir)) == before
+    # JSON is edited as text: no ruamel needed
+    shutil.rmtree(workdir / "jobs.yaml", ignore_errors=True)
+    os.remove(workdir / "jobs.yaml")
+    load_case("kubernetes-json", workdir)
+    code, _, err = run(["--fix", "deployment.json"])
+    assert code == 0, err
+
+
+def test_plain_lint_does_not_import_ruamel() -> None:
+    script = (
+        "import sys, io\nfrom gpulint.cli import main\n"
+        f"main([{os.path.join(FIXTURES, 'limit-missing', 'before')!r}], stdout=io.StringIO(), stderr=io.StringIO())\n"
+        "assert 'ruamel' not in sys.modules and 'ruamel.yaml' not in sys.modules, 'ruamel imported'\n"
+        "assert 'gpulint.fix' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+# --------------------------------------------------------------------------- rule metadata
+
+
+def test_rules_declare_the_fixes_the_issue_asks_for() -> None:
+    declared = {r.name: r.fix.value for r in all_rules() if r.fix.value != "none"}
+    assert declared == EXPECTED_FIXES
+
+
+@pytest.mark.parametrize("rule", [r.name for r in all_rules()])
+def test_fix_safety_docs_match_the_attribute(rule: str) -> None:
+    cls = get_rule(rule)
+    doc = cls.documentation()
+    section = doc.split("## Fix safety", 1)[1].split("##", 1)[0].strip()
+    first = {"safe": "Safe:", "unsafe": "Unsafe:", "none": "No automatic fix"}[cls.fix.value]
+    assert section.startswith(first), f"{rule}: fix is {cls.fix.value} but the docs say: {section[:60]}"
+
+
+def test_rule_command_shows_fix_safety() -> None:
+    _, out, _ = run(["rule", "gpu-limit-missing"])
+    assert "Fix: safe (applied by --fix)" in out
+    _, out, _ = run(["rule", "gpu-nodegroup-untainted"])
+    assert "Fix: unsafe (applied by --fix --unsafe-fixes)" in out
+    _, out, _ = run(["rule", "gpu-probe-too-short"])
+    assert "Fix: none" in out
+
+
+# --------------------------------------------------------------------------- the edit engines
+
+
+def test_json_insertions_follow_the_layout() -> None:
+    from gpulint.diagnostics import Edit
+    from gpulint.fix_json import apply_edit
+
+    text = '{"a": {"b": [1, 2]},\n "c": {}}'
+    out, path = apply_edit(text, 0, Edit(("a", "x"), {"y": 1}, "add"))
+    assert out == '{"a": {"b": [1, 2], "x": {"y": 1}},\n "c": {}}' and path == ("a", "x")
+    out, path = apply_edit(text, 0, Edit(("a", "b", "-"), 3, "add"))
+    assert out == '{"a": {"b": [1, 2, 3]},\n "c": {}}' and path == ("a", "b", 2)
+    out, _ = apply_edit(text, 0, Edit(("c", "k"), "v", "add"))
+    assert out == '{"a": {"b": [1, 2]},\n "c": {"k": "v"}}'
+    tabbed = '{\n\t"a": {\n\t\t"b": 1\n\t}\n}\n'
+    out, _ = apply_edit(tabbed, 0, Edit(("a", "n", "m"), 2, "add"))
+    assert out == '{\n\t"a": {\n\t\t"b": 1,\n\t\t"n": {\n\t\t\t"m": 2\n\t\t}\n\t}\n}\n'
+
+
+def test_yaml_insertions_follow_the_layout() -> None:
+    from gpulint.diagnostics import Edit
+    from gpulint.fix_yaml import apply_edit
+
+    text = "a:\n    b: 1   # one\n    # about b\nc: [x]\n"
+    out, path = apply_edit(text, 0, Edit(("a", "d", "e"), "f", "add"))
+    assert out == "a:\n    b: 1   # one\n    # about b\n    d:\n        e: f\nc: [x]\n"
+    out, path = apply_edit(text, 0, Edit(("c", "-"), "true", "add"))
+    assert out == "a:\n    b: 1   # one\n    # about b\nc: [x, 'true']\n" and path == ("c", 1)
+    quoted = '"a": {"b": 1}\n'
+    out, _ = apply_edit(quoted, 0, Edit(("a", "c"), "x y", "add"))
+    assert out == '"a": {"b": 1, "c": "x y"}\n'
+
+
+# --------------------------------------------------------------------------- property test
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_QUOTES = ["{}", "'{}'", '"{}"']
+_COMMENTS = ["", "  # note", "   # gpu count: keep it"]
+
+
+@st.composite
+def manifests(draw):
+    """A multi-document file of GPU pods with comments, mixed quoting and styles."""
+    docs = []
+    for d in range(draw(st.integers(1, 3))):
+        lines = [f"# document {d}", "apiVersion: v1", "kind: Pod", f"metadata: {{name: pod-{d}}}", "spec:"]
+        dash, ind = draw(st.sampled_from([("  - ", "    "), ("    - ", "      ")]))  # indentless, indented
+        lines.append("  containers:")
+        for c in range(draw(st.integers(1, 3))):
+            lines.append(f"{dash}name: c{c}")
+            lines.append(f"{ind}image: {draw(st.sampled_from(_QUOTES)).format('nvidia/cuda:12.4.1')}")
+            req = draw(st.one_of(st.none(), st.integers(0, 4)))
+            lim = draw(st.one_of(st.none(), st.integers(0, 4)))
+            if req is None and lim is None:
+                continue
+            flow = draw(st.booleans())
+            lines.append(f"{ind}resources:{draw(st.sampled_from(_COMMENTS))}")
+            for which, value in (("requests", req), ("limits", lim)):
+                if value is None:
+                    continue
+                shown = draw(st.sampled_from(_QUOTES)).format(value)
+                comment = draw(st.sampled_from(_COMMENTS))
+                if flow:
+                    lines.append(f"{ind}  {which}: {{nvidia.com/gpu: {shown}}}{comment}")
+                else:
+                    lines.append(f"{ind}  {which}:{draw(st.sampled_from(_COMMENTS))}")
+                    lines.append(f"{ind}    nvidia.com/gpu: {shown}{comment}")
+        docs.append("\n".join(lines) + "\n")
+    return "---\n".join(docs)
+
+
+def _paths_of(d) -> list[tuple]:
+    out = []
+    for e in d.fix.edits:
+        path = tuple(e.path)
+        out.append(path[:-1] if path[-1] == "-" else path)
+    return out
+
+
+def _has(data, path) -> bool:
+    for step in path:
+        if isinstance(data, dict) and step in data:
+            data = data[step]
+        elif isinstance(data, list) and isinstance(step, int) and step < len(data):
+            data = data[step]
+        else:
+            return False
+    return True
+
+
+def _allowed(path, edits, before) -> bool:
+    """A difference at ``path`` is one an edit made: at or under its path, or a parent it created."""
+    return any(path[: len(p)] == p or (p[: len(path)] == path and not _has(before, path)) for p in edits)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(manifests())
+def test_fix_touches_only_what_it_targets(text: str) -> None:
+    import difflib
+
+    from gpulint.engine import Input, Linter
+    from gpulint.config import Config
+
+    result = Linter(Config()).run([Input("gen.yaml", text.encode())])
+    done = fixmod.fix_text("gen.yaml", text, "yaml", result.diagnostics)
+    assert not done.failed, done.failed
+    new = done.text
+    # every original line that changed is the line of a finding that was fixed
+    targeted = {d.line for d in done.applied}
+    old_lines, new_lines = text.splitlines(), new.splitlines()
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            assert set(range(i1 + 1, i2 + 1)) <= targeted, (tag, old_lines[i1:i2])
+    # the documents still parse, and differ only at the fixed paths
+    before = list(yaml.safe_load_all(text))
+    after = list(yaml.safe_load_all(new))
+    assert len(before) == len(after)
+    for index, (a, b) in enumerate(zip(before, after)):
+        allowed = [p for d in done.applied if d.doc_index == index for p in _paths_of(d)]
+        for path in fixmod.differences(a, b):
+            assert _allowed(path, allowed, a), (path, allowed)
+    # and nothing fixable is left
+    again = Linter(Config()).run([Input("gen.yaml", new.encode())])
+    assert not [d for d in again.diagnostics if d.fix is not None]
+    assert fixmod.fix_text("gen.yaml", new, "yaml", again.diagnostics).text == new

@@ -268,11 +268,15 @@ CONVENTIONAL_TAINT = {
 }
 
 
+#: the taint's value is not known (no cluster context): any ``Equal`` value may match it
+ANY_VALUE = "\0any"
+
+
 def tolerates(tolerations: list[Any], key: str, value: Optional[str], effect: str) -> bool:
     """Does any toleration match the taint ``key=value:effect``?
 
-    ``value`` None means the taint's value is unknown: an ``Equal`` toleration for
-    the key is then given the benefit of the doubt.
+    ``value`` None is a taint without a value; :data:`ANY_VALUE` means the value
+    is unknown, and an ``Equal`` toleration for the key gets the benefit of the doubt.
     """
     for t in tolerations:
         op = t.operator if isinstance(t.operator, str) else "Equal"
@@ -287,7 +291,7 @@ def tolerates(tolerations: list[Any], key: str, value: Optional[str], effect: st
                 return True
             continue
         if op == "Equal" and t_key == key:
-            if value is None:
+            if value == ANY_VALUE:
                 return True
             t_value = "" if t.value is None else str(t.value).lower() if isinstance(t.value, bool) else str(t.value)
             if t_value == (value or ""):
@@ -400,7 +404,7 @@ class GpuTolerationMissing(Rule):
                 key = CONVENTIONAL_TAINT.get(res)
                 if key is None or key in implicit:
                     continue
-                if not tolerates(tolerations, key, None, "NoSchedule"):
+                if not tolerates(tolerations, key, ANY_VALUE, "NoSchedule"):
                     where = t.path + ("tolerations",) if t.spec.tolerations is not None else t.path
                     yield Finding(
                         where,

@@ -366,10 +366,11 @@ class ContainerRef:
         return getattr(res, which) or {}
 
     def accelerators(self) -> set[str]:
+        """Accelerator resources this container asks for (a count of 0 is not asking)."""
         names = set()
         for which in ("requests", "limits"):
             names.update(r for r in self.resources(which) if is_accelerator(r))
-        return names
+        return {r for r in names if self.accelerator_count(r) != 0}
 
     def accelerator_count(self, resource: str) -> Optional[int]:
         """The count the device plugin allocates (the limit, else the request)."""

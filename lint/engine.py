@@ -7,8 +7,10 @@ diagnostic for its file and the run goes on.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -198,15 +200,15 @@ class Linter:
             if item.data is not None:
                 raw = item.data
             else:
+                limit = self.config.max_file_size
                 size = os.path.getsize(name)
-                if size > self.config.max_file_size:
+                read = None if size > limit else _read_bounded(name, limit)
+                if read is None:
                     src = Source(name, "", "yaml")
-                    src.error = loader.LoadError(
-                        f"file is {size} bytes, larger than max-file-size ({self.config.max_file_size}); skipped"
-                    )
+                    size_text = f"{size} bytes, " if size > limit else ""  # devices and pipes report no size
+                    src.error = loader.LoadError(f"file is {size_text}larger than max-file-size ({limit}); skipped")
                     return src
-                with open(name, "rb") as fh:
-                    raw = fh.read()
+                raw = read
         except OSError as exc:
             src = Source(name, "", "yaml")
             src.error = loader.LoadError(f"cannot read file: {exc.strerror or exc}")
@@ -424,6 +426,42 @@ class Linter:
                     if d:
                         out.append(d)
         return out
+
+
+#: how long a named pipe may stay silent before it is given up on
+FIFO_WAIT_SECONDS = 30.0
+
+
+def _read_bounded(path: str, limit: int) -> Optional[bytes]:
+    """At most ``limit`` bytes of ``path``, or None when it holds more.
+
+    Bounded so that a device (``/dev/zero``) cannot exhaust memory. Opened
+    without blocking, so that a FIFO nobody writes to cannot hang the run: a
+    pipe (``gpulint <(helm template ...)``, or a FIFO a producer writes to) is
+    read once data arrives, and given up on after FIFO_WAIT_SECONDS of silence.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        if getattr(os, "O_NONBLOCK", 0):
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                import select
+
+                ready, _, _ = select.select([fd], [], [], FIFO_WAIT_SECONDS)
+                if not ready:
+                    raise OSError(errno.ETIMEDOUT, f"nothing arrived on this pipe within {FIFO_WAIT_SECONDS:g} s")
+            os.set_blocking(fd, True)
+        chunks = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    return None if total > limit else b"".join(chunks)
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:

@@ -128,19 +128,16 @@ def test_examples_run_fails_without_internal_errors(examples_run) -> None:
 def test_each_kubernetes_rule_shows_once(examples_run) -> None:
     """The Kubernetes pack's rules each appear exactly once in ``gpulint examples/``.
 
-    gpu-toleration-missing is the exception: without cluster context it needs
-    ``extended-resource-toleration: false`` (see the next test), so it may show
-    at most once (from an example that carries node pools).
+    gpu-toleration-missing shows through the cluster example (with node pools
+    in context); the Kubernetes examples alone need
+    ``extended-resource-toleration: false`` for it (see the test below).
     """
     _, diagnostics, _ = examples_run
     counts = Counter(d["rule"] for d in diagnostics)
     pack = [r.name for r in all_rules() if r.__module__ == "gpulint.rules.kubernetes"]
     assert pack
     for name in pack:
-        if name == "gpu-toleration-missing":
-            assert counts[name] <= 1, name
-        else:
-            assert counts[name] == 1, f"{name} shows {counts[name]} times"
+        assert counts[name] == 1, f"{name} shows {counts[name]} times"
 
 
 def test_messages_say_what_was_found_and_what_to_do(examples_run) -> None:

@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' for standard input; default '.')")
-    p.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text", help="output format")
+    p.add_argument("--format", choices=("text", "json", "sarif", "github", "gitlab"), default="text",
+                   help="output format (gitlab: a Code Quality report)")
     p.add_argument("--select", action="append", metavar="RULES", help="only these rules (names, codes or code prefixes; comma-separated)")
     p.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (comma-separated)")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: warning)")

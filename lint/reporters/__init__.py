@@ -15,6 +15,7 @@ FORMATS = {
     "json": "gpulint.reporters.json_",
     "sarif": "gpulint.reporters.sarif",
     "github": "gpulint.reporters.github",
+    "gitlab": "gpulint.reporters.gitlab",
 }
 
 

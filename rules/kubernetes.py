@@ -750,7 +750,7 @@ class KedaCooldownShort(Rule):
                 obj.at("spec", "cooldownPeriod"),
                 f"ScaledObject scales GPU {target} to zero after only {cooldown} s without traffic ({how}); "
                 f"bringing a GPU replica back takes minutes: set cooldownPeriod to at least {minimum} "
-                f"or minReplicaCount to 1",
+                + ("or drop idleReplicaCount" if how.startswith("idle") else "or minReplicaCount to 1"),
                 fix=Fix([Edit(obj.at("spec", "cooldownPeriod"), minimum)], Applicability.SAFE,
                         f"set cooldownPeriod to {minimum}"),
             )

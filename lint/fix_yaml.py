@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import deque
 from typing import Any, Optional
 
 import yaml
@@ -286,10 +287,11 @@ def _content_end(text: str, node: Any, column: int) -> int:
 
 
 def _block_mappings(root: Any) -> Any:
-    stack = [root]
+    """Block mappings under ``root``, nearest first."""
+    stack = deque([root])
     seen: set[int] = set()
     while stack:
-        node = stack.pop(0)
+        node = stack.popleft()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -317,9 +319,10 @@ class Indent:
         self.item = item  # '-' column -> column of the item's content
 
     @classmethod
-    def measure(cls, root: Any, near: Any) -> "Indent":
+    def measure(cls, scopes: list[Any], near: Any) -> "Indent":
+        """Measured first around ``near``, then in each of ``scopes`` (its ancestors, nearest first)."""
         mapping = offset = item = None
-        for scope in (near, root):
+        for scope in (near, *scopes):
             for m in _block_mappings(scope):
                 for k, v in m.value:
                     if mapping is None and isinstance(v, yaml.MappingNode) and not v.flow_style and v.value:
@@ -374,14 +377,14 @@ def _collection_style(mapping: Any, value: Any) -> bool:
     return flow * 2 > len(pool)
 
 
-def _block_lines(key: Any, value: Any, mapping: Any, root: Any, double: bool) -> list[str]:
+def _block_lines(key: Any, value: Any, mapping: Any, scopes: list[Any], double: bool) -> list[str]:
     quote = _keys_quoted(mapping)
     rendered_key = _render_key(key, quote)
     if not isinstance(value, (dict, list)):
         return [f"{rendered_key}: {render_scalar(value, double=double)}"]
     if _collection_style(mapping, value):
         return [f"{rendered_key}: {_flow(value, double)}"]
-    ind = Indent.measure(root, mapping)
+    ind = Indent.measure(scopes, mapping)
     body = _dump({"__key__": _quoted(value, double)}, flow=False, mapping=ind.mapping, sequence=ind.offset + ind.item,
                  offset=ind.offset)
     lines = body.split("\n")
@@ -391,7 +394,7 @@ def _block_lines(key: Any, value: Any, mapping: Any, root: Any, double: bool) ->
     return lines
 
 
-def _insert_in_mapping(text: str, root: Any, mapping: Any, key: Any, value: Any, nl: str, double: bool) -> str:
+def _insert_in_mapping(text: str, scopes: list[Any], mapping: Any, key: Any, value: Any, nl: str, double: bool) -> str:
     if mapping.flow_style:
         if text[mapping.start_mark.index] != "{":
             raise FixError("unexpected flow mapping")
@@ -409,13 +412,13 @@ def _insert_in_mapping(text: str, root: Any, mapping: Any, key: Any, value: Any,
     if not mapping.value:
         raise FixError("empty block mapping")
     column = mapping.value[0][0].start_mark.column
-    lines = _block_lines(key, value, mapping, root, double)
+    lines = _block_lines(key, value, mapping, scopes, double)
     at = _content_end(text, mapping, column)
     fragment = nl.join(" " * column + line if line else line for line in lines)
     return text[:at] + nl + fragment + text[at:]
 
 
-def _append_to_list(text: str, root: Any, seq: Any, value: Any, nl: str, double: bool) -> str:
+def _append_to_list(text: str, scopes: list[Any], seq: Any, value: Any, nl: str, double: bool) -> str:
     if seq.flow_style:
         if text[seq.start_mark.index] != "[":
             raise FixError("unexpected flow sequence")
@@ -431,7 +434,7 @@ def _append_to_list(text: str, root: Any, seq: Any, value: Any, nl: str, double:
     if text[seq.start_mark.index] != "-":
         raise FixError("unexpected block list")
     item_indent = max(2, _item_column(seq.value[0]) - dash)
-    ind = Indent.measure(root, seq)
+    ind = Indent.measure(scopes, seq)
     kind = yaml.MappingNode if isinstance(value, dict) else yaml.SequenceNode
     alike = [item for item in seq.value if isinstance(item, kind)]
     if isinstance(value, (dict, list)) and alike and sum(1 for i in alike if i.flow_style) * 2 > len(alike):
@@ -473,6 +476,8 @@ def _set_scalar(text: str, chain: list[Any], value: Any) -> str:
                 new = candidate
     if "\n" in raw and style in _PLAIN:
         raise FixError("the value spans several lines")
+    if start == end and start > 0 and text[start - 1] not in " \t":
+        new = " " + new  # an empty value (`key:`): the new one needs its space
     return text[:start] + new + text[end:]
 
 
@@ -535,11 +540,11 @@ def apply_edit(text: str, doc_index: int, edit: Edit) -> tuple[str, Path]:
     if isinstance(parent, yaml.MappingNode):
         if first == "-" or isinstance(first, int):
             raise FixError("expected a list, found a mapping")
-        return _insert_in_mapping(text, root, parent, first, value, nl, double), path[: depth + 1]
+        return _insert_in_mapping(text, chain[::-1], parent, first, value, nl, double), path[: depth + 1]
     if isinstance(parent, yaml.SequenceNode):
         if first != "-":
             raise FixError(f"no list item {first!r}")
-        return _append_to_list(text, root, parent, value, nl, double), path[:depth] + (len(parent.value),)
+        return _append_to_list(text, chain[::-1], parent, value, nl, double), path[:depth] + (len(parent.value),)
     raise FixError(f"cannot add '{first}' under a single value")
 
 

@@ -72,10 +72,24 @@ def test_snapshot_covers_the_gpu_table_in_us_east_1() -> None:
     assert sm is not None and sm.hourly == snapshot_price("sagemaker", "ml.g5.2xlarge") and sm.date is None
 
 
+def test_snapshot_has_gpu_prices_for_the_main_regions() -> None:
+    prices = pricing.SnapshotPrices()
+    for region in ("us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"):
+        for t in ("g4dn.xlarge", "g5.xlarge", "g5.48xlarge", "p4d.24xlarge", "inf2.xlarge"):
+            q = prices.on_demand(t, region)
+            assert q is not None, (t, region)
+            assert q.hourly == snapshot_price("ec2", t, region) and q.date == "2026-08-26"
+    # the same list price as us-east-1 in the US regions, more elsewhere
+    assert prices.on_demand("g5.xlarge", "us-west-2").hourly == prices.on_demand("g5.xlarge", "us-east-1").hourly
+    assert prices.on_demand("g5.xlarge", "ap-northeast-1").hourly > prices.on_demand("g5.xlarge", "us-east-1").hourly
+
+
 def test_snapshot_never_invents_a_price() -> None:
     prices = pricing.SnapshotPrices()
     assert prices.on_demand("p5e.48xlarge", "us-east-1") is None  # not in the sources read
-    assert prices.on_demand("g5.xlarge", "eu-west-1") is None  # no table for that region
+    assert prices.on_demand("g6.xlarge", "eu-west-1") is None  # the regional source lists no g6 there
+    assert prices.on_demand("m5.large", "us-west-2") is None  # no CPU prices outside us-east-1
+    assert prices.on_demand("g5.xlarge", "sa-east-1") is None  # no table for that region
     assert prices.spot("g5.xlarge", "us-east-1") is None
     assert "snapshot" in prices.spot_unavailable_reason("g5.xlarge")
     assert "SageMaker" in prices.spot_unavailable_reason("ml.p4d.24xlarge")
@@ -256,7 +270,7 @@ def test_live_falls_back_to_the_snapshot_when_the_api_fails(tmp_path) -> None:
     assert q2 is not None and q2.hourly == snapshot_price("ec2", "p4d.24xlarge")
     assert prices.notes == [
         "--live: the AWS API failed (AccessDeniedException); using the price snapshot "
-        "(prices of 2026-02-09, undated) instead"
+        "(prices of 2026-02-09, 2026-08-26, undated) instead"
     ]
 
 
@@ -458,7 +472,8 @@ def test_region_comes_from_the_file_then_region_then_environment(tmp_path, monke
     status, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
     rows = {r["file"]: r for r in json.loads(out)["resources"]}
     assert (rows["a.yaml"]["region"], rows["a.yaml"]["region_from"]) == ("eu-west-1", "file")
-    assert rows["a.yaml"]["prices"]["g5.xlarge"] is None  # the snapshot has no eu-west-1 table
+    assert rows["a.yaml"]["prices"]["g5.xlarge"]["hourly"] == snapshot_price("ec2", "g5.xlarge", "eu-west-1")
+    assert rows["a.yaml"]["prices"]["g5.xlarge"]["date"] == "2026-08-26"
     assert (rows["b.yaml"]["region"], rows["b.yaml"]["region_from"]) == ("us-east-1", "default")
     assert rows["b.yaml"]["monthly_max"] == round(2 * snapshot_price("ec2", "g5.xlarge") * 730, 2)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
@@ -592,7 +607,7 @@ def test_lint_with_cost_puts_the_monthly_range_on_the_summary_line() -> None:
     assert status == 0
     assert out.splitlines()[-1] == (
         "No problems found in 6 files. Estimated cost: $1,833.61-$85,349.27 a month plus $753.76 of job runs"
-        "; price snapshot (prices of 2026-02-09, undated)."
+        "; price snapshot (prices of 2026-02-09, 2026-08-26, undated)."
     )
     _, out, _ = run(["examples/cost"])
     assert "Estimated cost" not in out

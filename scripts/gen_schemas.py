@@ -320,6 +320,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--out", default=OUT, help="folder to write to (default: schemas/)")
     args = parser.parse_args(argv)
     stale = []
+    os.makedirs(args.out, exist_ok=True)
     for name, text in generate().items():
         path = os.path.join(args.out, name)
         try:

@@ -439,3 +439,47 @@ def test_console_script_reads_a_pipe(proj) -> None:
                           input=WRONG, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert [(d["file"], d["line"], d["rule"]) for d in json.loads(proc.stdout)] == [("x.yaml", 6, "schema-violation")]
+
+
+# --------------------------------------------------------------------------- cross-file rules and changed files
+
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: llm
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: llm}
+  minReplicas: 1
+  maxReplicas: 4
+"""
+
+
+@pytest.fixture
+def changed_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "llm.yaml").write_text(GPU)
+    (tmp_path / "deploy" / "hpa.yaml").write_text(HPA)
+    return tmp_path
+
+
+def _rows(argv: list[str]) -> list[tuple[str, int, str]]:
+    status, out, err = run(["--format", "json", *argv])
+    return [(d["file"], d["line"], d["rule"]) for d in json.loads(out)]
+
+
+def test_cross_file_rule_needs_both_sides_in_the_run(changed_files) -> None:
+    # as pre-commit does when only the HPA changed: its target is not linted
+    assert _rows(["deploy/hpa.yaml"]) == []
+    assert ("deploy/hpa.yaml", 6, "gpu-hpa-cpu-metric") in _rows(["deploy/hpa.yaml", "deploy/llm.yaml"])
+
+
+def test_context_files_feed_cross_file_rules_without_being_reported(changed_files) -> None:
+    (changed_files / ".gpulint.yaml").write_text("context: ['deploy/*.yaml']\n")
+    assert _rows(["deploy/hpa.yaml"]) == [("deploy/hpa.yaml", 6, "gpu-hpa-cpu-metric")]
+    # the HPA's finding belongs to the HPA's file, which was not passed
+    assert _rows(["deploy/llm.yaml"]) == [("deploy/llm.yaml", 12, "gpu-request-limit-mismatch"),
+                                          ("deploy/llm.yaml", 15, "gpu-probe-too-short")]
+    status, out, err = run(["deploy/hpa.yaml"])
+    assert out.splitlines()[-1].startswith("Found 1 problem (0 errors, 1 warning, 0 info) in 1 file (1 checked).")

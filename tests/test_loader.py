@@ -206,13 +206,14 @@ def test_cloudformation_tags_are_inert_values() -> None:
     source = loader.load("cfn.yaml", open(bad("cloudformation.yaml"), "rb").read())
     assert source.error is None
     cfn = source.documents[0].data
-    props = cfn["Resources"]["Endpoint"]["Properties"]
-    assert props["EndpointConfigName"] == loader.Tagged("!Sub", "${AWS::StackName}-endpoint")
-    variant = props["ProductionVariants"][0]
-    assert variant["ModelName"] == loader.Tagged("!GetAtt", "Model.ModelName")
-    assert variant["InitialInstanceCount"] == loader.Tagged("!Ref", "GpuCount")
+    props = cfn["Resources"]["Artifacts"]["Properties"]
+    assert props["BucketName"] == loader.Tagged("!Sub", "${AWS::StackName}-artifacts")
+    rule = props["ReplicationConfiguration"]["Rules"][0]
+    assert rule["Destination"]["Bucket"] == loader.Tagged("!GetAtt", "Replica.Arn")
+    assert rule["Priority"] == loader.Tagged("!Ref", "Copies")
     # a tagged sequence is loaded as the plain list it wraps
-    assert variant["InstanceType"] == ["UseSpot", "ml.g5.xlarge", "ml.g5.2xlarge"]
+    assert rule["Status"] == ["Versioned", "Enabled", "Disabled"]
+    assert cfn["Conditions"]["Versioned"] == [loader.Tagged("!Ref", "Versioning"), "true"]
     assert props["Tags"][2] == loader.Tagged("!Ref", "AWS::NoValue")
     pod = source.documents[1].data
     assert pod["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == loader.Tagged("!Ref", "GpuCount")

@@ -186,11 +186,11 @@ def _llm_templates(data: dict, doc_index: int, violations: list[Violation]) -> l
 
 
 def _mark_patches(templates: list[PodTemplate]) -> list[PodTemplate]:
-    """A built-in workload whose container has no image is a fragment (a kustomize
-    patch, an overlay): the API server requires an image, so the rest of the object
-    lives elsewhere and what the fragment leaves out is unknown."""
+    """A built-in workload whose container has no image, or that has no containers,
+    is a fragment (a kustomize patch, an overlay): the API server requires both, so
+    the rest of the object lives elsewhere and what the fragment leaves out is unknown."""
     for t in templates:
-        if any(c.image is None for c in t.spec.containers):
+        if not t.spec.containers or any(c.image is None for c in t.spec.containers):
             t.partial = True
     return templates
 

@@ -677,3 +677,129 @@ def test_diff_against_a_git_ref(tmp_path) -> None:
 def test_diff_outside_a_repository_is_a_usage_error(tmp_path) -> None:
     status, _, err = run(["cost", "--diff", "HEAD"], cwd=str(tmp_path))
     assert status == 2 and "not inside a git repository" in err
+
+
+# --------------------------------------------------------------------------- more inputs and paths
+
+
+def test_ack_custom_resources_are_costed_like_api_documents(tmp_path) -> None:
+    write(str(tmp_path / "ack.yaml"), """apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: EndpointConfig
+metadata:
+  name: ack-config
+spec:
+  endpointConfigName: ack-config
+  productionVariants:
+    - variantName: main
+      modelName: m
+      instanceType: ml.g5.12xlarge
+      initialInstanceCount: 1
+status:
+  ackResourceMetadata:
+    region: us-east-1
+---
+apiVersion: applicationautoscaling.services.k8s.aws/v1alpha1
+kind: ScalableTarget
+metadata:
+  name: ack-target
+spec:
+  serviceNamespace: sagemaker
+  resourceID: endpoint/ack-config/variant/main
+  scalableDimension: sagemaker:variant:DesiredInstanceCount
+  minCapacity: 1
+  maxCapacity: 2
+---
+apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: TrainingJob
+metadata:
+  name: ack-train
+spec:
+  trainingJobName: ack-train
+  resourceConfig:
+    instanceType: ml.p4d.24xlarge
+    instanceCount: 1
+    volumeSizeInGB: 100
+  stoppingCondition:
+    maxRuntimeInSeconds: 3600
+""")
+    _, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    rows = {r["kind"]: r for r in json.loads(out)["resources"]}
+    variant = rows["endpoint-variant"]
+    assert (variant["name"], variant["line"], variant["region_from"]) == ("ack-config/main", 10, "file")
+    assert variant["count"]["min"] == 1 and variant["count"]["max"] == 2
+    assert variant["monthly_max"] == round(2 * snapshot_price("sagemaker", "ml.g5.12xlarge") * 730, 2)
+    train = rows["training-job"]
+    assert train["per_run"] == round(snapshot_price("sagemaker", "ml.p4d.24xlarge") * 1, 2)
+
+
+def test_self_managed_mixed_spot_nodegroup(tmp_path) -> None:
+    write(str(tmp_path / "c.yaml"), """apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: c, region: us-west-2}
+nodeGroups:
+  - name: mixed
+    minSize: 2
+    maxSize: 10
+    instancesDistribution:
+      instanceTypes: [g5.2xlarge, g6.2xlarge]
+      onDemandBaseCapacity: 0
+      onDemandPercentageAboveBaseCapacity: 0
+      spotAllocationStrategy: capacity-optimized
+  - name: plain
+""")
+    _, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    rows = {r["name"]: r for r in json.loads(out)["resources"]}
+    mixed = rows["mixed"]
+    assert mixed["line"] == 9 and mixed["spot"] is not None and mixed["region"] == "us-west-2"
+    g5, g6 = snapshot_price("ec2", "g5.2xlarge", "us-west-2"), snapshot_price("ec2", "g6.2xlarge", "us-west-2")
+    assert mixed["monthly_min"] == round(2 * min(g5, g6) * 730, 2)
+    assert mixed["monthly_max"] == round(10 * max(g5, g6) * 730, 2)
+    # no instance type and no sizes: eksctl's defaults (m5.large, 2 nodes)
+    plain = rows["plain"]
+    assert plain["instance_types"] == ["m5.large"] and plain["count"]["min"] == 2 and plain["count"]["max"] == 2
+    assert plain["notes"] == ["no instance type given: eksctl's default m5.large"]
+    assert plain["prices"] == {"m5.large": None}  # no us-west-2 CPU price in the snapshot
+
+
+def test_cost_reads_standard_input() -> None:
+    data = NODEGROUP.format(region="us-east-1", itype="g5.xlarge", lo=1, hi=3).encode()
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["cost", "--format", "json", "--stdin-filename", "cluster.yaml", "-"], stdout=out, stderr=err,
+                  stdin_data=data)
+    row = json.loads(out.getvalue())["resources"][0]
+    assert status == 0 and row["file"] == "cluster.yaml" and row["line"] == 8
+    assert row["monthly_max"] == round(3 * snapshot_price("ec2", "g5.xlarge") * 730, 2)
+
+
+def test_live_prices_reach_the_table_with_their_source(tmp_path, monkeypatch) -> None:
+    pricing_client, pstub = stubbed("pricing")
+    ec2_client, estub = stubbed("ec2")
+    pstub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": [ec2_price_item("g5.xlarge", "1.1")]},
+                       {"ServiceCode": "AmazonEC2", "Filters": pricing.ec2_filters("us-east-1", "g5.xlarge"),
+                        "FormatVersion": "aws_v1", "MaxResults": 100})
+    estub.add_response("describe_spot_price_history", {"SpotPriceHistory": [
+        {"AvailabilityZone": "us-east-1c", "InstanceType": "g5.xlarge", "ProductDescription": "Linux/UNIX",
+         "SpotPrice": "0.40", "Timestamp": dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)}]},
+        {"InstanceTypes": ["g5.xlarge"], "ProductDescriptions": ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"],
+         "StartTime": ANY})
+    clients = {("pricing", "us-east-1"): pricing_client, ("ec2", "us-east-1"): ec2_client}
+    monkeypatch.setattr(cost, "make_prices", lambda live, snapshot=None: pricing.LivePrices(
+        cache=pricing.DiskCache(str(tmp_path / "c.json")), client_factory=lambda s, r: clients[(s, r)]))
+    write(str(tmp_path / "c.yaml"), NODEGROUP.format(region="us-east-1", itype="g5.xlarge", lo=1, hi=2)
+          .replace("    minSize", "    spot: true\n    minSize"))
+    with pstub, estub:
+        status, out, err = run(["cost", "--live", "c.yaml"], cwd=str(tmp_path))
+    assert status == 0 and err == ""
+    assert "nodegroup gpu" in out and "$1,606.00" in out  # 2 x 1.1 x 730
+    assert "0.4" in out.splitlines()[1]
+    today = dt.date.today().isoformat()
+    assert f"[1] Price List API ({today}), us-east-1" in out
+    assert f"[2] EC2 spot price history ({today}), us-east-1" in out
+
+
+def test_plain_lint_imports_no_cost_or_aws_code() -> None:
+    import sys
+    code = ("import sys; from gpulint.cli import main; main(['examples/kubernetes']); "
+            "print(sorted(m for m in ('gpulint.cost', 'gpulint.pricing', 'boto3', 'botocore') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

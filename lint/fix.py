@@ -157,7 +157,7 @@ def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic],
             out.failed.append((d, str(exc)))
             continue
         except (IndexError, ValueError, KeyError, TypeError) as exc:  # defensive: never a traceback
-            out.failed.append((d, f"unexpected {type(exc).__name__}: {exc}"))
+            out.failed.append((d, f"internal error: {type(exc).__name__}: {exc}"))
             continue
         current, before = new, after
         out.applied.append(d)

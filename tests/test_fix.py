@@ -485,3 +485,57 @@ def test_fix_touches_only_what_it_targets(text: str) -> None:
     again = Linter(Config()).run([Input("gen.yaml", new.encode())])
     assert not [d for d in again.diagnostics if d.fix is not None]
     assert fixmod.fix_text("gen.yaml", new, "yaml", again.diagnostics).text == new
+
+
+# --------------------------------------------------------------------------- real files
+
+CORPUS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "corpus")
+
+
+def _nodes(data, path=()):
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if isinstance(k, str):
+                yield from _nodes(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _nodes(v, path + (i,))
+
+
+def test_edits_on_real_files_change_only_their_target() -> None:
+    """On every public config in the corpus, edits of every kind either apply exactly or are refused."""
+    if not os.path.isdir(CORPUS):
+        pytest.skip("the shared corpus is not present")
+    from gpulint import loader
+    from gpulint.diagnostics import Diagnostic, Edit, Fix, Severity
+
+    tried = applied = 0
+    for folder, _, files in os.walk(CORPUS):
+        for f in sorted(files):
+            if not f.endswith((".yaml", ".yml", ".json")):
+                continue
+            full = os.path.join(folder, f)
+            kind = "json" if f.endswith(".json") else "yaml"
+            src = loader.load(full, open(full, "rb").read())
+            if src.error is not None:
+                continue
+            for doc in src.documents:
+                nodes = list(_nodes(doc.data))
+                for n, (path, value) in enumerate(nodes[:: max(1, len(nodes) // 4)]):
+                    if isinstance(value, dict):
+                        edit = Edit(path + ("gpulint-added",), [{"a": "true"}, 2] if n % 2 else {"b": 1}, "add")
+                    elif isinstance(value, list):
+                        edit = Edit(path + ("-",), {"key": "k", "value": "v"} if n % 2 else "x y", "add")
+                    else:
+                        edit = Edit(path, 3 if n % 2 else "s", "set")
+                    d = Diagnostic("r", "X1", Severity.ERROR, full, 1, 1, "m", doc_index=doc.index, fix=Fix([edit]))
+                    done = fixmod.fix_text(full, src.text, kind, [d])
+                    tried += 1
+                    if not done.failed:  # applied, or already so
+                        applied += 1
+                        assert loader.load(full, done.text.encode(), kind).error is None
+                    else:
+                        assert len(done.failed) == 1 and not done.failed[0][1].startswith("internal error"), done.failed
+    assert tried > 500
+    assert applied >= 0.95 * tried, (applied, tried)

@@ -176,6 +176,7 @@ class NodePool(ModelObject):
     desired: Any = None
     #: labels may be added outside the config (bootstrap overrides)
     open_labels: bool = False
+    _labels: dict = field(default_factory=dict, repr=False)
 
     type_label: ClassVar[str] = "node pool"
 
@@ -203,6 +204,12 @@ class NodePool(ModelObject):
 
     def node_labels(self, itype: Optional[str]) -> dict[str, Any]:
         """Labels of a node of type ``itype`` (None: unknown type). Values: str, set, or ANY."""
+        cached = self._labels.get(itype)
+        if cached is None:
+            cached = self._labels[itype] = self._node_labels(itype)
+        return cached
+
+    def _node_labels(self, itype: Optional[str]) -> dict[str, Any]:
         labels: dict[str, Any] = {}
         for k, v in self.labels.items():
             labels[str(k)] = ANY if is_placeholder(v) or is_placeholder(k) else _label_str(v)
@@ -715,6 +722,9 @@ def _is_runtime_key(key: str) -> bool:
 class Scope:
     pools: list[NodePool]
     defined_keys: set[str]
+    _close: dict = field(default_factory=dict, repr=False)
+    _matches: dict = field(default_factory=dict, repr=False)
+    _landable: dict = field(default_factory=dict, repr=False)
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, dict[str, Optional[Scope]]]" = weakref.WeakKeyDictionary()
@@ -775,8 +785,10 @@ def close_key(key: str, scope: Scope) -> Optional[str]:
     """A defined label key that ``key`` is probably a typo of."""
     if key in scope.defined_keys or key in _MODELLED_KEYS or _is_runtime_key(key):
         return None
-    found = difflib.get_close_matches(key, sorted(scope.defined_keys), n=1, cutoff=0.85)
-    return found[0] if found else None
+    if key not in scope._close:
+        found = difflib.get_close_matches(key, sorted(scope.defined_keys), n=1, cutoff=0.85)
+        scope._close[key] = found[0] if found else None
+    return scope._close[key]
 
 
 def _expr_holds(expr: Any, value: Any) -> Optional[bool]:
@@ -805,11 +817,44 @@ def match_types(pool: NodePool, t: PodTemplate, scope: Scope,
     The verdict is True (surely lands), False (cannot), None (cannot tell);
     the types are None when the pool's types are unknown.
     """
+    key = (id(pool), _selector_key(t, only))
+    cached = scope._matches.get(key)
+    if cached is None:
+        cached = scope._matches[key] = _match_types(pool, t, scope, only)
+    return cached
+
+
+def _selector_key(t: PodTemplate, only: Optional[tuple[str, Any]]) -> Any:
+    if only is not None:
+        return ("only", repr(only))
+    terms = tuple(
+        (tuple((repr(e.key), repr(e.operator), repr(e.values)) for e in term.matchExpressions or []),
+         bool(term.matchFields))
+        for term in t.required_terms()
+    )
+    return (tuple(sorted((repr(k), repr(v)) for k, v in t.node_selector.items())), terms)
+
+
+def _match_types(pool: NodePool, t: PodTemplate, scope: Scope,
+                 only: Optional[tuple[str, Any]]) -> tuple[Optional[bool], Optional[list[str]]]:
     types: list[Optional[str]] = list(pool.possible_types) if pool.possible_types is not None else [None]
     if not types:
         return False, []
     terms = t.required_terms() if only is None else []
     type_dependent = _type_dependent(t, only)
+    if type_dependent and pool.possible_types is not None:
+        # an instance-type selector names the only type it can match: skip the rest
+        selector = [only] if only is not None else list(t.node_selector.items())
+        for k, v in selector:
+            if k in ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type") and isinstance(v, str) \
+                    and not is_placeholder(v):
+                types = [x for x in types if x == v]
+        if not types:
+            return False, []
+    if type_dependent and len(types) > 1:
+        # the parts that do not depend on the instance type must hold first (cheap, and usually decisive)
+        if _labels_match(pool, pool.node_labels(types[0]), t, scope, only, terms, skip_type_keys=True) is False:
+            return False, []
     results: list[Optional[bool]] = []
     fitting: list[str] = []
     for itype in types if type_dependent else types[:1]:
@@ -825,11 +870,17 @@ def match_types(pool: NodePool, t: PodTemplate, scope: Scope,
     return overall, fitting
 
 
+def _is_type_key(key: Any) -> bool:
+    return isinstance(key, str) and (key.endswith("/instance-type") or key in KARPENTER_TYPE_LABELS)
+
+
 def _labels_match(pool: NodePool, labels: dict[str, Any], t: PodTemplate, scope: Scope,
-                  only: Optional[tuple[str, Any]], terms: list[Any]) -> Optional[bool]:
+                  only: Optional[tuple[str, Any]], terms: list[Any], skip_type_keys: bool = False) -> Optional[bool]:
     parts: list[Optional[bool]] = []
     selector = [only] if only is not None else list(t.node_selector.items())
     for k, v in selector:
+        if skip_type_keys and _is_type_key(k):
+            continue
         if is_placeholder(k) or is_placeholder(v):
             parts.append(None)
             continue
@@ -839,6 +890,8 @@ def _labels_match(pool: NodePool, labels: dict[str, Any], t: PodTemplate, scope:
         for term in terms:
             exprs = []
             for e in term.matchExpressions or []:
+                if skip_type_keys and _is_type_key(e.key):
+                    continue
                 if not isinstance(e.key, str) or is_placeholder(e.key):
                     exprs.append(None)
                     continue
@@ -864,11 +917,15 @@ def has_selector(t: PodTemplate) -> bool:
 
 def landable(scope: Scope, t: PodTemplate) -> list[tuple[NodePool, Optional[list[str]]]]:
     """Pools a pod of ``t`` may land on by labels, with the instance types it may get there (None: unknown)."""
+    cached = scope._landable.get(id(t))
+    if cached is not None and cached[0] is t:
+        return cached[1]
     out = []
     for pool in scope.pools:
         verdict, types = match_types(pool, t, scope)
         if verdict is not False:
             out.append((pool, types))
+    scope._landable[id(t)] = (t, out)
     return out
 
 

@@ -174,6 +174,9 @@ class NodePool(ModelObject):
     min_size: Any = None
     max_size: Any = None
     desired: Any = None
+    #: Karpenter ``spec.limits`` (resource -> quantity as written) and ``spec.weight``
+    limits: dict[str, Any] = field(default_factory=dict)
+    weight: Any = None
     #: labels may be added outside the config (bootstrap overrides)
     open_labels: bool = False
     _labels: dict = field(default_factory=dict, repr=False)
@@ -325,7 +328,8 @@ def karpenter_type_label(it: catalog.InstanceType, key: str) -> Any:
     if short == "instance-size":
         return it.size
     if short == "instance-category":
-        return m.group(1) if m else ANY
+        c = re.match(r"[a-z]+", family)
+        return c.group(0) if c else ANY
     if short == "instance-generation":
         return m.group(2) if m else ANY
     if short == "arch":
@@ -690,7 +694,7 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
         group="NodePool", instance_refs=refs, possible_types=karpenter_candidates(reqs), types_path=types_path,
         labels=dict((tmpl.metadata.labels if tmpl.metadata else None) or {}), taints=taints,
         startup_taints=startup, taints_path=tpath + ("taints",), requirements=reqs, capacity=capacity,
-        capacity_path=cap_path, spot_explicit=spot_explicit,
+        capacity_path=cap_path, spot_explicit=spot_explicit, limits=dict(spec.limits or {}), weight=spec.weight,
     )
     ignores = ignored_rules(meta.get("annotations"))
     if ignores:

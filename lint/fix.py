@@ -357,7 +357,7 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
                 failed_writes = True
         if failed_writes:
             result = linter.run(_with_text(inputs, {n: f for n, f in files.items() if f.written or f.stdin}))
-    if not unsafe:
+    if not unsafe and not write:  # with --fix, the report's summary says it
         hidden = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
         if hidden:
             notes.append(f"{hidden} more problem(s) can be fixed with --unsafe-fixes (review those changes)")

@@ -149,9 +149,10 @@ def test_unsafe_fixes_need_the_flag(workdir) -> None:
     assert tree(str(workdir)) == before
     assert code == 1
     assert "gpu-toleration-missing" in out
-    assert "3 more problem(s) can be fixed with --unsafe-fixes" in err
-    code, out, _ = run(["--diff", "."])
+    assert "3 more with --fix --unsafe-fixes" in out
+    code, out, err = run(["--diff", "."])
     assert (code, out) == (0, "")
+    assert "3 more problem(s) can be fixed with --unsafe-fixes" in err
 
 
 # --------------------------------------------------------------------------- what a fix keeps
@@ -284,6 +285,37 @@ def test_fix_that_would_change_shared_anchor_is_skipped(workdir) -> None:
     code, out, err = run(["--fix", "anchors.yaml"])
     assert (workdir / "anchors.yaml").read_text() == text
     assert "fix for gpu-request-limit-mismatch not applied: the value is shared through a YAML anchor" in err
+    assert code == 1
+
+
+def test_context_files_and_suppressed_findings_are_not_fixed(workdir) -> None:
+    """Only what is reported is fixed: not context files, not suppressed findings."""
+    load_case("keda-cooldown", workdir)
+    os.mkdir(workdir / "ctx")
+    shutil.copy(os.path.join(FIXTURES, "limit-missing", "before", "jobs.yaml"), workdir / "ctx" / "jobs.yaml")
+    (workdir / ".gpulint.yaml").write_text('context: ["ctx/*.yaml"]\n')
+    text = (workdir / "keda.yaml").read_text().replace(
+        "cooldownPeriod: 60        # one minute of quiet and it is gone",
+        "cooldownPeriod: 60  # gpulint: disable=keda-cooldown-short",
+    )
+    (workdir / "keda.yaml").write_text(text)
+    ctx_before = (workdir / "ctx" / "jobs.yaml").read_bytes()
+    code, out, err = run(["--fix", "keda.yaml"])
+    assert (workdir / "ctx" / "jobs.yaml").read_bytes() == ctx_before
+    fixed = (workdir / "keda.yaml").read_text()
+    assert "cooldownPeriod: 60  # gpulint: disable=keda-cooldown-short" in fixed
+    assert "stabilizationWindowSeconds: 300  # seconds" in fixed
+    assert code == 0, out + err
+
+
+def test_fix_with_json_output_keeps_stdout_json(workdir) -> None:
+    import json
+
+    load_case("toleration-conventional", workdir)
+    code, out, err = run(["--fix", "--format", "json", "."])
+    findings = json.loads(out)
+    assert {f["rule"] for f in findings} == {"gpu-toleration-missing"}
+    assert all(f["fixable"] and f["fix_applicability"] == "unsafe" for f in findings)
     assert code == 1
 
 

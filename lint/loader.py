@@ -163,7 +163,10 @@ def _looks_utf16(raw: bytes) -> bool:
     return False
 
 
-_BLOCK_PREFIX = re.compile(r"^[ \t?-]{%d,}" % (2 * MAX_DEPTH), re.MULTILINE)
+# block collections opened on one line ("- - - - x", "? ? x"): libyaml crashes on
+# tens of thousands of them, as on deep flow nesting. Deep indentation alone is
+# bounded by the file size and caught by the builder's depth check.
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[?-][ \t]+){%d,}" % MAX_DEPTH, re.MULTILINE)
 _FLOW = re.compile(r"[\[\]{}]")
 
 

@@ -353,6 +353,18 @@ def test_deep_block_nesting_by_indentation_reports_the_line() -> None:
     assert (source.error.message, source.error.line) == ("nesting deeper than 200 levels", 201)
 
 
+def test_long_runs_of_dashes_and_spaces_in_text_are_not_nesting() -> None:
+    # a banner line or a deeply indented line inside a block scalar is text
+    banner = b"apiVersion: v1\nkind: ConfigMap\ndata:\n  motd: |\n    " + b"-" * 600 + b"\n    " + b" " * 600 + b"hi\n"
+    source = loader.load("banner.yaml", banner)
+    assert source.error is None
+    assert source.documents[0].data["data"]["motd"].startswith("-" * 600 + "\n")
+    # 201 block sequences opened on one line are nesting
+    source = loader.load("dashes.yaml", b"k:\n  " + b"- " * 201 + b"x\n")
+    assert source.error is not None and (source.error.line, source.error.message) == (
+        2, "nesting deeper than 200 levels")
+
+
 def test_deep_nesting_with_narrow_indentation_is_caught_while_building() -> None:
     text = "".join(" " * i + f"k{i}:\n" for i in range(300))
     source = loader.load("deep.yaml", text.encode())

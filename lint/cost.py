@@ -132,6 +132,9 @@ class Resource:
     region: Optional[str] = None  # stated in the file
     count_from: str = ""
     notes: list[str] = field(default_factory=list)
+    #: NodePools: what the requirements allow, and spec.limits
+    selection: Optional["NodePoolSelection"] = None
+    limits: Optional[dict] = None
 
     @property
     def file(self) -> str:
@@ -207,7 +210,7 @@ class Row:
     @property
     def hourly_at_max(self) -> Optional[float]:
         r = self.resource
-        if r.billing == "included":
+        if r.billing in ("included", "serverless"):
             return None
         if r.max_by_type is not None:
             vals = [(r.max_by_type.get(t) or 0) * q.hourly for t, q in self.priced.items()
@@ -364,10 +367,9 @@ class _Collector:
         spot = bool(cap and cap.get("operator") == "In" and "spot" in (cap.get("values") or []))
         res = Resource(
             kind="nodepool", name=name, source=source, doc_index=doc_index, path=path,
-            instance_types=[], count_min=0, spot=spot, count_from="spec.limits",
+            instance_types=[], count_min=0, spot=spot, count_from="spec.limits", selection=selection,
+            limits=limits,
         )
-        res._selection = selection  # type: ignore[attr-defined]
-        res._limits = limits  # type: ignore[attr-defined]
         if not limits:
             res.unbounded = True
             res.notes.append("no spec.limits: Karpenter may add nodes until cloud quotas stop it")
@@ -389,7 +391,13 @@ class _Collector:
             vpath = base + (vkey, i)
             notes: list[str] = []
             if _get(v, "ServerlessConfig") is not None:
-                continue  # billed per request, not per instance
+                self.resources.append(Resource(
+                    kind="endpoint-variant", name=f"{name}/{vname}", source=source, doc_index=doc_index,
+                    path=vpath + (_key(v, "ServerlessConfig"),), instance_types=[], billing="serverless",
+                    region=region, count_from="ServerlessConfig",
+                    notes=["serverless: billed per request and compute time, not per instance-hour"],
+                ))
+                continue
             types: list[str] = []
             pools_key = _key(v, "InstancePools")
             pools = v.get(pools_key) if pools_key else None
@@ -823,8 +831,8 @@ def price_resources(resources: list[Resource], prices: Prices, region: Optional[
             reg, reg_from = res.region, "file"
         else:
             reg, reg_from = fallback, fallback_from
-        if res.kind == "nodepool":
-            sel: NodePoolSelection = res._selection  # type: ignore[attr-defined]
+        if res.kind == "nodepool" and res.selection is not None:
+            sel = res.selection
             types = sel.resolve(prices.known_types("ec2", reg))
             if types is None:
                 res.notes.append("the requirements name no instance types or families; gpulint cannot price them")
@@ -835,7 +843,7 @@ def price_resources(resources: list[Resource], prices: Prices, region: Optional[
                 res.notes.append(f"not applied: {', '.join(sorted(sel.other_filters))}; the pool may allow "
                                  "fewer of these types")
             res.instance_types = types
-            limits = res._limits  # type: ignore[attr-defined]
+            limits = res.limits
             if limits:
                 res.max_by_type = {t: _nodes_within(limits, t) for t in types}
                 if types and all(v is None for v in res.max_by_type.values()):
@@ -845,7 +853,7 @@ def price_resources(resources: list[Resource], prices: Prices, region: Optional[
                 res.count_max = max(known) if known else None
         quotes: dict[str, Optional[Quote]] = {}
         spot: dict[str, Optional[SpotQuote]] = {}
-        if res.billing != "included":
+        if res.billing not in ("included", "serverless"):
             for t in res.instance_types:
                 quotes[t] = prices.on_demand(t, reg, res.component)
             if res.spot:
@@ -919,13 +927,17 @@ def _types_cell(types: list[str]) -> str:
 
 def _row_cells(row: Row, src_index: dict[str, int]) -> list[str]:
     r = row.resource
-    types = _types_cell(r.instance_types)
-    if r.kind == "nodepool":
+    types = "-" if r.billing == "serverless" else _types_cell(r.instance_types)
+    if r.billing == "serverless":
+        counts = "-"
+    elif r.kind == "nodepool":
         counts = f"0/-/{'unbounded' if r.unbounded else _count(r.count_max)}"
     else:
         counts = f"{_count(r.count_min)}/{'-' if r.count_desired is None else r.count_desired}/{_count(r.count_max)}"
     if r.billing == "included":
         hourly = "on variant"
+    elif r.billing == "serverless":
+        hourly = "serverless"
     elif not row.priced:
         hourly = "no price"
     else:
@@ -994,6 +1006,10 @@ def render_text(est: Estimate, out: TextIO) -> None:
         else:
             why = "its instance count is not known"
         out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}): {why}.\n")
+    for r in est.rows:
+        if r.resource.billing == "serverless":
+            out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}) is serverless, billed per request "
+                      "and compute time.\n")
     partial = [r for r in est.rows if r.priced and r.missing]
     for r in partial:
         out.write(f"* {r.resource.label}: no price for {', '.join(r.missing)}; costed from the priced types.\n")

@@ -116,7 +116,7 @@ def _estimate(args: argparse.Namespace, config: object, paths: list[str], budget
     return est
 
 
-def _budget_lines(est: object, fmt: str) -> tuple[list[str], Optional[dict]]:
+def _budget_lines(est: object) -> tuple[list[str], Optional[dict]]:
     from gpulint import cost
     from gpulint.rule import get_rule
 
@@ -137,7 +137,7 @@ def _table(args: argparse.Namespace, config: object, paths: list[str], budget: O
     from gpulint import cost
 
     est = _estimate(args, config, paths, budget, stdin_data, environ)
-    lines, diag = _budget_lines(est, args.format)
+    lines, diag = _budget_lines(est)
     if args.format == "json":
         cost.render_json(est, out, {"diagnostics": [diag] if diag else []})
     else:
@@ -205,7 +205,7 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
             cost.Estimate([], prices, budget=budget)
         data = cost.diff_data(before, after, tmp, root)
     data["ref"] = ref
-    lines, diag = _budget_lines(after, args.format)
+    lines, diag = _budget_lines(after)
     if args.format == "json":
         import json
 

@@ -803,3 +803,19 @@ def test_plain_lint_imports_no_cost_or_aws_code() -> None:
             "print(sorted(m for m in ('gpulint.cost', 'gpulint.pricing', 'boto3', 'botocore') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_serverless_variants_are_listed_but_not_costed(tmp_path) -> None:
+    write(str(tmp_path / "sl.json"), json.dumps({"EndpointConfigName": "sl", "ProductionVariants": [
+        {"VariantName": "small", "ModelName": "m", "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}},
+        {"VariantName": "gpu", "ModelName": "m", "InstanceType": "ml.g5.2xlarge", "InitialInstanceCount": 1},
+    ]}, indent=2))
+    status, out, _ = run(["cost", "sl.json"], cwd=str(tmp_path))
+    assert status == 0
+    assert "Not in the totals: endpoint-variant sl/small (sl.json) is serverless, billed per request and compute " \
+           "time." in out
+    month = round(snapshot_price("sagemaker", "ml.g5.2xlarge") * 730, 2)
+    assert f"Total at max capacity: {cost.money(month)} a month" in out
+    _, out, _ = run(["cost", "--format", "json", "sl.json"], cwd=str(tmp_path))
+    small = json.loads(out)["resources"][0]
+    assert (small["name"], small["billing"], small["line"], small["monthly_max"]) == ("sl/small", "serverless", 7, None)

@@ -221,7 +221,18 @@ class Linter:
         report: dict[str, bool] = {}
         per_source_diags: dict[int, list[Diagnostic]] = {}
         for item in inputs:
-            source = self.load(item)
+            try:
+                source = self.load(item)
+            except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the run
+                source = Source(item.name, "", "json" if item.name.lower().endswith(".json") else "yaml")
+                source.error = loader.LoadError("")  # not parsed: no rule runs on it
+                report[source.name] = item.report
+                result.sources.append(source)
+                result.files_checked += 1 if item.report else 0
+                d = self._internal_error(source, exc)
+                if d:
+                    per_source_diags.setdefault(id(source), []).append(d)
+                continue
             report[source.name] = item.report
             result.sources.append(source)
             diags = per_source_diags.setdefault(id(source), [])

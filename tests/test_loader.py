@@ -487,3 +487,23 @@ def test_loader_never_raises_on_garbage() -> None:
         for name in ("x.yaml", "x.json"):
             source = loader.load(name, raw)
             assert source.error is None or source.error.line >= 1
+
+
+def test_a_crashing_loader_becomes_an_internal_error(tmp_path, monkeypatch) -> None:
+    import gpulint.engine as engine
+
+    (tmp_path / "a.yaml").write_text(GPU_POD.format(name="boom"))
+    (tmp_path / "b.yaml").write_text(GPU_POD.format(name="fine"))
+    original = engine.loader.load
+
+    def load(name, raw, kind=None):  # type: ignore[no-untyped-def]
+        if name.endswith("a.yaml"):
+            raise MemoryError("simulated")
+        return original(name, raw, kind)
+
+    monkeypatch.setattr(engine.loader, "load", load)
+    monkeypatch.chdir(tmp_path)
+    status, diags, err = lint("a.yaml", "b.yaml")
+    assert triples(diags) == [("internal-error", 1, 1), ("gpu-request-limit-mismatch", 10, 36)]
+    assert "MemoryError: simulated" in diags[0]["message"]
+    assert status == 1

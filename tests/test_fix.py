@@ -439,6 +439,9 @@ def manifests(draw):
     for d in range(draw(st.integers(1, 3))):
         lines = [f"# document {d}", "apiVersion: v1", "kind: Pod", f"metadata: {{name: pod-{d}}}", "spec:"]
         dash, ind = draw(st.sampled_from([("  - ", "    "), ("    - ", "      ")]))  # indentless, indented
+        if draw(st.booleans()):
+            lines.append(f"  tolerations:{draw(st.sampled_from(_COMMENTS))}")
+            lines.append(f"{dash}{{key: dedicated, operator: Exists}}")
         lines.append("  containers:")
         for c in range(draw(st.integers(1, 3))):
             lines.append(f"{dash}name: c{c}")
@@ -488,19 +491,20 @@ def _allowed(path, edits, before) -> bool:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(manifests())
-def test_fix_touches_only_what_it_targets(text: str) -> None:
+@given(manifests(), st.booleans())
+def test_fix_touches_only_what_it_targets(text: str, unsafe: bool) -> None:
+    """--fix (on standard input, so nothing touches the disk) on generated manifests."""
     import difflib
 
-    from gpulint.engine import Input, Linter
-    from gpulint.config import Config
+    from gpulint.config import from_mapping
 
-    result = Linter(Config()).run([Input("gen.yaml", text.encode())])
-    done = fixmod.fix_text("gen.yaml", text, "yaml", result.diagnostics)
-    assert not done.failed, done.failed
-    new = done.text
+    config = from_mapping({"extended-resource-toleration": False})
+    outcome = fixmod.run_fixes(["-"], config, stdin_filename="gen.yaml", stdin_data=text.encode(), unsafe=unsafe)
+    (entry,) = outcome.files
+    assert not entry.failed, entry.failed
+    new = entry.fixed
     # every original line that changed is the line of a finding that was fixed
-    targeted = {d.line for d in done.applied}
+    targeted = {d.line for d in entry.applied}
     old_lines, new_lines = text.splitlines(), new.splitlines()
     for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
         if tag in ("replace", "delete"):
@@ -510,13 +514,14 @@ def test_fix_touches_only_what_it_targets(text: str) -> None:
     after = list(yaml.safe_load_all(new))
     assert len(before) == len(after)
     for index, (a, b) in enumerate(zip(before, after)):
-        allowed = [p for d in done.applied if d.doc_index == index for p in _paths_of(d)]
+        allowed = [p for d in entry.applied if d.doc_index == index for p in _paths_of(d)]
         for path in fixmod.differences(a, b):
             assert _allowed(path, allowed, a), (path, allowed)
-    # and nothing fixable is left
-    again = Linter(Config()).run([Input("gen.yaml", new.encode())])
-    assert not [d for d in again.diagnostics if d.fix is not None]
-    assert fixmod.fix_text("gen.yaml", new, "yaml", again.diagnostics).text == new
+    # nothing applicable is left, and a second run is a no-op
+    left = [d for d in outcome.result.diagnostics if fixmod.applicable(d, unsafe)]
+    assert not left, left
+    again = fixmod.run_fixes(["-"], config, stdin_filename="gen.yaml", stdin_data=new.encode(), unsafe=unsafe)
+    assert again.files[0].fixed == new and not again.files[0].applied
 
 
 # --------------------------------------------------------------------------- real files

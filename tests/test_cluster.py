@@ -319,3 +319,30 @@ def test_corpus_cluster_files_lint_cleanly() -> None:
         (kubeflow, 208, "gpu-nodegroup-untainted"),
         (os.path.join("eksctl-io__eksctl", "examples", "44-node-repair.yaml"), 47, "gpu-nodegroup-untainted"),
     ]
+
+
+# --------------------------------------------------------------------------- Karpenter requirements
+
+
+def test_karpenter_requirements_filter_the_catalog() -> None:
+    from gpulint.cluster import Requirement, karpenter_candidates
+
+    def req(key: str, op: str, *values: str) -> Requirement:
+        return Requirement(key, op, list(values), ())
+
+    p5_up = karpenter_candidates([req("karpenter.k8s.aws/instance-category", "In", "p"),
+                                  req("karpenter.k8s.aws/instance-generation", "Gt", "4")])
+    assert p5_up == ("p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge",
+                     "p6-b300.48xlarge", "p6e-gb200.36xlarge")
+    a10g = karpenter_candidates([req("karpenter.k8s.aws/instance-gpu-name", "In", "a10g"),
+                                 req("karpenter.k8s.aws/instance-gpu-count", "Lte", "4")])
+    assert set(a10g) >= {"g5.xlarge", "g5.12xlarge", "g5.24xlarge"} and "g5.48xlarge" not in a10g
+    assert not any(n.startswith(("m5.", "g6.", "p4d.")) for n in a10g)
+    typed = karpenter_candidates([req("node.kubernetes.io/instance-type", "In", "g5.xlarge", "m5.large"),
+                                  req("kubernetes.io/arch", "In", "amd64")])
+    assert typed == ("g5.xlarge", "m5.large")
+    arm = karpenter_candidates([req("karpenter.k8s.aws/instance-family", "In", "m6g", "m5"),
+                                req("kubernetes.io/arch", "In", "arm64")])
+    assert arm and all(n.startswith("m6g.") for n in arm)
+    # a typo in the list leaves the set unknown (reported by unknown-instance-type instead)
+    assert karpenter_candidates([req("node.kubernetes.io/instance-type", "In", "g5.xlarg")]) is None

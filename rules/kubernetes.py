@@ -128,7 +128,8 @@ class GpuLimitMissing(Rule):
                     valid = parse_count(value) is not None or unknown_quantity(value)
                     advice = f"add limits.{res}: {_fmt(value)}" if valid else f"add a whole-number limit for {res}"
                     fix = Fix(
-                        [Edit(c.path + ("resources", "limits", res), value, "add")],
+                        [Edit(c.path + ("resources", "limits", res), value, "add",
+                              style_of=c.path + ("resources", "requests"))],
                         Applicability.SAFE,
                         f"add limits.{res}: {_fmt(value)}",
                     ) if valid else None
@@ -688,7 +689,9 @@ class KedaCooldownShort(Rule):
     ``cooldownPeriod`` does nothing and is not reported (unless
     ``idleReplicaCount: 0`` sends the workload to zero while idle). A short
     scale-down window with ``selectPolicy: Disabled`` (no scale-down at all) is
-    not reported either.
+    not reported either, nor is a ScaledObject paused with the
+    ``autoscaling.keda.sh/paused`` or ``autoscaling.keda.sh/paused-replicas``
+    annotation.
 
     The target is found by kind and name among the linted files (one in the
     ScaledObject's own file or folder first); a target outside the linted set, or
@@ -732,6 +735,9 @@ class KedaCooldownShort(Rule):
 
     def check(self, obj: ScaledObject, ctx: Context) -> Iterator[Finding]:
         spec = obj.spec
+        ann = obj.annotations
+        if str(ann.get("autoscaling.keda.sh/paused", "")).lower() == "true" or "autoscaling.keda.sh/paused-replicas" in ann:
+            return  # paused: KEDA does not scale the target at all
         workload = gpu_scale_target(obj, spec.scaleTargetRef, ctx.project)
         if workload is None:
             return

@@ -736,7 +736,8 @@ class KedaCooldownShort(Rule):
     def check(self, obj: ScaledObject, ctx: Context) -> Iterator[Finding]:
         spec = obj.spec
         ann = obj.annotations
-        if str(ann.get("autoscaling.keda.sh/paused", "")).lower() == "true" or "autoscaling.keda.sh/paused-replicas" in ann:
+        paused = str(ann.get("autoscaling.keda.sh/paused", "")).lower() == "true"
+        if paused or "autoscaling.keda.sh/paused-replicas" in ann:
             return  # paused: KEDA does not scale the target at all
         workload = gpu_scale_target(obj, spec.scaleTargetRef, ctx.project)
         if workload is None:

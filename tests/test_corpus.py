@@ -152,10 +152,8 @@ def test_pod_specs_are_found_in_custom_resources(corpus_run: Result) -> None:
     assert roles["awslabs__ai-on-eks/infra/bionemo/examples/esm2nv/esm2nv-training-job.yaml"] == {
         "pytorchReplicaSpecs.Worker"
     }
-    assert roles["kserve__kserve/docs/samples/llmisvc/single-node-gpu/llm-inference-service-pd-qwen2-7b-gpu.yaml"] == {
-        "",
-        "prefill",
-    }
+    llm = "kserve__kserve/docs/samples/llmisvc/single-node-gpu/llm-inference-service-pd-qwen2-7b-gpu.yaml"
+    assert roles[llm] == {"", "prefill"}
     assert roles["kserve__kserve/docs/samples/v1beta1/torchserve/v1/gpu.yaml"] == {"predictor"}
 
 

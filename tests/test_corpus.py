@@ -141,7 +141,8 @@ def test_pod_specs_are_found_in_custom_resources(corpus_run: Result) -> None:
     for w in corpus_run.project.of_type(Workload):
         if w.is_gpu:
             roles.setdefault(rel(w.file), set()).update(t.role for t in w.templates if t.is_gpu)
-    assert roles["awslabs__ai-on-eks/blueprints/inference/vllm-llama3.1-405b-trn1/llama3-405b-vllm-lws-deployment.yaml"] == {
+    lws = "awslabs__ai-on-eks/blueprints/inference/vllm-llama3.1-405b-trn1/llama3-405b-vllm-lws-deployment.yaml"
+    assert roles[lws] == {
         "leaderWorkerTemplate.leaderTemplate",
         "leaderWorkerTemplate.workerTemplate",
     }

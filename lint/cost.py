@@ -607,10 +607,13 @@ class NodePoolSelection:
     other_filters: list[str] = field(default_factory=list)
     #: GPU requirements checked against the instance catalog: key -> requirement
     gpu: dict[str, dict] = field(default_factory=dict)
+    #: every requirement, for the cluster model's resolver of Karpenter labels
+    raw: list[dict] = field(default_factory=list)
 
     @classmethod
     def from_requirements(cls, by_key: dict[str, dict]) -> "NodePoolSelection":
         sel = cls()
+        sel.raw = list(by_key.values())
 
         def values(key: str) -> Optional[list[str]]:
             r = by_key.get(key)
@@ -631,13 +634,12 @@ class NodePoolSelection:
         for key in ("karpenter.k8s.aws/instance-gpu-count", "karpenter.k8s.aws/instance-gpu-name"):
             if key in by_key:
                 sel.gpu[key] = by_key[key]
+        applied = set(_resolver_keys()) | {"karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-category",
+                                           "karpenter.k8s.aws/instance-size"}
         for key in by_key:
-            if key in sel.gpu:
+            if key in sel.gpu or key in applied:
                 continue
-            if key.startswith("karpenter.k8s.aws/instance-") and key not in (
-                "karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-category",
-                "karpenter.k8s.aws/instance-size",
-            ):
+            if key.startswith("karpenter.k8s.aws/instance-"):
                 sel.other_filters.append(key)
         return sel
 
@@ -661,7 +663,38 @@ class NodePoolSelection:
             if self.gpu and not _gpu_matches(t, self.gpu):
                 continue
             out.append(t)
-        return out
+        return _cluster_filter(out, self.raw)
+
+
+def _resolver_keys() -> tuple[str, ...]:
+    """Requirement keys the cluster model computes for a type from the instance catalog."""
+    try:
+        from gpulint.cluster import KARPENTER_TYPE_LABELS
+    except ImportError:  # pragma: no cover - the cluster model ships with gpulint
+        return ()
+    return tuple(KARPENTER_TYPE_LABELS)
+
+
+def _cluster_filter(types: list[str], raw: list[dict]) -> list[str]:
+    """Drop the types that the cluster model's Karpenter resolver rules out (generation, arch, cpu, ...).
+
+    A type the instance catalog does not know is kept: nothing rules it out.
+    """
+    if not types or not raw:
+        return types
+    try:
+        from gpulint import catalog
+        from gpulint.cluster import Requirement, karpenter_candidates
+
+        reqs = [Requirement(r["key"], r.get("operator") if isinstance(r.get("operator"), str) else "In",
+                            list(r.get("values") or []), ()) for r in raw if isinstance(r.get("key"), str)]
+        candidates = karpenter_candidates(reqs)
+    except Exception:  # noqa: BLE001 - the resolver is a refinement; without it the names decide
+        return types
+    if candidates is None:
+        return types
+    keep = set(candidates)
+    return [t for t in types if t in keep or not catalog.is_known(t)]
 
 
 def _gpu_matches(instance_type: str, reqs: dict[str, dict]) -> bool:

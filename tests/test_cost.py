@@ -516,7 +516,7 @@ spec:
       requirements:
         - {key: karpenter.k8s.aws/instance-gpu-name, operator: In, values: [a10g]}
         - {key: karpenter.k8s.aws/instance-gpu-count, operator: Lt, values: ["2"]}
-        - {key: karpenter.k8s.aws/instance-generation, operator: Gt, values: ["4"]}
+        - {key: karpenter.k8s.aws/instance-hypervisor, operator: In, values: [nitro]}
   limits:
     nvidia.com/gpu: 4
 """)
@@ -526,8 +526,31 @@ spec:
     assert sorted(row["instance_types"]) == ["g5.16xlarge", "g5.2xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge"]
     assert row["count"]["max"] == 4
     assert row["monthly_max"] == round(4 * snapshot_price("ec2", "g5.16xlarge") * 730, 2)
-    assert row["notes"] == ["not applied: karpenter.k8s.aws/instance-generation; the pool may allow fewer of "
+    assert row["notes"] == ["not applied: karpenter.k8s.aws/instance-hypervisor; the pool may allow fewer of "
                             "these types"]
+
+
+def test_nodepool_generation_and_category_narrow_the_types(tmp_path) -> None:
+    write(str(tmp_path / "np.yaml"), """apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: gpu}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: karpenter.k8s.aws/instance-category, operator: In, values: [g]}
+        - {key: karpenter.k8s.aws/instance-generation, operator: Gt, values: ["5"]}
+        - {key: karpenter.k8s.aws/instance-gpu-count, operator: In, values: ["1"]}
+        - {key: karpenter.k8s.aws/instance-gpu-name, operator: In, values: [l4]}
+  limits:
+    nvidia.com/gpu: 4
+""")
+    _, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    row = json.loads(out)["resources"][0]
+    # g6 (L4) with one GPU; g5 is generation 5, g6e has L40S
+    assert sorted(row["instance_types"]) == ["g6.16xlarge", "g6.2xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge"]
+    assert row["monthly_max"] == round(4 * snapshot_price("ec2", "g6.16xlarge") * 730, 2) == 9918.66
+    assert row["notes"] == []
 
 
 def test_inference_components_are_costed_on_their_variant(tmp_path) -> None:

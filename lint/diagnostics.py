@@ -36,13 +36,18 @@ class Edit:
     """One change to a document: set, insert or delete the value at ``path``.
 
     ``path`` is a tuple of mapping keys and list indices from the document root.
-    ``op`` is ``set`` (replace the scalar at path), ``add`` (add key ``path[-1]``
-    to the mapping at ``path[:-1]``, or append to a list when ``path[-1]`` is ``-``).
+    ``op`` is ``set`` (replace the scalar at path, or add it when it is missing),
+    ``add`` (add key ``path[-1]`` to the mapping at ``path[:-1]``, or append to a
+    list when ``path[-1]`` is ``-``); missing parents are created.
+    ``style_of``: the path of a collection whose style (block or flow) new
+    collections copy; by default they follow the same key elsewhere in the
+    document, then their siblings.
     """
 
     path: Path
     value: Any
     op: str = "set"
+    style_of: Optional[Path] = None
 
 
 @dataclass

@@ -363,28 +363,51 @@ def _render_key(key: Any, quote: Optional[str]) -> str:
     return text
 
 
-def _collection_style(mapping: Any, value: Any) -> bool:
-    """True when a new collection in ``mapping`` should be written in flow style."""
+def _collection_style(mapping: Any, key: Any, value: Any, root: Any, model: Any = None) -> bool:
+    """True when a new collection in ``mapping`` should be written in flow style.
+
+    Like ``model`` when given (``limits:`` like ``requests:``); else like the same
+    key elsewhere in the document (``taints:`` like the other node groups'); else
+    like the sibling collections of the same kind, then any sibling collection;
+    else block.
+    """
     if mapping.flow_style:
         return True
+    if isinstance(model, (yaml.MappingNode, yaml.SequenceNode)):
+        return bool(model.flow_style)
     kind = yaml.MappingNode if isinstance(value, dict) else yaml.SequenceNode
+    namesakes = [v for m in _block_mappings(root) for k, v in m.value
+                 if isinstance(k, yaml.ScalarNode) and k.value == str(key) and isinstance(v, kind)]
     same = [v for _, v in mapping.value if isinstance(v, kind)]
     others = [v for _, v in mapping.value if isinstance(v, (yaml.MappingNode, yaml.SequenceNode))]
-    pool = same or others
+    pool = namesakes or same or others
     if not pool:
         return False
     flow = sum(1 for v in pool if v.flow_style)
     return flow * 2 > len(pool)
 
 
-def _block_lines(key: Any, value: Any, mapping: Any, scopes: list[Any], double: bool) -> list[str]:
+def _flow_items(key: Any, root: Any) -> bool:
+    """Do the block lists under ``key`` elsewhere in the document hold flow-style mappings?"""
+    items = [item for m in _block_mappings(root) for k, v in m.value
+             if isinstance(k, yaml.ScalarNode) and k.value == str(key)
+             and isinstance(v, yaml.SequenceNode) and not v.flow_style
+             for item in v.value if isinstance(item, yaml.MappingNode)]
+    return bool(items) and sum(1 for i in items if i.flow_style) * 2 > len(items)
+
+
+def _block_lines(key: Any, value: Any, mapping: Any, scopes: list[Any], double: bool, model: Any = None) -> list[str]:
     quote = _keys_quoted(mapping)
     rendered_key = _render_key(key, quote)
     if not isinstance(value, (dict, list)):
         return [f"{rendered_key}: {render_scalar(value, double=double)}"]
-    if _collection_style(mapping, value):
+    if _collection_style(mapping, key, value, scopes[-1], model):
         return [f"{rendered_key}: {_flow(value, double)}"]
     ind = Indent.measure(scopes, mapping)
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and _flow_items(key, scopes[-1]):
+        # the same list elsewhere holds its items in flow style: `- {key: a, value: b}`
+        dash = " " * ind.offset + "-" + " " * (ind.item - 1)
+        return [f"{rendered_key}:"] + [dash + _flow(item, double) for item in value]
     body = _dump({"__key__": _quoted(value, double)}, flow=False, mapping=ind.mapping, sequence=ind.offset + ind.item,
                  offset=ind.offset)
     lines = body.split("\n")
@@ -394,7 +417,8 @@ def _block_lines(key: Any, value: Any, mapping: Any, scopes: list[Any], double: 
     return lines
 
 
-def _insert_in_mapping(text: str, scopes: list[Any], mapping: Any, key: Any, value: Any, nl: str, double: bool) -> str:
+def _insert_in_mapping(text: str, scopes: list[Any], mapping: Any, key: Any, value: Any, nl: str, double: bool,
+                       model: Any = None) -> str:
     if mapping.flow_style:
         if text[mapping.start_mark.index] != "{":
             raise FixError("unexpected flow mapping")
@@ -412,7 +436,7 @@ def _insert_in_mapping(text: str, scopes: list[Any], mapping: Any, key: Any, val
     if not mapping.value:
         raise FixError("empty block mapping")
     column = mapping.value[0][0].start_mark.column
-    lines = _block_lines(key, value, mapping, scopes, double)
+    lines = _block_lines(key, value, mapping, scopes, double, model)
     at = _content_end(text, mapping, column)
     fragment = nl.join(" " * column + line if line else line for line in lines)
     return text[:at] + nl + fragment + text[at:]
@@ -540,7 +564,11 @@ def apply_edit(text: str, doc_index: int, edit: Edit) -> tuple[str, Path]:
     if isinstance(parent, yaml.MappingNode):
         if first == "-" or isinstance(first, int):
             raise FixError("expected a list, found a mapping")
-        return _insert_in_mapping(text, chain[::-1], parent, first, value, nl, double), path[: depth + 1]
+        model = None
+        if edit.style_of is not None:
+            found, steps = _walk(text, root, tuple(edit.style_of))
+            model = found[-1] if steps == len(edit.style_of) else None
+        return _insert_in_mapping(text, chain[::-1], parent, first, value, nl, double, model), path[: depth + 1]
     if isinstance(parent, yaml.SequenceNode):
         if first != "-":
             raise FixError(f"no list item {first!r}")

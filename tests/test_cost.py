@@ -842,3 +842,31 @@ def test_serverless_variants_are_listed_but_not_costed(tmp_path) -> None:
     _, out, _ = run(["cost", "--format", "json", "sl.json"], cwd=str(tmp_path))
     small = json.loads(out)["resources"][0]
     assert (small["name"], small["billing"], small["line"], small["monthly_max"]) == ("sl/small", "serverless", 7, None)
+
+
+def test_instance_pools_cost_the_cheapest_at_min_and_the_dearest_at_max(tmp_path) -> None:
+    write(str(tmp_path / "pools.json"), json.dumps({
+        "EndpointConfigName": "hetero",
+        "ProductionVariants": [{
+            "VariantName": "main", "ModelName": "m", "InitialInstanceCount": 2,
+            "InstancePools": [{"InstanceType": "ml.g5.12xlarge", "Priority": 1},
+                              {"InstanceType": "ml.g6.12xlarge", "Priority": 2},
+                              {"InstanceType": "ml.p5e.48xlarge", "Priority": 3}],
+            "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+        }],
+    }, indent=2))
+    write(str(tmp_path / "target.yaml"), """ServiceNamespace: sagemaker
+ResourceId: endpoint/hetero/variant/main
+ScalableDimension: sagemaker:variant:DesiredInstanceCount
+MinCapacity: 1
+MaxCapacity: 5
+""")
+    status, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    row = json.loads(out)["resources"][0]
+    g5, g6 = snapshot_price("sagemaker", "ml.g5.12xlarge"), snapshot_price("sagemaker", "ml.g6.12xlarge")
+    assert row["instance_types"] == ["ml.g5.12xlarge", "ml.g6.12xlarge", "ml.p5e.48xlarge"]
+    assert row["prices"]["ml.p5e.48xlarge"] is None  # no sourced price: left out, and said so
+    assert row["monthly_min"] == round(1 * min(g5, g6) * 730, 2)
+    assert row["monthly_max"] == round(5 * max(g5, g6) * 730, 2)
+    _, text, _ = run(["cost", "."], cwd=str(tmp_path))
+    assert "* endpoint-variant hetero/main: no price for ml.p5e.48xlarge; costed from the priced types." in text

@@ -102,6 +102,8 @@ class Config(BaseModel):
             rule = get_rule(name)
             if rule is None:
                 raise ConfigError(f"{where}: rules.{name}: no such rule{_did_you_mean(name, names)}")
+            if name not in (rule.name, rule.code):  # keys are exact, as in the schema
+                raise ConfigError(f"{where}: rules.{name}: no such rule; did you mean '{rule.name}'?")
             if rule.name in by_name:
                 raise ConfigError(f"{where}: rules.{name}: {rule.name} ({rule.code}) is configured twice")
             options = sorted({_kebab(f) for f in rule.Options.model_fields} | {"severity"})

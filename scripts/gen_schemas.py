@@ -88,8 +88,8 @@ def config_schema() -> dict:
         defs.update(opts.pop("$defs", {}))
         opt_props = dict(opts.get("properties", {}))
         opt_props["severity"] = {
-            "description": f"Severity of {rule.name} (default: {rule.severity.label}).",
-            "enum": SEVERITIES,
+            "description": f"Severity of {rule.name} (default: {rule.severity.label}; null keeps it).",
+            "anyOf": [{"enum": SEVERITIES}, {"type": "null"}],
         }
         defs[rule.name] = {
             "description": f"{rule.code}: {rule.summary}",

@@ -107,6 +107,7 @@ CONFIGS_OK = [
     {"rules": {"gpu-probe-too-short": {"budget-seconds": 600, "severity": "error"}}},
     {"rules": {"GPU105": {"budget-seconds": 600}}},
     {"rules": {"keda-cooldown-short": {"min-seconds": 0}, "parse-error": {"severity": "warning"}}},
+    {"rules": {"gpu-probe-too-short": {"severity": None}}},
 ]
 CONFIGS_BAD = [
     {"bogus": 1},
@@ -123,6 +124,11 @@ CONFIGS_BAD = [
     {"rules": {"gpu-probe-too-short": {"budget-seconds": "soon"}}},
     {"rules": {"gpu-probe-too-short": {"budget-seconds": 0}}},
     {"rules": {"gpu-probe-too-short": {"severity": "fatal"}}},
+    {"rules": {"gpu105": {}}},
+    {"rules": {"gpu-probe-too-short": None}},
+    {"select": None},
+    {"fail-on": None},
+    {"context": [1]},
 ]
 
 

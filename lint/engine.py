@@ -199,6 +199,12 @@ class Linter:
         try:
             if item.data is not None:
                 raw = item.data
+                if len(raw) > self.config.max_file_size:
+                    src = Source(name, "", "yaml")
+                    src.error = loader.LoadError(
+                        f"input is {len(raw)} bytes, larger than max-file-size ({self.config.max_file_size}); skipped"
+                    )
+                    return src
             else:
                 limit = self.config.max_file_size
                 size = os.path.getsize(name)

@@ -221,3 +221,16 @@ def test_a_read_error_is_a_diagnostic_for_that_file_only(tmp_path, monkeypatch):
     status, diags, _ = lint(".")
     assert diags == [("pod.yaml", 10, 36, "gpu-request-limit-mismatch"), ("secret.yaml", 1, 1, "parse-error")]
     assert messages("secret.yaml") == ["cannot read file: Permission denied"]
+
+
+def test_standard_input_larger_than_max_file_size_is_a_diagnostic(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".gpulint.yaml").write_text("max-file-size: 100\n")
+    out = io.StringIO()
+    status = main(["--format", "json", "--stdin-filename", "rendered.yaml", "-"], stdout=out, stderr=io.StringIO(),
+                  stdin_data=GPU_POD.encode())
+    diags = json.loads(out.getvalue())
+    assert status == 1
+    assert [(d["file"], d["line"], d["rule"], d["message"]) for d in diags] == [
+        ("rendered.yaml", 1, "parse-error", f"input is {len(GPU_POD)} bytes, larger than max-file-size (100); skipped")
+    ]

@@ -91,19 +91,44 @@ def render_scalar(value: Any, flow_context: bool = False, double: bool = False) 
     return text
 
 
-def _quoted(value: Any, double: bool) -> Any:
-    """``value`` with the strings that need quotes marked for double quotes, when ``double``."""
-    if not double:
+def _quoted(value: Any, double: bool, always: Optional[str] = None) -> Any:
+    """``value`` with its strings marked for quoting: with double quotes when they need
+    quotes and ``double``; every string in the ``always`` style (``'"'`` or ``"'"``)."""
+    if not double and always is None:
         return value
     if isinstance(value, dict):
-        return {k: _quoted(v, double) for k, v in value.items()}
+        return {k: _quoted(v, double, always) for k, v in value.items()}
     if isinstance(value, list):
-        return [_quoted(v, double) for v in value]
-    if isinstance(value, str) and render_scalar(value).startswith("'"):
-        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+        return [_quoted(v, double, always) for v in value]
+    if isinstance(value, str):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
-        return DoubleQuotedScalarString(value)
+        if always == '"' or (always is None and render_scalar(value).startswith("'")):
+            return DoubleQuotedScalarString(value)
+        if always == "'":
+            return SingleQuotedScalarString(value)
     return value
+
+
+def _value_quotes(mapping: Any) -> Optional[str]:
+    """The quotes of the string values of ``mapping``, when there are several and all agree."""
+    styles = [v.style or "" for _, v in mapping.value
+              if isinstance(v, yaml.ScalarNode) and v.tag == "tag:yaml.org,2002:str"]
+    if len(styles) >= 1 and len(set(styles)) == 1 and styles[0] in _QUOTED:
+        return styles[0]
+    return None
+
+
+def _namesake_quotes(key: Any, root: Any) -> Optional[str]:
+    """The quotes every string value has in the mappings under ``key`` elsewhere, if all agree."""
+    styles = set()
+    for m in _block_mappings(root):
+        for k, v in m.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(key) and isinstance(v, yaml.MappingNode):
+                for _, item in v.value:
+                    if isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:str":
+                        styles.add(item.style or "")
+    return styles.pop() if len(styles) == 1 and next(iter(styles)) in _QUOTED else None
 
 
 def prefers_double(roots: list[Any]) -> bool:
@@ -400,7 +425,15 @@ def _block_lines(key: Any, value: Any, mapping: Any, scopes: list[Any], double: 
     quote = _keys_quoted(mapping)
     rendered_key = _render_key(key, quote)
     if not isinstance(value, (dict, list)):
+        quotes = _value_quotes(mapping) if isinstance(value, str) else None  # like the sibling values
+        if quotes == '"':
+            return [f"{rendered_key}: {json.dumps(value, ensure_ascii=False)}"]
+        if quotes == "'":
+            return [f"{rendered_key}: '" + value.replace("'", "''") + "'"]
         return [f"{rendered_key}: {render_scalar(value, double=double)}"]
+    if isinstance(value, dict):
+        always = _namesake_quotes(key, scopes[-1])  # `taints: {k: "v:Effect"}` like the others
+        value = _quoted(value, double, always) if always else value
     if _collection_style(mapping, key, value, scopes[-1], model):
         return [f"{rendered_key}: {_flow(value, double)}"]
     ind = Indent.measure(scopes, mapping)

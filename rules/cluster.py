@@ -141,8 +141,9 @@ def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
         if pool.provider != "eksctl" or pool.group == "managedNodeGroups":
             form = "list"  # Karpenter and managed nodegroups take only the list form
         else:
+            # self-managed nodeGroups take both forms: follow the other nodeGroups of the file
             forms = {p.taints_form for p in ctx.project.of_type(NodePool)
-                     if p.source is pool.source and p.taints and p.provider == "eksctl"}
+                     if p.source is pool.source and p.taints and p.group == pool.group}
             form = forms.pop() if len(forms) == 1 else "list"
     if form == "map":
         if any(str(t.key) == key for t in pool.taints):

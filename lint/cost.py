@@ -195,12 +195,10 @@ class Row:
             if r.unbounded:
                 return None
             if r.max_by_type is not None:
-                options = []
-                for t, q in self.priced.items():
-                    n = r.max_by_type.get(t)
-                    if n is None:
-                        return None  # a priced type whose node count the limits do not bound
-                    options.append(n * q.hourly * HOURS_PER_MONTH)
+                # types whose node count the limits cannot bound (no size in the catalog) are named in
+                # the notes and left out of the maximum
+                options = [n * q.hourly * HOURS_PER_MONTH for t, q in self.priced.items()
+                           if (n := r.max_by_type.get(t)) is not None]
                 return round(max(options), 2) if options else None
             return self._cost(r.count_max, self.hourly_high, HOURS_PER_MONTH)
         if r.billing == "per-run":
@@ -296,6 +294,8 @@ class _Collector:
     def _eksctl(self, source: "Source", doc_index: int, data: dict) -> None:
         meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
         region = _str(meta.get("region"))
+        if region and not _REGION.match(region):
+            region = None  # e.g. PLACEHOLDER_AWS_REGION: not a region, so the usual default applies
         for group_key, managed in (("nodeGroups", False), ("managedNodeGroups", True)):
             groups = data.get(group_key)
             if not isinstance(groups, list):
@@ -545,6 +545,13 @@ class _Collector:
             if cfg in configs and (variant is None or vname == variant):
                 return res
         return None
+
+
+def _short_list(names: list[str], n: int = 4) -> str:
+    return ", ".join(names[:n]) + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
+_REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d+$")
 
 
 def _eksctl_sizes(ng: dict, managed: bool) -> tuple[Optional[int], Optional[int], Optional[int]]:
@@ -884,6 +891,10 @@ def price_resources(resources: list[Resource], prices: Prices, region: Optional[
                                      "does not know their size)")
                 known = [v for v in res.max_by_type.values() if v is not None]
                 res.count_max = max(known) if known else None
+                loose = sorted(t for t, v in res.max_by_type.items() if v is None)
+                if known and loose:
+                    res.notes.append(f"left out of the maximum: {_short_list(loose)} (the instance catalog does "
+                                     "not give their size)")
         quotes: dict[str, Optional[Quote]] = {}
         spot: dict[str, Optional[SpotQuote]] = {}
         if res.billing not in ("included", "serverless"):

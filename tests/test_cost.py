@@ -870,3 +870,27 @@ MaxCapacity: 5
     assert row["monthly_max"] == round(5 * max(g5, g6) * 730, 2)
     _, text, _ = run(["cost", "."], cwd=str(tmp_path))
     assert "* endpoint-variant hetero/main: no price for ml.p5e.48xlarge; costed from the priced types." in text
+
+
+def test_a_region_that_is_not_one_falls_back_and_unsized_types_are_named(tmp_path) -> None:
+    write(str(tmp_path / "c.yaml"), NODEGROUP.format(region="PLACEHOLDER_AWS_REGION", itype="p5.48xlarge", lo=0, hi=1))
+    write(str(tmp_path / "np.yaml"), """apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: cpu}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: karpenter.k8s.aws/instance-family, operator: In, values: [c5]}
+  limits:
+    cpu: 100
+""")
+    _, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    rows = {r["name"]: r for r in json.loads(out)["resources"]}
+    assert (rows["gpu"]["region"], rows["gpu"]["region_from"]) == ("us-east-1", "default")
+    assert rows["gpu"]["monthly_max"] == round(snapshot_price("ec2", "p5.48xlarge") * 730, 2)
+    pool = rows["cpu"]
+    # every sized c5 type costs the same per vCPU (0.0425 $/h): 100 vCPUs of it
+    per_vcpu = snapshot_price("ec2", "c5.large") / 2
+    assert pool["monthly_max"] == round(50 * 2 * per_vcpu * 730, 2) == 3102.5
+    assert pool["notes"] == ["left out of the maximum: c5.metal (the instance catalog does not give their size)"]

@@ -83,7 +83,11 @@ def active_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[st
 
 # --------------------------------------------------------------------------- suppressions
 
-_DIRECTIVE = re.compile(r"#\s*gpulint:\s*(disable-file|disable-next-line|disable)\s*(?:=\s*([A-Za-z0-9_,\- ]+))?")
+# names are comma-separated; anything after the last one is a free-text reason
+_DIRECTIVE = re.compile(
+    r"#\s*gpulint:\s*(disable-file|disable-next-line|disable)\s*"
+    r"(?:=\s*([A-Za-z0-9_\-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-]+)*))?"
+)
 
 
 @dataclass

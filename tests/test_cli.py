@@ -483,3 +483,44 @@ def test_context_files_feed_cross_file_rules_without_being_reported(changed_file
                                           ("deploy/llm.yaml", 15, "gpu-probe-too-short")]
     status, out, err = run(["deploy/hpa.yaml"])
     assert out.splitlines()[-1].startswith("Found 1 problem (0 errors, 1 warning, 0 info) in 1 file (1 checked).")
+
+
+# --------------------------------------------------------------------------- suppression comments
+
+
+NO_LIMIT = """\
+apiVersion: v1
+kind: Pod
+metadata: {{name: p}}
+spec:
+  containers:
+    - name: a
+      image: busybox
+      resources:
+        requests: {{nvidia.com/gpu: 1}}{comment}
+"""
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "  # gpulint: disable=gpu-limit-missing",
+        "  # gpulint: disable=GPU101",
+        "  # gpulint: disable=gpu-limit-missing because the LimitRange sets it",
+        "  # gpulint: disable=gpu-limit-missing -- set by the LimitRange",
+        "  # gpulint: disable=gpu-limit-missing (LimitRange)",
+        "  # gpulint: disable = gpu-quantity-invalid , gpu-limit-missing: LimitRange",
+        "  # gpulint: disable",
+    ],
+)
+def test_suppression_comment_with_or_without_a_reason(tmp_path, monkeypatch, comment: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pod.yaml").write_text(NO_LIMIT.format(comment=comment))
+    assert [r for r in _rows(["pod.yaml"]) if r[2] != "unused-suppression"] == []
+
+
+def test_suppression_names_only_the_rules_before_the_reason(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    comment = "  # gpulint: disable=gpu-quantity-invalid gpu-limit-missing is fine here"
+    (tmp_path / "pod.yaml").write_text(NO_LIMIT.format(comment=comment))
+    assert ("pod.yaml", 9, "gpu-limit-missing") in _rows(["pod.yaml"])

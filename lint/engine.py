@@ -502,6 +502,8 @@ def collect_inputs(paths: list[str], config: Config, stdin_filename: Optional[st
     for p in missing:
         notes.append(f"{p}: no such file or directory")
     walked = walk([p for p in file_paths if p not in missing], config.exclude, config.root)
+    for folder, why in walked.unreadable:
+        notes.append(f"{folder}: cannot read folder: {why}; skipped")
     if walked.helm_templates:
         charts = sorted({_chart_root(p) for p in walked.helm_templates})
         notes.append(

@@ -21,6 +21,8 @@ class WalkResult:
     files: list[str] = field(default_factory=list)
     #: Helm chart templates skipped (files with ``{{`` under a folder holding Chart.yaml)
     helm_templates: list[str] = field(default_factory=list)
+    #: folders that could not be listed, with the reason
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Ignore:
@@ -111,7 +113,8 @@ def _walk(folder: str, ignore: _Ignore, exclude: list[str], root: str, result: W
     try:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            result.unreadable.append((folder, exc.strerror or str(exc)))
             return
         chart = chart or any(e.name == "Chart.yaml" for e in entries)
         for entry in entries:

@@ -234,3 +234,23 @@ def test_standard_input_larger_than_max_file_size_is_a_diagnostic(tmp_path, monk
     assert [(d["file"], d["line"], d["rule"], d["message"]) for d in diags] == [
         ("rendered.yaml", 1, "parse-error", f"input is {len(GPU_POD)} bytes, larger than max-file-size (100); skipped")
     ]
+
+
+def test_an_unreadable_folder_is_skipped_with_a_note(tmp_path, monkeypatch):
+    """Listing a folder fails (no permission; root ignores chmod, so the failure is simulated)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "pod.yaml").write_text(GPU_POD)
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "pod.yaml").write_text(GPU_POD)
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # type: ignore[no-untyped-def]
+        if os.path.basename(os.fspath(path)) == "locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    status, diags, err = lint(".")
+    assert (status, diags) == (1, [("open/pod.yaml", 10, 36, "gpu-request-limit-mismatch")])
+    assert "gpulint: locked: cannot read folder: Permission denied; skipped\n" in err

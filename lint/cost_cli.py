@@ -205,17 +205,19 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
             cost.Estimate([], prices, budget=budget)
         data = cost.diff_data(before, after, tmp, root)
     data["ref"] = ref
+    data["sources"] = list(dict.fromkeys(before.sources() + after.sources()))
     lines, diag = _budget_lines(after)
     if args.format == "json":
         import json
 
         data["budget"] = None if budget is None else {"monthly_usd": budget, "exceeded": after.over_budget}
         data["diagnostics"] = [diag] if diag else []
-        data["sources"] = after.sources()
         json.dump(data, out, indent=2)
         out.write("\n")
     else:
         cost.render_diff_text(data, ref, out)
+        if data["sources"]:
+            out.write("Prices (on-demand unless marked spot): " + "; ".join(data["sources"]) + "\n")
         if budget is not None:
             verdict = "over" if after.over_budget else "within"
             out.write(f"Budget: {cost.money(budget)} a month; the working tree is {verdict} it.\n")

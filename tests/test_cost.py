@@ -693,6 +693,8 @@ def test_diff_against_a_git_ref(tmp_path) -> None:
     assert "removed  infra/old.yaml" in out
     assert f"-> {cost.money(round(after_total, 2))} (working tree)" in out
     assert "error cost-budget-exceeded" in out
+    assert "Prices (on-demand unless marked spot): snapshot: karpenter-provider-aws" in out
+    assert "pricing.yml (undated), us-east-1" in out
     status, _, err = run(["cost", "--diff", "no-such-ref"], cwd=str(repo))
     assert status == 2 and "'no-such-ref' is not a commit" in err
 

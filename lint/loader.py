@@ -669,13 +669,19 @@ def json_spans(text: str, path: Path) -> tuple[Optional[tuple[int, int]], tuple[
     for step in path:
         if text[span[0]] not in "[{":
             return key_span_, span, False
+        is_object = text[span[0]] == "{"
+        found = None
         for key, key_at, v_at, v_end in _json_members(text, span[0]):
             if key == step:
-                key_span_ = (key_at, _json_end(text, key_at)) if text[span[0]] == "{" else None
-                span = (v_at, v_end)
-                break
-        else:
+                found = (key_at, v_at, v_end)
+                if not is_object:
+                    break
+                # a repeated key: the last one is the value that was loaded
+        if found is None:
             return key_span_, span, False
+        key_at, v_at, v_end = found
+        key_span_ = (key_at, _json_end(text, key_at)) if is_object else None
+        span = (v_at, v_end)
     return key_span_, span, True
 
 

@@ -507,3 +507,14 @@ def test_a_crashing_loader_becomes_an_internal_error(tmp_path, monkeypatch) -> N
     assert triples(diags) == [("internal-error", 1, 1), ("gpu-request-limit-mismatch", 10, 36)]
     assert "MemoryError: simulated" in diags[0]["message"]
     assert status == 1
+
+
+def test_positions_in_a_repeated_key_point_at_the_value_that_was_loaded() -> None:
+    # YAML and JSON both keep the last value of a repeated key; diagnostics point at it
+    yaml_text = b"a:\n  x: 1\na:\n  x: 2\n"
+    json_text = b'{\n  "a": {"x": 1},\n  "a": {"x": 2}\n}'
+    for name, raw, line, column in (("d.yaml", yaml_text, 4, 6), ("d.json", json_text, 3, 14)):
+        source = loader.load(name, raw)
+        assert source.documents[0].data == {"a": {"x": 2}}
+        span = source.locate(0, ("a", "x"))
+        assert (span.line, span.column, span.exact) == (line, column, True), name

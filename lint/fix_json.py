@@ -81,10 +81,10 @@ def _set(text: str, span: tuple[int, int], value: Any) -> str:
 
 def _is_number(text: str) -> bool:
     try:
-        json.loads(text)
+        value = json.loads(text)
     except ValueError:
         return False
-    return isinstance(json.loads(text), (int, float)) and not isinstance(json.loads(text), bool)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _insert(text: str, span: tuple[int, int], key: Optional[str], value: Any, nl: str) -> tuple[str, int]:

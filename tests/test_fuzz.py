@@ -11,6 +11,7 @@ file may change unless ``--fix`` was given and the file parsed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -235,6 +236,15 @@ def _run_cli(argv: list[str]) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
+@functools.lru_cache(maxsize=1)
+def _sarif_validator() -> Any:
+    from jsonschema.validators import validator_for
+
+    with open(os.path.join(HERE, "data", "sarif-2.1.0.json"), encoding="utf-8") as fh:
+        schema = json.load(fh)
+    return validator_for(schema)(schema)
+
+
 def _check_output(fmt: str, status: int, out: str, err: str) -> list[dict]:
     assert "Traceback" not in out and "Traceback" not in err, err
     assert status in (0, 1), (status, err)
@@ -243,9 +253,17 @@ def _check_output(fmt: str, status: int, out: str, err: str) -> list[dict]:
         assert all(d["rule"] != "internal-error" for d in diags), diags
         return diags
     if fmt == "sarif":
-        results = json.loads(out)["runs"][0]["results"]
+        doc = json.loads(out)
+        errors = list(_sarif_validator().iter_errors(doc))
+        assert not errors, [e.message for e in errors[:5]]
+        results = doc["runs"][0]["results"]
         assert all(r["ruleId"] != "GL003" for r in results), results
         return []
+    if fmt == "github":
+        from test_github import ANNOTATION
+
+        for line in out.splitlines():
+            assert ANNOTATION.match(line), line
     assert "internal-error" not in out
     return []
 

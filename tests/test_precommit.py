@@ -40,8 +40,12 @@ FIXED = BAD.replace("nvidia.com/gpu: 1  # one card", "nvidia.com/gpu: 2  # one c
 CLEAN = FIXED
 
 
+# a checkout owned by another user (CI containers) is still usable: this is a test, not a shared machine
+GIT_ENV = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*"}
+
+
 def _git(*args: str, cwd: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
     if proc.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr}")
     return proc.stdout.strip()
@@ -87,7 +91,7 @@ def pc(tmp_path_factory) -> Env:
     except RuntimeError as exc:
         pytest.skip(f"{REPO} is not a git checkout, so pre-commit cannot clone it: {exc}")
     home = tmp_path_factory.mktemp("pre-commit-home")
-    environ = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never", "NO_COLOR": "1"}
+    environ = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never", "NO_COLOR": "1"}
     environ.pop("PRE_COMMIT", None)
     env = Env(rev, environ)
     root = env.repo(tmp_path_factory.mktemp("install"), {}, ["gpulint", "gpulint-fix"])

@@ -27,7 +27,7 @@ import math
 import os
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Optional
 
 from gpulint import loader
@@ -127,36 +127,139 @@ def _documents(name: str, text: str, kind: str) -> Optional[dict[int, Any]]:
 
 
 def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic], unsafe: bool = False) -> TextFix:
-    """Apply the fixes of ``diagnostics`` (all for this text) that are allowed."""
+    """Apply the fixes of ``diagnostics`` (all for this text) that are allowed.
+
+    A YAML stream is fixed one document at a time: each document's text is cut
+    out, fixed and verified on its own, and spliced back, so a fix costs the
+    size of its document, not of the file; the whole result is verified once
+    more at the end.
+    """
     todo = sorted((d for d in diagnostics if applicable(d, unsafe)),
                   key=lambda d: (d.doc_index, d.line, d.column, d.rule))
-    out = TextFix(text)
     if not todo:
-        return out
+        return TextFix(text)
     if kind != "json":
         require_ruamel()
     before = _documents(name, text, kind)
     if before is None:
-        return out  # does not load: never edited
-    engine = _engine(kind)
-    current = text
+        return TextFix(text)  # does not load: never edited
+    spans = _document_spans(text) if kind != "json" else None
+    if spans is None or len(spans) != len(before):
+        return _fix_whole(name, text, kind, todo, before)
+    from gpulint.fix_yaml import compose, prefers_double
+
+    double = prefers_double(compose(text))
+    out = TextFix(text)
+    pieces: dict[int, str] = {}
+    by_doc: dict[int, list[Diagnostic]] = {}
     for d in todo:
-        new = current
-        changed: list[Path] = []
+        by_doc.setdefault(d.doc_index, []).append(d)
+    for index, diags in by_doc.items():
+        if not 0 <= index < len(spans):
+            out.failed.extend((d, "the document is gone") for d in diags)
+            continue
+        start, end = spans[index]
+        chunk = text[start:end]
+        local = [replace(d, doc_index=0) for d in diags]
+        original = {id(c): d for c, d in zip(local, diags)}
+        chunk_before = _documents(name, chunk, kind)
+        if chunk_before is None or list(chunk_before) != [0]:
+            return _fix_whole(name, text, kind, todo, before)
+        done = _fix_whole(name, chunk, kind, local, chunk_before, double)
+        pieces[index] = done.text
+        out.applied.extend(original[id(c)] for c in done.applied)
+        out.failed.extend((original[id(c)], why) for c, why in done.failed)
+        out.changed.extend((index, p) for _, p in done.changed)
+    new = text
+    for index in sorted(pieces, reverse=True):
+        start, end = spans[index]
+        new = new[:start] + pieces[index] + new[end:]
+    if new != text:
+        after = _documents(name, new, kind)
         try:
-            for edit in d.fix.edits:  # type: ignore[union-attr]
-                new, path = engine.apply_edit(new, d.doc_index, edit)
-                changed.append(path)
-            if new == current:
-                continue
-            after = _documents(name, new, kind)
             if after is None:
                 raise FixError("the edited text would not load")
-            _verify(before, after, d.doc_index, changed)
+            _verify_all(before, after, out.changed)
+        except FixError:  # cutting the stream into documents misled us: fix it whole
+            return _fix_whole(name, text, kind, todo, before)
+    out.text = new
+    return out
+
+
+def _document_spans(text: str) -> Optional[list[tuple[int, int]]]:
+    """Where each document of a YAML stream starts and ends; None when a document
+    cannot be cut out on its own (directives) or the stream does not parse."""
+    import yaml
+
+    parser = loader._Loader(text)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                if event.version or event.tags:
+                    return None
+                start = event.start_mark.index
+            elif isinstance(event, yaml.DocumentEndEvent):
+                spans.append((start, event.end_mark.index))
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+    return spans
+
+
+def _fix_whole(name: str, text: str, kind: str, todo: list[Diagnostic], before: dict[int, Any],
+               double: Optional[bool] = None) -> TextFix:
+    """Apply the fixes to ``text`` in order; verify them together, else one by one."""
+    out = TextFix(text)
+    engine = _engine(kind)
+    extra = {} if kind == "json" or double is None else {"double": double}
+    # first, every fix at once with one verification at the end (the usual case)
+    current = text
+    staged: list[tuple[Diagnostic, list[Path]]] = []
+    clean = True
+    for d in todo:
+        try:
+            new, changed = _apply(engine, current, d, extra)
         except FixError as exc:
             out.failed.append((d, str(exc)))
             continue
         except (IndexError, ValueError, KeyError, TypeError) as exc:  # defensive: never a traceback
+            out.failed.append((d, f"internal error: {type(exc).__name__}: {exc}"))
+            continue
+        if new != current:
+            staged.append((d, changed))
+            current = new
+    if not staged:
+        return out
+    after = _documents(name, current, kind)
+    try:
+        if after is None:
+            raise FixError("the edited text would not load")
+        _verify_all(before, after, [(d.doc_index, p) for d, paths in staged for p in paths])
+    except FixError:
+        clean = False
+    if clean:
+        out.text = current
+        out.applied = [d for d, _ in staged]
+        out.changed = [(d.doc_index, p) for d, paths in staged for p in paths]
+        return out
+    # some fix went wrong: apply them one by one, verifying each
+    out = TextFix(text, failed=[f for f in out.failed])
+    current = text
+    for d, _ in staged:
+        try:
+            new, changed = _apply(engine, current, d, extra)
+            after = _documents(name, new, kind)
+            if after is None:
+                raise FixError("the edited text would not load")
+            _verify_all(before, after, [(d.doc_index, p) for p in changed])
+        except FixError as exc:
+            out.failed.append((d, str(exc)))
+            continue
+        except (IndexError, ValueError, KeyError, TypeError) as exc:
             out.failed.append((d, f"internal error: {type(exc).__name__}: {exc}"))
             continue
         current, before = new, after
@@ -166,12 +269,20 @@ def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic],
     return out
 
 
-def _verify(before: dict[int, Any], after: dict[int, Any], doc_index: int, changed: list[Path]) -> None:
+def _apply(engine: Any, text: str, d: Diagnostic, extra: dict[str, Any]) -> tuple[str, list[Path]]:
+    changed: list[Path] = []
+    for edit in d.fix.edits:  # type: ignore[union-attr]
+        text, path = engine.apply_edit(text, d.doc_index, edit, **extra)
+        changed.append(path)
+    return text, changed
+
+
+def _verify_all(before: dict[int, Any], after: dict[int, Any], changed: list[tuple[int, Path]]) -> None:
     """The edited text differs from the old one only under the ``changed`` paths."""
     if set(before) != set(after):
         raise FixError("the edit would change the documents of the file")
     for index, data in before.items():
-        allowed = changed if index == doc_index else []
+        allowed = [p for i, p in changed if i == index]
         for path in differences(data, after[index]):
             if not any(path[: len(p)] == p for p in allowed):
                 where = "/".join(str(s) for s in path) or "the document root"

@@ -572,7 +572,7 @@ def nest(steps: Path, value: Any) -> Any:
     return value
 
 
-def apply_edit(text: str, doc_index: int, edit: Edit) -> tuple[str, Path]:
+def apply_edit(text: str, doc_index: int, edit: Edit, double: Optional[bool] = None) -> tuple[str, Path]:
     """``text`` with ``edit`` applied to document ``doc_index``; and the path that changed."""
     nodes = compose(text)
     if doc_index >= len(nodes) or nodes[doc_index] is None:
@@ -581,7 +581,8 @@ def apply_edit(text: str, doc_index: int, edit: Edit) -> tuple[str, Path]:
     path = tuple(edit.path)
     chain, depth = _walk(text, root, path)
     nl = newline_of(text)
-    double = prefers_double(nodes)
+    if double is None:
+        double = prefers_double(nodes)
     if edit.op == "set" and depth == len(path):
         return _set_scalar(text, chain, edit.value), path
     if edit.op not in ("set", "add"):

@@ -275,6 +275,25 @@ def test_file_that_fails_to_parse_is_never_written(workdir) -> None:
     assert (code, out) == (0, "")
 
 
+def test_streams_with_directives_are_fixed_whole(workdir) -> None:
+    before = open(os.path.join(FIXTURES, "limit-missing", "before", "jobs.yaml")).read()
+    after = open(os.path.join(FIXTURES, "limit-missing", "after", "jobs.yaml")).read()
+    header = "%YAML 1.1\n---\n"
+    (workdir / "jobs.yaml").write_text(header + before)
+    run(["--fix", "jobs.yaml"])
+    assert (workdir / "jobs.yaml").read_text() == header + after
+
+
+def test_many_fixes_in_a_long_stream(workdir) -> None:
+    """Each document is cut out and fixed on its own, then spliced back."""
+    before = open(os.path.join(FIXTURES, "limit-missing", "before", "jobs.yaml")).read()
+    after = open(os.path.join(FIXTURES, "limit-missing", "after", "jobs.yaml")).read()
+    (workdir / "big.yaml").write_text("---\n".join([before] * 100))
+    code, _, err = run(["--fix", "big.yaml"])
+    assert (workdir / "big.yaml").read_text() == "---\n".join([after] * 100)
+    assert "fixed 500 problem(s) in 1 file(s)" in err
+
+
 def test_fix_that_would_change_shared_anchor_is_skipped(workdir) -> None:
     text = (
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n"

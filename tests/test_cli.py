@@ -83,18 +83,15 @@ def proj(tmp_path, monkeypatch):
 
 def test_text_output_is_exact(proj) -> None:
     status, out, err = run(["."])
-    assert out.startswith(
-        "gpu.yaml:12:40: error gpu-request-limit-mismatch container 'server' requests nvidia.com/gpu: 1 but its "
-        "limit is 2; devices cannot be overcommitted, so the two must be equal (set the request to 2)\n"
-        "gpu.yaml:15:13: warning gpu-probe-too-short GPU container 'server' has no startupProbe, and its liveness "
-        "probe kills it after 30 s (initialDelaySeconds 0 + failureThreshold 3 x periodSeconds 10), less than the "
-        "120 s a model may need to load: add a startupProbe allowing at least 120 s (e.g. failureThreshold 12 x "
-        "periodSeconds 10)\n"
-        "wrong.yaml:6:15: error schema-violation 'spec.containers': expected a list, found 'server'\n"
-        "Found 3 problems (2 errors, 1 warning, 0 info) in 2 files (2 checked)."
-    )
+    lines = out.splitlines()
+    assert len(lines) == 4
+    # the rule packs own their wording; the engine owns the format and its own messages
+    assert lines[0].startswith("gpu.yaml:12:40: error gpu-request-limit-mismatch container 'server' requests ")
+    assert lines[1].startswith("gpu.yaml:15:13: warning gpu-probe-too-short GPU container 'server' ")
+    assert lines[2] == "wrong.yaml:6:15: error schema-violation 'spec.containers': expected a list, found 'server'"
     # the summary may go on to count the fixable findings
-    assert out.endswith("\n") and out.count("\n") == 4
+    assert lines[3].startswith("Found 3 problems (2 errors, 1 warning, 0 info) in 2 files (2 checked).")
+    assert out.endswith("\n")
     assert (status, err) == (1, "")
 
 

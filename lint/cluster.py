@@ -601,6 +601,31 @@ def karpenter_candidates(requirements: list[Requirement]) -> Optional[tuple[str,
     type_reqs = [r for r in requirements if r.key not in TYPE_NEUTRAL_KEYS
                  and (r.key in KARPENTER_TYPE_LABELS or r.key in ("node.kubernetes.io/instance-type",
                                                                    "beta.kubernetes.io/instance-type"))]
+    try:
+        key = tuple((r.key, r.operator, tuple(r.values)) for r in type_reqs)
+        hash(key)
+    except TypeError:  # a value that is a mapping or list: compute without the cache
+        return _candidates(type_reqs)
+    if key not in _CANDIDATES:
+        _CANDIDATES[key] = _candidates(type_reqs)
+    return _CANDIDATES[key]
+
+
+#: NodePools in one repository repeat the same few requirement sets; filtering the catalog is the costly part
+_CANDIDATES: dict[tuple, Optional[tuple[str, ...]]] = {}
+_TYPE_LABELS: dict[tuple[str, str], Any] = {}
+
+
+def _type_label(name: str, key: str) -> Any:
+    cached = _TYPE_LABELS.get((name, key))
+    if cached is None:
+        it = catalog.get(name)
+        assert it is not None
+        cached = _TYPE_LABELS[(name, key)] = karpenter_type_label(it, key)
+    return cached
+
+
+def _candidates(type_reqs: list[Requirement]) -> Optional[tuple[str, ...]]:
     names = catalog.names(sagemaker=False)
     explicit = [r for r in type_reqs if r.key.endswith("/instance-type") and r.operator == "In"]
     if explicit:
@@ -612,14 +637,12 @@ def karpenter_candidates(requirements: list[Requirement]) -> Optional[tuple[str,
             return None  # unknown names are reported by unknown-instance-type
     out = []
     for name in names:
-        it = catalog.get(name)
-        assert it is not None
         results = []
         for r in type_reqs:
             if r.key.endswith("/instance-type"):
                 actual: Any = name
             else:
-                actual = karpenter_type_label(it, r.key)
+                actual = _type_label(name, r.key)
             results.append(_op_holds(r.operator, r.values, actual))
         verdict = _and(results)
         if verdict is not False:

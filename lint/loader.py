@@ -21,9 +21,26 @@ from typing import Any, Iterator, Optional
 import yaml
 
 try:  # pragma: no cover - the C loader is present on every supported platform
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+#: plain scalar -> tag; libyaml calls back into Python to resolve every scalar,
+#: and manifests repeat the same few hundred values (keys above all)
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 200_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 from gpulint.diagnostics import Path
 
@@ -92,6 +109,8 @@ class Document:
     index: int
     data: Any
     line: int  # where the document starts (1-based)
+    start: int = -1  # character offsets of the document's root node in the text
+    end: int = -1
 
 
 @dataclass
@@ -105,6 +124,7 @@ class Source:
     duplicates: list[DuplicateKey] = field(default_factory=list)
     error: Optional[LoadError] = None
     _nodes: Optional[list[Any]] = field(default=None, repr=False)
+    _doc_cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def parsed(self) -> bool:
@@ -115,14 +135,45 @@ class Source:
     def locate(self, doc_index: int, path: Path) -> Span:
         if self.kind == "json":
             return _json_locate(self.text, path)
-        if self._nodes is None:
-            self._nodes = _compose_documents(self.text)
-        if doc_index >= len(self._nodes) or self._nodes[doc_index] is None:
+        node, line_offset, index_offset = self._doc_node(doc_index)
+        if node is None:
             return Span(1, 1, 1, 1, exact=False)
-        return _node_locate(self._nodes[doc_index], path)
+        span = _node_locate(node, path)
+        if not line_offset:
+            return span
+        return Span(span.line + line_offset, span.column, span.end_line + line_offset, span.end_column,
+                    span.start + index_offset, span.end + index_offset, span.exact)
+
+    def _doc_node(self, doc_index: int) -> tuple[Any, int, int]:
+        """The composed node of one document, and the line/offset shift of its slice.
+
+        Only the document asked about is composed again (from the start of the
+        line its root node starts on), not the whole stream.
+        """
+        cache = self._doc_cache
+        if doc_index in cache:
+            return cache[doc_index]
+        doc = next((d for d in self.documents if d.index == doc_index), None)
+        found: tuple[Any, int, int] = (None, 0, 0)
+        if doc is not None and doc.start >= 0:
+            begin = self.text.rfind("\n", 0, doc.start) + 1
+            try:
+                nodes = _compose_documents(self.text[begin:doc.end])
+            except yaml.YAMLError:
+                nodes = []
+            if len(nodes) == 1 and nodes[0] is not None:
+                found = (nodes[0], self.text.count("\n", 0, begin), begin)
+        if found[0] is None:
+            if self._nodes is None:
+                self._nodes = _compose_documents(self.text)
+            if doc_index < len(self._nodes) and self._nodes[doc_index] is not None:
+                found = (self._nodes[doc_index], 0, 0)
+        cache[doc_index] = found
+        return found
 
     def release_positions(self) -> None:
         self._nodes = None
+        self._doc_cache.clear()
 
 
 # --------------------------------------------------------------------------- text
@@ -393,7 +444,9 @@ def load_yaml(source: Source) -> None:
                     mark.line + 1,
                     1,
                 )
-        source.documents.append(Document(index, data, node.start_mark.line + 1))
+        source.documents.append(
+            Document(index, data, node.start_mark.line + 1, node.start_mark.index, node.end_mark.index)
+        )
     if error is not None:
         # the documents before the broken one are still linted
         source.error = _syntax_error(error)

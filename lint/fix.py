@@ -220,19 +220,30 @@ def _fix_whole(name: str, text: str, kind: str, todo: list[Diagnostic], before: 
     current = text
     staged: list[tuple[Diagnostic, list[Path]]] = []
     clean = True
-    for d in todo:
+    if hasattr(engine, "apply_batch"):
         try:
-            new, changed = _apply(engine, current, d, extra)
-        except FixError as exc:
-            out.failed.append((d, str(exc)))
-            continue
+            current, results = engine.apply_batch(text, [(d.doc_index, d.fix.edits) for d in todo], **extra)
         except (IndexError, ValueError, KeyError, TypeError) as exc:  # defensive: never a traceback
-            out.failed.append((d, f"internal error: {type(exc).__name__}: {exc}"))
-            continue
-        if new != current:
-            staged.append((d, changed))
-            current = new
-    if not staged:
+            current, results = text, [FixError(f"internal error: {type(exc).__name__}: {exc}")] * len(todo)
+        for d, res in zip(todo, results):
+            if isinstance(res, FixError):
+                out.failed.append((d, str(res)))
+            elif res:
+                staged.append((d, res))
+    else:
+        for d in todo:
+            try:
+                new, changed = _apply(engine, current, d, extra)
+            except FixError as exc:
+                out.failed.append((d, str(exc)))
+                continue
+            except (IndexError, ValueError, KeyError, TypeError) as exc:  # defensive: never a traceback
+                out.failed.append((d, f"internal error: {type(exc).__name__}: {exc}"))
+                continue
+            if new != current:
+                staged.append((d, changed))
+                current = new
+    if not staged or current == text:
         return out
     after = _documents(name, current, kind)
     try:

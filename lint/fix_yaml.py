@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import json
 from collections import deque
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import yaml
@@ -217,7 +218,8 @@ def _has_merge(mapping: Any) -> bool:
 
 def _walk(text: str, root: Any, path: Path) -> tuple[list[Any], int]:
     """Nodes from the root along ``path``, and how many steps exist."""
-    counts = _refcounts(root)
+    # a node is shared only through an alias (`*name`): without one, nothing is
+    counts = _refcounts(root) if "*" in text else {}
     chain = [root]
     node = root
     for i, step in enumerate(path):
@@ -311,8 +313,19 @@ def _content_end(text: str, node: Any, column: int) -> int:
 # --------------------------------------------------------------------------- indentation
 
 
-def _block_mappings(root: Any) -> Any:
+#: block mappings per root, for the edit in progress (cleared by apply_edit)
+_MAPPINGS: dict[int, list[Any]] = {}
+
+
+def _block_mappings(root: Any) -> list[Any]:
     """Block mappings under ``root``, nearest first."""
+    found = _MAPPINGS.get(id(root))
+    if found is None:
+        found = _MAPPINGS[id(root)] = list(_iter_block_mappings(root))
+    return found
+
+
+def _iter_block_mappings(root: Any) -> Any:
     stack = deque([root])
     seen: set[int] = set()
     while stack:
@@ -451,7 +464,7 @@ def _block_lines(key: Any, value: Any, mapping: Any, scopes: list[Any], double: 
 
 
 def _insert_in_mapping(text: str, scopes: list[Any], mapping: Any, key: Any, value: Any, nl: str, double: bool,
-                       model: Any = None) -> str:
+                       model: Any = None) -> "Splice":
     if mapping.flow_style:
         if text[mapping.start_mark.index] != "{":
             raise FixError("unexpected flow mapping")
@@ -463,28 +476,28 @@ def _insert_in_mapping(text: str, scopes: list[Any], mapping: Any, key: Any, val
                 while text[at] != ":":
                     at += 1
                 at += 1
-            return text[:at] + ", " + pair + text[at:]
+            return Splice(at, at, ", " + pair)
         at = mapping.start_mark.index + 1
-        return text[:at] + pair + text[at:]
+        return Splice(at, at, pair)
     if not mapping.value:
         raise FixError("empty block mapping")
     column = mapping.value[0][0].start_mark.column
     lines = _block_lines(key, value, mapping, scopes, double, model)
     at = _content_end(text, mapping, column)
     fragment = nl.join(" " * column + line if line else line for line in lines)
-    return text[:at] + nl + fragment + text[at:]
+    return Splice(at, at, nl + fragment)
 
 
-def _append_to_list(text: str, scopes: list[Any], seq: Any, value: Any, nl: str, double: bool) -> str:
+def _append_to_list(text: str, scopes: list[Any], seq: Any, value: Any, nl: str, double: bool) -> "Splice":
     if seq.flow_style:
         if text[seq.start_mark.index] != "[":
             raise FixError("unexpected flow sequence")
         item = _flow(value, double)
         if seq.value:
             at = seq.value[-1].end_mark.index
-            return text[:at] + ", " + item + text[at:]
+            return Splice(at, at, ", " + item)
         at = seq.start_mark.index + 1
-        return text[:at] + item + text[at:]
+        return Splice(at, at, item)
     if not seq.value:
         raise FixError("empty block list")
     dash = seq.start_mark.column
@@ -504,10 +517,10 @@ def _append_to_list(text: str, scopes: list[Any], seq: Any, value: Any, nl: str,
         raise FixError("cannot render the new item")
     at = _content_end(text, seq, dash)
     fragment = nl.join(" " * dash + line if line else line for line in body.split("\n"))
-    return text[:at] + nl + fragment + text[at:]
+    return Splice(at, at, nl + fragment)
 
 
-def _set_scalar(text: str, chain: list[Any], value: Any) -> str:
+def _set_scalar(text: str, chain: list[Any], value: Any) -> "Splice":
     node = chain[-1]
     if not isinstance(node, yaml.ScalarNode):
         raise FixError("the value to replace is not a single value")
@@ -535,7 +548,7 @@ def _set_scalar(text: str, chain: list[Any], value: Any) -> str:
         raise FixError("the value spans several lines")
     if start == end and start > 0 and text[start - 1] not in " \t":
         new = " " + new  # an empty value (`key:`): the new one needs its space
-    return text[:start] + new + text[end:]
+    return Splice(start, end, new)
 
 
 def _as_text(value: Any) -> str:
@@ -572,17 +585,26 @@ def nest(steps: Path, value: Any) -> Any:
     return value
 
 
-def apply_edit(text: str, doc_index: int, edit: Edit, double: Optional[bool] = None) -> tuple[str, Path]:
-    """``text`` with ``edit`` applied to document ``doc_index``; and the path that changed."""
-    nodes = compose(text)
+@dataclass(frozen=True)
+class Splice:
+    """Replace ``text[start:end]`` with ``new``."""
+
+    start: int
+    end: int
+    new: str
+
+    def apply(self, text: str) -> str:
+        return text[: self.start] + self.new + text[self.end :]
+
+
+def plan_edit(text: str, nodes: list[Any], doc_index: int, edit: Edit, double: bool,
+              nl: str) -> tuple[Optional[Splice], Path]:
+    """The text change that makes ``edit`` (None when it is already so), and the path it changes."""
     if doc_index >= len(nodes) or nodes[doc_index] is None:
         raise FixError("the document is gone")
     root = nodes[doc_index]
     path = tuple(edit.path)
     chain, depth = _walk(text, root, path)
-    nl = newline_of(text)
-    if double is None:
-        double = prefers_double(nodes)
     if edit.op == "set" and depth == len(path):
         return _set_scalar(text, chain, edit.value), path
     if edit.op not in ("set", "add"):
@@ -590,7 +612,7 @@ def apply_edit(text: str, doc_index: int, edit: Edit, double: Optional[bool] = N
     if depth == len(path):
         if edit.op == "add" and not _same_node_value(chain[-1], edit.value):
             raise FixError(f"'{path[-1]}' is already set")
-        return text, path
+        return None, path
     parent = chain[-1]
     rest = path[depth:]
     first = rest[0]
@@ -608,6 +630,82 @@ def apply_edit(text: str, doc_index: int, edit: Edit, double: Optional[bool] = N
             raise FixError(f"no list item {first!r}")
         return _append_to_list(text, chain[::-1], parent, value, nl, double), path[:depth] + (len(parent.value),)
     raise FixError(f"cannot add '{first}' under a single value")
+
+
+def apply_edit(text: str, doc_index: int, edit: Edit, double: Optional[bool] = None) -> tuple[str, Path]:
+    """``text`` with ``edit`` applied to document ``doc_index``; and the path that changed."""
+    _MAPPINGS.clear()
+    try:
+        nodes = compose(text)
+        if double is None:
+            double = prefers_double(nodes)
+        splice, path = plan_edit(text, nodes, doc_index, edit, double, newline_of(text))
+    finally:
+        _MAPPINGS.clear()
+    return (splice.apply(text) if splice else text), path
+
+
+def apply_batch(text: str, fixes: list[tuple[int, list[Edit]]],
+                double: Optional[bool] = None) -> tuple[str, list[Any]]:
+    """Apply several fixes (each a document index and its edits) to ``text``.
+
+    The text is composed once and every fix planned against it; fixes whose
+    changes do not touch each other are spliced in from the end of the text
+    backwards, so none moves another. A fix that shares a spot with another
+    (two fixes creating the same missing list, say) is applied afterwards on the
+    new text, composed again. Returns the text and, per fix, the paths it
+    changed (none when it was already so) or the FixError that stopped it.
+    """
+    results: list[Any] = [None] * len(fixes)
+    _MAPPINGS.clear()
+    try:
+        nodes = compose(text)
+        if double is None:
+            double = prefers_double(nodes)
+        nl = newline_of(text)
+        planned: list[tuple[int, list[Splice], list[Path]]] = []
+        for i, (doc_index, edits) in enumerate(fixes):
+            try:
+                pairs = [plan_edit(text, nodes, doc_index, e, double, nl) for e in edits]
+            except FixError as exc:
+                results[i] = exc
+                continue
+            planned.append((i, [sp for sp, _ in pairs if sp is not None], [p for _, p in pairs]))
+    finally:
+        _MAPPINGS.clear()
+    # a fix touching the same spot as another waits for a second pass
+    spots: dict[int, int] = {}
+    for i, splices, _ in planned:
+        for sp in splices:
+            for offset in range(sp.start, sp.end + 1) if sp.end > sp.start else (sp.start,):
+                spots[offset] = spots.get(offset, 0) + 1
+    later: list[int] = []
+    now: list[tuple[Splice, int]] = []
+    for i, splices, paths in planned:
+        shared = len(splices) > 1 or any(
+            any(spots[o] > 1 for o in (range(sp.start, sp.end + 1) if sp.end > sp.start else (sp.start,)))
+            for sp in splices)
+        if shared:
+            later.append(i)
+        else:
+            now.extend((sp, i) for sp in splices)
+            results[i] = paths if splices else []
+    for sp, _ in sorted(now, key=lambda item: (item[0].start, item[0].end), reverse=True):
+        text = sp.apply(text)
+    for i in later:
+        doc_index, edits = fixes[i]
+        new = text
+        try:
+            paths = []
+            for e in edits:
+                new, p = apply_edit(new, doc_index, e, double)
+                paths.append(p)
+        except FixError as exc:
+            results[i] = exc
+            continue
+        results[i] = paths if new != text else []
+        text = new
+    return text, results
 
 
 def _same_node_value(node: Any, value: Any) -> bool:

@@ -149,10 +149,10 @@ def test_unsafe_fixes_need_the_flag(workdir) -> None:
     assert tree(str(workdir)) == before
     assert code == 1
     assert "gpu-toleration-missing" in out
-    assert "3 more with --fix --unsafe-fixes" in out
+    assert "5 more with --fix --unsafe-fixes" in out
     code, out, err = run(["--diff", "."])
     assert (code, out) == (0, "")
-    assert "3 more problem(s) can be fixed with --unsafe-fixes" in err
+    assert "5 more problem(s) can be fixed with --unsafe-fixes" in err
 
 
 # --------------------------------------------------------------------------- what a fix keeps

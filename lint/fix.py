@@ -7,10 +7,14 @@ writes the files.
 
 - Only files that loaded without error are edited, and only for diagnostics
   that survived suppressions and ``--select``/``--ignore``.
-- Fixes in one file are applied one after the other on the current text. After
-  each fix the text is parsed again and compared with what it was: it must still
-  load, and its data may differ only at the paths the fix touched; otherwise
-  that fix is dropped and reported, and the file keeps the other fixes.
+- A YAML stream is fixed one document at a time (each cut out at its start and
+  end, fixed, and spliced back); within a document every fix is planned against
+  one composition and spliced in from the end backwards, and fixes that share a
+  spot are applied after that on the new text.
+- The result is parsed again and compared with the original: it must still
+  load, and its data may differ only at the paths the fixes touched. When that
+  fails the fixes are redone one at a time, each verified, and a fix that fails
+  is dropped and reported while the file keeps the others.
 - The files are linted again with the fixed text until nothing more applies
   (a fix may make another one possible), at most a few rounds.
 - A changed file is written atomically: a temporary file in the same folder,

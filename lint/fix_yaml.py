@@ -14,7 +14,12 @@ point, then spliced in:
   alone.
 - ``add`` inserts a key into a mapping (after its last entry, indented like its
   siblings) or appends an item to a list (``path[-1] == "-"``); missing
-  parents are created, in block or flow style like the sibling collections.
+  parents are created, in block or flow style like the same key elsewhere in
+  the document or the sibling collections, and new strings are quoted the way
+  their neighbours are.
+
+Each edit is planned as a :class:`Splice` against one composition of the text;
+:func:`apply_batch` splices a document's fixes in from the end backwards.
 
 A whole-document ruamel round trip is not used: it re-indents, re-spaces and
 re-wraps what it did not change. Anything this module cannot do exactly raises
@@ -112,7 +117,7 @@ def _quoted(value: Any, double: bool, always: Optional[str] = None) -> Any:
 
 
 def _value_quotes(mapping: Any) -> Optional[str]:
-    """The quotes of the string values of ``mapping``, when there are several and all agree."""
+    """The quotes of the string values of ``mapping``, when it has some and all agree."""
     styles = [v.style or "" for _, v in mapping.value
               if isinstance(v, yaml.ScalarNode) and v.tag == "tag:yaml.org,2002:str"]
     if len(styles) >= 1 and len(set(styles)) == 1 and styles[0] in _QUOTED:

@@ -225,67 +225,83 @@ class Linter:
             return src
         return loader.load(name, raw)
 
+    def _process(self, item: Input) -> "_Loaded":
+        """Everything that needs one file only: load, shape checks, recognition."""
+        diags: list[Diagnostic] = []
+        objects: list[ModelObject] = []
+        try:
+            source = self.load(item)
+        except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the run
+            source = Source(item.name, "", "json" if item.name.lower().endswith(".json") else "yaml")
+            source.error = loader.LoadError("")  # not parsed: no rule runs on it
+            d = self._internal_error(source, exc)
+            if d:
+                diags.append(d)
+            return _Loaded(source, objects, diags, item.report)
+        if source.error is not None:
+            err = source.error
+            d = self._engine_diag("parse-error", source, err.line, err.column, err.message)
+            if d:
+                diags.append(d)
+            if not source.documents:
+                return _Loaded(source, objects, diags, item.report)
+        try:
+            for dup in source.duplicates:
+                d = self._engine_diag(
+                    "schema-violation", source, dup.line, dup.column,
+                    f"duplicate key '{dup.key}'"
+                    + (f" (first on line {dup.first_line})" if dup.first_line else "")
+                    + "; Kubernetes and the AWS tools keep only the last value",
+                    dup.doc_index,
+                )
+                if d:
+                    diags.append(d)
+            for doc in source.documents:
+                rec = recognise(source, doc)
+                objects.extend(rec.objects)
+                for v in rec.violations:
+                    span = source.locate(v.doc_index, v.path)
+                    rule_name = v.rule if get_rule(v.rule) is not None else "schema-violation"
+                    d = self._engine_diag(rule_name, source, span.line, span.column, v.message,
+                                          v.doc_index, v.path, span)
+                    if d:
+                        diags.append(d)
+        except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
+            d = self._internal_error(source, exc)
+            if d:
+                diags.append(d)
+        if self._budget is not None:
+            self._budget.add(source, item.report)
+        # raw data is no longer needed: the Project holds the typed model
+        for doc in source.documents:
+            doc.data = None
+        source.release_positions()
+        return _Loaded(source, objects, diags, item.report)
+
+    def _process_all(self, inputs: list[Input]) -> list["_Loaded"]:
+        """Per-file work, on every core when there is enough of it to pay for the processes."""
+        jobs = _parallel_jobs(inputs) if self._budget is None else 1
+        if jobs > 1:
+            try:
+                return _process_parallel(self, inputs, jobs)
+            except Exception:  # noqa: BLE001 - no fork, pickling trouble, a dead worker: do it here
+                pass
+        return [self._process(item) for item in inputs]
+
     def run(self, inputs: list[Input]) -> Result:
         result = Result()
         project = result.project
         report: dict[str, bool] = {}
         per_source_diags: dict[int, list[Diagnostic]] = {}
-        for item in inputs:
-            try:
-                source = self.load(item)
-            except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the run
-                source = Source(item.name, "", "json" if item.name.lower().endswith(".json") else "yaml")
-                source.error = loader.LoadError("")  # not parsed: no rule runs on it
-                report[source.name] = item.report
-                result.sources.append(source)
-                result.files_checked += 1 if item.report else 0
-                d = self._internal_error(source, exc)
-                if d:
-                    per_source_diags.setdefault(id(source), []).append(d)
-                continue
-            report[source.name] = item.report
+        for loaded in self._process_all(inputs):
+            source = loaded.source
+            report[source.name] = loaded.report
             result.sources.append(source)
-            diags = per_source_diags.setdefault(id(source), [])
-            if item.report:
+            if loaded.report:
                 result.files_checked += 1
-            if source.error is not None:
-                err = source.error
-                d = self._engine_diag("parse-error", source, err.line, err.column, err.message)
-                if d:
-                    diags.append(d)
-                if not source.documents:
-                    continue
-            try:
-                for dup in source.duplicates:
-                    d = self._engine_diag(
-                        "schema-violation", source, dup.line, dup.column,
-                        f"duplicate key '{dup.key}'"
-                        + (f" (first on line {dup.first_line})" if dup.first_line else "")
-                        + "; Kubernetes and the AWS tools keep only the last value",
-                        dup.doc_index,
-                    )
-                    if d:
-                        diags.append(d)
-                for doc in source.documents:
-                    rec = recognise(source, doc)
-                    for obj in rec.objects:
-                        project.add(obj)
-                    for v in rec.violations:
-                        span = source.locate(v.doc_index, v.path)
-                        rule_name = v.rule if get_rule(v.rule) is not None else "schema-violation"
-                        d = self._engine_diag(rule_name, source, span.line, span.column, v.message,
-                                              v.doc_index, v.path, span)
-                        if d:
-                            diags.append(d)
-            except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
-                d = self._internal_error(source, exc)
-                if d:
-                    diags.append(d)
-            if self._budget is not None:
-                self._budget.add(source, item.report)
-            # raw data is no longer needed: the Project holds the typed model
-            for doc in source.documents:
-                doc.data = None
+            per_source_diags[id(source)] = loaded.diagnostics
+            for obj in loaded.objects:
+                project.add(obj)
 
         by_source = {id(s): s for s in result.sources}
         self._run_rules(project, by_source, per_source_diags, report)
@@ -483,6 +499,62 @@ def _read_bounded(path: str, limit: int) -> Optional[bytes]:
     finally:
         os.close(fd)
     return None if total > limit else b"".join(chunks)
+
+
+@dataclass
+class _Loaded:
+    source: Source
+    objects: list[ModelObject]
+    diagnostics: list[Diagnostic]
+    report: bool
+
+
+#: below this much input, starting worker processes costs more than it saves
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+PARALLEL_MIN_FILES = 64
+_WORKER: Optional["Linter"] = None
+
+
+def _parallel_jobs(inputs: list[Input]) -> int:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cpus < 2 or len(inputs) < PARALLEL_MIN_FILES or os.environ.get("GPULINT_JOBS") == "1":
+        return 1
+    total = 0
+    for item in inputs:
+        if item.data is not None:
+            total += len(item.data)
+        else:
+            try:
+                total += os.path.getsize(item.name)
+            except OSError:
+                pass
+        if total >= PARALLEL_MIN_BYTES:
+            return min(cpus, 8)
+    return 1
+
+
+def _work(chunk: list[Input]) -> list[_Loaded]:
+    assert _WORKER is not None
+    return [_WORKER._process(item) for item in chunk]
+
+
+def _process_parallel(linter: "Linter", inputs: list[Input], jobs: int) -> list[_Loaded]:
+    """Load and recognise in forked workers; the typed objects come back pickled, in input order."""
+    import multiprocessing
+
+    global _WORKER
+    ctx = multiprocessing.get_context("fork")  # ValueError where there is no fork: caller falls back
+    size = max(8, len(inputs) // (jobs * 8))
+    chunks = [inputs[i:i + size] for i in range(0, len(inputs), size)]
+    _WORKER = linter
+    try:
+        with ctx.Pool(jobs) as pool:
+            out: list[_Loaded] = []
+            for part in pool.imap(_work, chunks):
+                out.extend(part)
+            return out
+    finally:
+        _WORKER = None
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:

@@ -121,6 +121,10 @@ def test_generator_offline_reproduces_the_committed_file() -> None:
     committed = json.load(open(os.path.join(REPO, "lint", "data", "instances.json"), encoding="utf-8"))
     if not committed["source"].startswith("offline:"):
         pytest.skip("the committed catalog came from live data")
+    import botocore
+
+    if f"botocore {botocore.__version__} " not in committed["source"]:
+        pytest.skip(f"the catalog names come from another botocore than {botocore.__version__}: {committed['source']}")
     fresh = gen.generate(today=committed["generated"])
     assert gen.dump(fresh) == open(os.path.join(REPO, "lint", "data", "instances.json"), encoding="utf-8").read()
 

@@ -142,6 +142,25 @@ def test_diff_shows_the_fix_and_writes_nothing(case: str, workdir) -> None:
     assert sorted(out.splitlines()) == sorted(expected.splitlines())
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_every_comment_survives(case: str) -> None:
+    """Fixes add no comment and drop none: the comments of before/ and after/ are the same, in order."""
+    import re
+
+    comment = re.compile(r"(?:^|\s)(#.*)$")
+    before = tree(os.path.join(FIXTURES, case, "before"))
+    after = tree(os.path.join(FIXTURES, case, "after"))
+    for rel in before:
+        if rel.endswith(".json"):
+            continue
+        old = [m.group(1) for line in before[rel].decode().splitlines() if (m := comment.search(line))]
+        new = [m.group(1) for line in after[rel].decode().splitlines() if (m := comment.search(line))]
+        assert old == new, rel
+        changed = [line for line in before[rel].decode().splitlines() if line not in after[rel].decode().splitlines()]
+        assert all(comment.search(line) is None or comment.search(line).group(1) in after[rel].decode()
+                   for line in changed)
+
+
 def test_unsafe_fixes_need_the_flag(workdir) -> None:
     load_case("toleration-conventional", workdir)
     before = tree(str(workdir))

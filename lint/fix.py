@@ -418,6 +418,7 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
     stdin_names = {i.name for i in inputs if i.data is not None}
     files: dict[str, FileFix] = {}
     raw: dict[str, bytes] = {}
+    real_paths: dict[str, str] = {}
 
     for _ in range(MAX_ROUNDS):
         by_file: dict[str, list[Diagnostic]] = {}
@@ -435,6 +436,10 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
                 original = source.text
                 bom = False
                 if name not in stdin_names:
+                    real = os.path.realpath(name)
+                    if real in real_paths and real_paths[real] != name:
+                        continue  # the same file named twice (`a.yaml ./a.yaml`): fixed once
+                    real_paths[real] = name
                     try:
                         data = _read(name)
                     except OSError as exc:
@@ -492,9 +497,12 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
 
 
 def _with_text(inputs: list[Input], files: dict[str, FileFix]) -> list[Input]:
+    by_real = {os.path.realpath(name): f for name, f in files.items() if not f.stdin}
     out = []
     for item in inputs:
         entry = files.get(item.name)
+        if entry is None and item.data is None:
+            entry = by_real.get(os.path.realpath(item.name))  # the same file under another name
         if entry is not None and entry.changed:
             out.append(Input(item.name, entry.fixed.encode("utf-8"), item.report))
         else:

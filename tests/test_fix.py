@@ -226,6 +226,15 @@ def test_line_endings_final_newline_and_bom_are_kept(case, rel, name, transform,
     assert (workdir / rel).read_bytes() == after
 
 
+def test_a_file_named_twice_is_fixed_once(workdir) -> None:
+    load_case("limit-missing", workdir)
+    code, out, err = run(["--fix", "jobs.yaml", ".", "./jobs.yaml"])
+    expected = open(os.path.join(FIXTURES, "limit-missing", "after", "jobs.yaml"), "rb").read()
+    assert (workdir / "jobs.yaml").read_bytes() == expected
+    assert code == 0, out + err
+    assert "cannot write" not in err
+
+
 def test_mode_is_kept_and_symlinks_followed(workdir) -> None:
     load_case("request-limit-mismatch", workdir)
     os.chmod(workdir / "serving.yaml", 0o640)

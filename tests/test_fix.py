@@ -286,6 +286,24 @@ def test_full_disk_fails_cleanly(where, workdir, monkeypatch) -> None:
     assert "Traceback" not in err
 
 
+def test_file_changed_during_the_run_is_not_overwritten(workdir, monkeypatch) -> None:
+    load_case("keda-cooldown", workdir)
+    real_fix_text = fixmod.fix_text
+
+    def edit_meanwhile(*args, **kwargs):
+        done = real_fix_text(*args, **kwargs)
+        with open(workdir / "keda.yaml", "a") as fh:  # someone saves the file meanwhile
+            fh.write("# edited meanwhile\n")
+        return done
+
+    monkeypatch.setattr(fixmod, "fix_text", edit_meanwhile)
+    code, out, err = run(["--fix", "keda.yaml"])
+    text = (workdir / "keda.yaml").read_text()
+    assert text.endswith("# edited meanwhile\n") and "cooldownPeriod: 60 " in text
+    assert "keda.yaml: cannot write the fixes (the file changed while gpulint ran); the file is unchanged" in err
+    assert code == 1
+
+
 def test_file_that_fails_to_parse_is_never_written(workdir) -> None:
     # the first document loads and has a fixable finding; the second is broken
     text = (

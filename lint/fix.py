@@ -419,6 +419,7 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
     files: dict[str, FileFix] = {}
     raw: dict[str, bytes] = {}
     real_paths: dict[str, str] = {}
+    tried_and_failed: set[tuple[str, str, int, tuple]] = set()
 
     for _ in range(MAX_ROUNDS):
         by_file: dict[str, list[Diagnostic]] = {}
@@ -446,14 +447,21 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
                         notes.append(f"{name}: cannot read it again to fix it: {exc.strerror or exc}")
                         continue
                     bom = data.startswith(_BOM)
-                    if loader.decode(data) != original:
+                    try:
+                        same = loader.decode(data) == original
+                    except loader.LoadError:
+                        same = False
+                    if not same:
                         notes.append(f"{name}: changed while gpulint ran; not fixed")
                         continue
                     raw[name] = data
                 entry = FileFix(name, original, original, stdin=name in stdin_names, bom=bom)
                 files[name] = entry
+            # a fix that failed once fails again: do not retry it in later rounds
+            diags = [d for d in diags if (d.file, d.rule, d.doc_index, tuple(d.path)) not in tried_and_failed]
             done = fix_text(name, entry.fixed, source.kind, diags, unsafe)
             entry.failed.extend(done.failed)
+            tried_and_failed.update((d.file, d.rule, d.doc_index, tuple(d.path)) for d, _ in done.failed)
             if done.text != entry.fixed:
                 entry.fixed = done.text
                 entry.applied.extend(done.applied)

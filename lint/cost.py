@@ -49,15 +49,9 @@ DEFAULT_TRAINING_RUNTIME_S = 86400  # SageMaker's default MaxRuntimeInSeconds (o
 
 def _key(d: Any, name: str) -> Optional[str]:
     """The actual key in ``d`` that spells ``name`` in any case (API PascalCase, ACK camelCase)."""
-    if not isinstance(d, dict):
-        return None
-    if name in d:
-        return name
-    low = name.lower()
-    for k in d:
-        if isinstance(k, str) and k.lower() == low:
-            return k
-    return None
+    from gpulint.sagemaker import _match_key
+
+    return _match_key(d, name) if isinstance(d, dict) else None
 
 
 def _get(d: Any, name: str, default: Any = None) -> Any:

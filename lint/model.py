@@ -80,24 +80,26 @@ def _string_map(value: Any) -> Any:
     if is_placeholder(value):
         return {}
     if not isinstance(value, dict):
-        raise PydanticCustomError("dict_type", "expected a mapping, found {found}", {"found": _describe(value)})
+        raise PydanticCustomError("dict_type", "expected a mapping, found {found}", {"found": describe(value)})
     for k, v in value.items():
         if isinstance(v, (dict, list)):
             raise PydanticCustomError(
                 "scalar_type", "expected a single value for {key}, found {kind}",
-                {"key": repr(k), "kind": _describe(v)},
+                {"key": repr(k), "kind": describe(v)},
             )
     return value
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """A short phrase for a value in a message: ``a mapping``, ``'abc'``, ``3``."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if value is None:
         return "null"
-    return repr(value)
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 IntLike = Annotated[Any, PlainValidator(_int_like)]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source
-from gpulint.model import ModelObject
+from gpulint.model import ModelObject, describe
 
 
 @dataclass
@@ -85,15 +85,6 @@ _MESSAGES = {
 }
 
 
-def describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "null"
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def validate_shape(

@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Iterator, Optional
 from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source, Tagged
 from gpulint.model import ModelObject, is_placeholder
-from gpulint.recognize import Recognised, Violation, describe, recogniser
+from gpulint.recognize import Recognised, Violation, describe, dig, recogniser
 
 SAGEMAKER_GROUP = "sagemaker.services.k8s.aws"
 AAS_GROUP = "applicationautoscaling.services.k8s.aws"
@@ -102,15 +102,7 @@ class AwsObject(ModelObject):
     name_member: ClassVar[str] = ""
 
     def get(self, *steps: Any) -> Any:
-        data: Any = self.data
-        for step in steps:
-            if isinstance(data, dict):
-                data = data.get(step)
-            elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
-                data = data[step]
-            else:
-                return None
-        return data
+        return dig(self.data, *steps)
 
     def at(self, *steps: Any) -> Path:
         """The path, as written in the file, of the member at API path ``steps``."""

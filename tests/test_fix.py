@@ -345,11 +345,13 @@ def test_fix_that_would_change_shared_anchor_is_skipped(workdir) -> None:
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: x\n"
         "    resources:\n      requests: &gpus {nvidia.com/gpu: 1}\n      limits:\n        nvidia.com/gpu: 2\n"
         "  - name: b\n    image: x\n    resources:\n      requests: *gpus\n      limits: {nvidia.com/gpu: 1}\n"
+        "  - name: c\n    image: x\n    resources:\n      requests: {nvidia.com/gpu: 1}\n"
     )
     (workdir / "anchors.yaml").write_text(text)
     code, out, err = run(["--fix", "anchors.yaml"])
-    assert (workdir / "anchors.yaml").read_text() == text
-    assert "fix for gpu-request-limit-mismatch not applied: the value is shared through a YAML anchor" in err
+    # the shared value is left alone; the unrelated fix in the same file is applied
+    assert (workdir / "anchors.yaml").read_text() == text + "      limits: {nvidia.com/gpu: 1}\n"
+    assert err.count("fix for gpu-request-limit-mismatch not applied: the value is shared through a YAML anchor") == 1
     assert code == 1
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import shutil
 import stat
@@ -589,6 +590,39 @@ def test_fix_touches_only_what_it_targets(text: str, unsafe: bool) -> None:
     assert not left, left
     again = fixmod.run_fixes(["-"], config, stdin_filename="gen.yaml", stdin_data=new.encode(), unsafe=unsafe)
     assert again.files[0].fixed == new and not again.files[0].applied
+
+
+@st.composite
+def json_manifests(draw):
+    """A GPU Pod as JSON, laid out the way some tool wrote it."""
+    containers = []
+    for c in range(draw(st.integers(1, 3))):
+        resources = {}
+        for which in ("requests", "limits"):
+            value = draw(st.one_of(st.none(), st.integers(0, 4), st.integers(0, 4).map(str)))
+            if value is not None:
+                resources[which] = {"nvidia.com/gpu": value, **({"cpu": "1"} if draw(st.booleans()) else {})}
+        containers.append({"name": f"c{c}", "image": "nvidia/cuda:12.4.1", "resources": resources})
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}}
+    indent = draw(st.sampled_from([None, 2, 4, "\t"]))
+    separators = draw(st.sampled_from([(", ", ": "), (",", ":")])) if indent is None else (",", ": ")
+    return json.dumps(pod, indent=indent, separators=separators) + draw(st.sampled_from(["", "\n"]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_manifests())
+def test_json_fix_touches_only_what_it_targets(text: str) -> None:
+    outcome = fixmod.run_fixes(["-"], stdin_filename="pod.json", stdin_data=text.encode())
+    (entry,) = outcome.files
+    assert not entry.failed, entry.failed
+    before, after = json.loads(text), json.loads(entry.fixed)
+    allowed = [p for d in entry.applied for p in _paths_of(d)]
+    for path in fixmod.differences(before, after):
+        assert _allowed(path, allowed, before), (path, allowed)
+    assert entry.fixed.endswith("\n") == text.endswith("\n")
+    assert not [d for d in outcome.result.diagnostics if fixmod.applicable(d, False)]
+    again = fixmod.run_fixes(["-"], stdin_filename="pod.json", stdin_data=entry.fixed.encode())
+    assert again.files[0].fixed == entry.fixed
 
 
 # --------------------------------------------------------------------------- real files

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional, TextIO
 
-from gpulint.pricing import HOURS_PER_MONTH, DEFAULT_REGION, Prices, Quote, SpotQuote, default_region
+from gpulint.pricing import HOURS_PER_MONTH, Prices, Quote, SpotQuote, default_region
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config

@@ -13,22 +13,9 @@ import sys
 import tempfile
 from typing import Optional, Sequence, TextIO
 
+from gpulint.cli import _Parser, _UsageError  # one parser that returns, never exits
+
 EXIT_OK, EXIT_OVER_BUDGET, EXIT_USAGE = 0, 1, 2
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    stdout: Optional[TextIO] = None
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: error: {message}")
-
-    def _print_message(self, message: str, file: Optional[TextIO] = None) -> None:
-        if message:
-            (self.stdout or file or sys.stdout).write(message)
 
 
 def _money_arg(text: str) -> float:

@@ -514,11 +514,11 @@ class GpuProbeTooShort(Rule):
             if not c.accelerators() or c.init and not c.is_sidecar:
                 continue
             if c.spec.startupProbe is not None:
-                probe, field, kind = c.spec.startupProbe, "startupProbe", "startup probe"
+                probe, field = c.spec.startupProbe, "startupProbe"
             elif merged(obj, t, ctx.project):
                 continue  # the base (kustomize base, KServe config template) may bring a startupProbe
             elif c.spec.livenessProbe is not None:
-                probe, field, kind = c.spec.livenessProbe, "livenessProbe", "liveness probe"
+                probe, field = c.spec.livenessProbe, "livenessProbe"
             else:
                 continue
             computed = probe_budget(probe)

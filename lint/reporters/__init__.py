@@ -6,6 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Callable, TextIO
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path as PathLike
+
     from gpulint.engine import Result
 
 Reporter = Callable[["Result", TextIO, dict], None]
@@ -17,6 +19,18 @@ FORMATS = {
     "github": "gpulint.reporters.github",
     "gitlab": "gpulint.reporters.gitlab",
 }
+
+
+def relative_to_root(file: str, root: "PathLike") -> str:
+    """A reported file relative to the repository root (CI services look paths up there)."""
+    from pathlib import Path
+
+    if file.startswith("<"):
+        return file
+    try:
+        return Path(file).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file
 
 
 def get_reporter(fmt: str) -> Reporter:

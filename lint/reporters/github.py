@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from gpulint.diagnostics import Severity
+from gpulint.reporters import relative_to_root
 from gpulint.reporters.sarif import repo_root
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,14 +22,8 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _path(file: str, root: Path) -> str:
-    """Annotations name files relative to the repository root, wherever gpulint runs."""
-    if file.startswith("<"):
-        return file
-    try:
-        return Path(file).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return file
+# Annotations name files relative to the repository root, wherever gpulint runs.
+_path = relative_to_root
 
 
 def report(result: "Result", out: TextIO, options: dict) -> None:

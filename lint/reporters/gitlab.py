@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from gpulint.diagnostics import Severity
+from gpulint.reporters import relative_to_root
 from gpulint.reporters.sarif import repo_root
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,14 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-def _path(file: str, root: Path) -> str:
-    """Paths relative to the project root, which is where GitLab looks them up."""
-    if file.startswith("<"):
-        return file
-    try:
-        return Path(file).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return file
+# Paths relative to the project root, which is where GitLab looks them up.
+_path = relative_to_root
 
 
 def report(result: "Result", out: TextIO, options: dict) -> None:

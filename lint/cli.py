@@ -233,7 +233,8 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
 
 def _run_fixes(args: argparse.Namespace, config: object, select: list[str], ignore: list[str], paths: list[str],
                out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> tuple[int, object, TextIO]:
-    """--fix / --diff: (exit status, None) when done here, else (0, result to report, report stream).
+    """--fix / --diff: (exit status, None, _) when done here (--diff, or an error), else (1 if a
+    fixed file could not be written else 0, the result to report, the stream to report on).
 
     With standard input, --fix prints the fixed text to standard output and the
     report to standard error.

@@ -96,6 +96,8 @@ class Config(BaseModel):
         from gpulint.rule import all_rules, get_rule
 
         where = self.path or "config"
+        if not (self.rules or self.select or self.ignore):
+            return  # nothing names a rule: no need to import every rule pack
         names = [r.name for r in all_rules()]
         by_name: dict[str, RuleConfig] = {}
         for name, rc in self.rules.items():

@@ -23,7 +23,7 @@ from gpulint.loader import Source, Span
 from gpulint.model import ModelObject
 from gpulint.project import Project
 from gpulint.recognize import recognise
-from gpulint.rule import Context, Finding, Rule, all_rules, get_rule
+from gpulint.rule import Context, Finding, Rule, all_rules, get_rule, loaded_rules
 from gpulint.walk import walk
 
 IGNORE_ANNOTATION = "gpulint.io/ignore"
@@ -68,17 +68,15 @@ def _matches(rule: type[Rule], names: Iterable[str]) -> bool:
     return False
 
 
+def _selected(rule: type[Rule], select: list[str], ignore: list[str]) -> bool:
+    return (not select or _matches(rule, select)) and not _matches(rule, ignore)
+
+
 def active_rules(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
+    """Every rule this configuration runs, whichever inputs are linted."""
     select = list(select) or list(config.select)
     ignore = list(config.ignore) + list(ignore)
-    out = []
-    for rule in all_rules():
-        if select and not _matches(rule, select):
-            continue
-        if _matches(rule, ignore):
-            continue
-        out.append(rule)
-    return out
+    return [rule for rule in all_rules() if _selected(rule, select, ignore)]
 
 
 # --------------------------------------------------------------------------- suppressions
@@ -167,20 +165,36 @@ def _annotation_ignores(obj: Optional[ModelObject], path: Path, diag: Diagnostic
 class Linter:
     def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
         self.config = config
-        self.rules = active_rules(config, select, ignore)
-        self.rule_names = {r.name for r in self.rules}
+        self._select = list(select) or list(config.select)
+        self._ignore = list(config.ignore) + list(ignore)
+        self._active: dict[str, bool] = {}
+        loaded_rules()  # the engine's own rules; packs follow their domains (see ``rules``)
         #: resources gathered for the budget gate, only when a budget is set
         self._budget = None
-        if getattr(config, "budget", None) is not None and "cost-budget-exceeded" in self.rule_names:
+        if getattr(config, "budget", None) is not None and self.is_active("cost-budget-exceeded"):
             from gpulint.cost import BudgetCollector
 
             self._budget = BudgetCollector(config.budget)
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self._annotation_used: set[tuple[str, int, Path, str]] = set()
 
+    def is_active(self, name: str) -> bool:
+        """Does this run report the rule ``name`` (select, ignore and config applied)?"""
+        if name not in self._active:
+            rule = get_rule(name)
+            self._active[name] = rule is not None and _selected(rule, self._select, self._ignore)
+        return self._active[name]
+
+    @property
+    def rules(self) -> list[type[Rule]]:
+        """The active rules of the packs loaded so far: a pack is imported once a document of
+        its domain has been recognised, so a run over Kubernetes files never imports the
+        SageMaker rules."""
+        return [r for r in loaded_rules() if self.is_active(r.name)]
+
     def _engine_diag(self, name: str, source: Source, line: int, column: int, message: str,
                      doc_index: int = 0, path: Path = (), end: Optional[Span] = None) -> Optional[Diagnostic]:
-        if name not in self.rule_names:
+        if not self.is_active(name):
             return None
         rule = get_rule(name)
         assert rule is not None
@@ -332,7 +346,7 @@ class Linter:
             for line, rule in sup.unused():
                 result.unused_suppressions.append((source.name, line, rule))
             if (
-                "unused-suppression" in self.rule_names
+                self.is_active("unused-suppression")
                 and source.error is None
                 and not any(d.rule == "internal-error" for d in diags)
             ):
@@ -416,7 +430,7 @@ class Linter:
         if name == "unused-suppression":
             return None
         if name == "all":
-            if len(self.rules) < len(all_rules()):
+            if not all(self.is_active(r.name) for r in all_rules()):
                 return None  # some rules did not run: a blanket suppression may be needed for them
             return f"{what} of all rules suppressed nothing; remove it"
         rule = get_rule(name)
@@ -426,7 +440,7 @@ class Linter:
             close = difflib.get_close_matches(name, [r.name for r in all_rules()], n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             return f"{what} names '{name}', which is not a gpulint rule{hint}; fix the name or remove it"
-        if rule.name not in self.rule_names:
+        if not self.is_active(rule.name):
             return None  # not selected in this run: it had no chance to fire
         return f"{what} of {name} suppressed nothing; remove it"
 

@@ -40,10 +40,6 @@ class Recognised:
 
 Recogniser = Callable[[Source, Document], Optional[Recognised]]
 _REGISTRY: list[tuple[int, str, Recogniser]] = []
-_LOADED = False
-
-#: modules that register recognisers when imported, cheapest first
-DOMAIN_MODULES = ("gpulint.kubernetes", "gpulint.sagemaker", "gpulint.cluster")
 
 
 def recogniser(priority: int = 50) -> Callable[[Recogniser], Recogniser]:
@@ -55,16 +51,41 @@ def recogniser(priority: int = 50) -> Callable[[Recogniser], Recogniser]:
     return register
 
 
-def _ensure_loaded() -> None:
-    global _LOADED
-    if not _LOADED:
-        for name in DOMAIN_MODULES:
+def _cluster_gate(data: dict) -> bool:
+    return data.get("kind") in ("ClusterConfig", "NodePool")
+
+
+def _aws_gate(data: dict) -> bool:
+    api = data.get("apiVersion")
+    if isinstance(api, str) and isinstance(data.get("kind"), str):
+        return api.split("/")[0].endswith(".services.k8s.aws")  # AWS Controllers for Kubernetes
+    # AWS API documents and CloudFormation templates spell their members in PascalCase
+    return any(isinstance(k, str) and k[:1].isupper() for k in data)
+
+
+#: a cheap test on a document's data, per domain module: could that module claim it? A module
+#: is imported the first time its gate says yes, so a run over Kubernetes manifests never
+#: imports the SageMaker or eksctl code (and the rule packs that go with them).
+DOMAIN_GATES: dict[str, Optional[Callable[[dict], bool]]] = {
+    "gpulint.kubernetes": None,  # always
+    "gpulint.cluster": _cluster_gate,
+    "gpulint.sagemaker": _aws_gate,
+}
+_PENDING: dict[str, Optional[Callable[[dict], bool]]] = dict(DOMAIN_GATES)
+
+
+def _ensure_loaded(data: Any = None) -> None:
+    """Import the domain modules that may claim ``data`` (all of them when ``data`` is None)."""
+    if not _PENDING:
+        return
+    for name, gate in list(_PENDING.items()):
+        if data is None or gate is None or (isinstance(data, dict) and gate(data)):
             importlib.import_module(name)
-        _LOADED = True
+            del _PENDING[name]
 
 
 def recognise(source: Source, document: Document) -> Recognised:
-    _ensure_loaded()
+    _ensure_loaded(document.data)
     for _, _, fn in _REGISTRY:
         result = fn(source, document)
         if result is not None:

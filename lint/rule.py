@@ -97,6 +97,16 @@ RULE_MODULES = (
     "gpulint.rules.autoscaling",
     "gpulint.rules.cluster",
 )
+#: the domain module (recognisers and model) whose objects each pack checks; a run
+#: imports a pack only once its domain is loaded, i.e. once a document of it was seen
+RULE_PACK_DOMAINS = {
+    "gpulint.builtin_rules": None,
+    "gpulint.rules.cost": None,
+    "gpulint.rules.kubernetes": "gpulint.kubernetes",
+    "gpulint.rules.sagemaker": "gpulint.sagemaker",
+    "gpulint.rules.autoscaling": "gpulint.sagemaker",
+    "gpulint.rules.cluster": "gpulint.cluster",
+}
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -123,6 +133,19 @@ def all_rules() -> list[type[Rule]]:
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
+def loaded_rules() -> list[type[Rule]]:
+    """The rules of every pack whose domain is loaded: the ones that can fire in this run."""
+    import sys
+
+    for pack, domain in RULE_PACK_DOMAINS.items():
+        if pack not in sys.modules and (domain is None or domain in sys.modules):
+            importlib.import_module(pack)
+    return sorted(_RULES.values(), key=lambda r: r.code)
+
+
 def get_rule(name_or_code: str) -> Optional[type[Rule]]:
-    _ensure_loaded()
-    return _RULES.get(name_or_code) or _BY_CODE.get(name_or_code.upper())
+    found = _RULES.get(name_or_code) or _BY_CODE.get(name_or_code.upper())
+    if found is None:
+        _ensure_loaded()
+        found = _RULES.get(name_or_code) or _BY_CODE.get(name_or_code.upper())
+    return found

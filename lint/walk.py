@@ -76,16 +76,20 @@ def walk(paths: Iterable[str], exclude: Iterable[str] = (), root: Optional[str] 
     result = WalkResult()
     exclude = list(exclude)
     root = root or os.getcwd()
-    seen: set[str] = set()
+    seen: set[str] = set()  # real paths: 'a.yaml', './a.yaml' and a folder walk name one file
+
+    def keep(f: str) -> None:
+        key = os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            result.files.append(f)
+
     for path in paths:
         if os.path.isdir(path):
             for f in _walk_dir(path, exclude, root, result):
-                if f not in seen:
-                    seen.add(f)
-                    result.files.append(f)
-        elif path not in seen:
-            seen.add(path)
-            result.files.append(path)
+                keep(f)
+        else:
+            keep(path)
     return result
 
 

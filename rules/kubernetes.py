@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import weakref
 from typing import Any, Iterator, Optional
 
@@ -393,9 +394,11 @@ class GpuTolerationMissing(Rule):
             accels = t.accelerators()
             if not accels or merged(obj, t, ctx.project):
                 continue
-            from gpulint.rules.cluster import cluster_toleration_findings
+            with_cluster = None
+            if "gpulint.cluster" in sys.modules:  # loaded once a cluster config was seen; else no pools
+                from gpulint.rules.cluster import cluster_toleration_findings
 
-            with_cluster = cluster_toleration_findings(obj, t, ctx)
+                with_cluster = cluster_toleration_findings(obj, t, ctx)
             if with_cluster is not None:  # node pools under lint: check their real taints instead
                 yield from with_cluster
                 continue

@@ -1,0 +1,71 @@
+"""Rule packs and recognisers load with their domain: a Kubernetes-only run imports
+no SageMaker, eksctl/Karpenter, schema-validation or AWS code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+DRIVER = textwrap.dedent(
+    """
+    import io, json, sys
+    from gpulint.cli import main
+    main(sys.argv[1:], stdout=io.StringIO(), stderr=io.StringIO())
+    print(json.dumps(sorted(m for m in sys.modules)))
+    """
+)
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server}
+spec:
+  template:
+    spec:
+      containers:
+        - name: server
+          image: vllm/vllm-openai:v0.6.3
+          resources:
+            requests: {nvidia.com/gpu: 1}
+            limits: {nvidia.com/gpu: 2}
+"""
+
+NODEPOOL = """\
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: gpu}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: node.kubernetes.io/instance-type, operator: In, values: [g5.xlarge]}
+"""
+
+
+def _modules(tmp_path, files: dict[str, str]) -> set[str]:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    out = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(tmp_path)], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_kubernetes_run_imports_only_the_kubernetes_pack(tmp_path) -> None:
+    mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT})
+    assert "gpulint.rules.kubernetes" in mods
+    for absent in ("gpulint.sagemaker", "gpulint.rules.sagemaker", "gpulint.rules.autoscaling", "gpulint.cluster",
+                   "gpulint.rules.cluster", "gpulint.catalog", "jsonschema", "boto3", "botocore", "ruamel"):
+        assert absent not in mods, absent
+
+
+def test_a_cluster_document_brings_the_cluster_pack(tmp_path) -> None:
+    mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT, "pool.yaml": NODEPOOL})
+    assert {"gpulint.cluster", "gpulint.rules.cluster", "gpulint.rules.kubernetes"} <= mods
+    assert "gpulint.sagemaker" not in mods and "gpulint.rules.sagemaker" not in mods
+

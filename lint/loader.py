@@ -337,6 +337,8 @@ class _Builder:
         self.sizes: dict[int, int] = {}
         self.busy: set[int] = set()
         self.unique = 0
+        #: a collection was reached twice (through an alias): only then can the document expand
+        self.shared = False
 
     def build(self, node: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -344,6 +346,8 @@ class _Builder:
             raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
         key = id(node)
         if key in self.memo:
+            if not isinstance(node, yaml.ScalarNode):
+                self.shared = True
             return self.memo[key]
         if key in self.busy:
             mark = node.start_mark
@@ -433,7 +437,7 @@ def load_yaml(source: Source) -> None:
             continue
         builder = _Builder(index, source.duplicates)
         data = builder.build(node)
-        if "*" in text:
+        if builder.shared:
             size = builder.expanded_size(node)
             if size - builder.unique > MAX_ALIAS_EXPANSION:
                 mark = node.start_mark

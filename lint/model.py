@@ -110,7 +110,7 @@ StringMap = Annotated[dict, PlainValidator(_string_map)]
 class Shape(BaseModel):
     """Base for document shapes: extra fields are fine, structure is checked."""
 
-    model_config = ConfigDict(extra="ignore", frozen=False, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="ignore", frozen=False, arbitrary_types_allowed=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- Kubernetes shapes

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 class RuleOptions(BaseModel):
     """Options a rule accepts under ``rules: {NAME: {...}}`` in the config."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"))
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"), defer_build=True)
 
 
 @dataclass

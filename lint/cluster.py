@@ -367,8 +367,28 @@ def karpenter_type_label(it: catalog.InstanceType, key: str) -> Any:
     return ANY
 
 
+_HOLDS: dict[tuple, Optional[bool]] = {}
+
+
 def _op_holds(op: str, values: list[Any], actual: Any) -> Optional[bool]:
-    """Does a label value (str, frozenset of possible values, ANY, ABSENT) satisfy ``op values``?"""
+    """Does a label value (str, frozenset of possible values, ANY, ABSENT) satisfy ``op values``?
+
+    Joins ask the same few questions for every instance type and pod, so answers are memoised.
+    """
+    try:
+        key = (op, tuple((type(v), v) for v in values), type(actual), actual)  # True and 1 differ here
+        cached = _HOLDS.get(key, _MISSING)
+    except TypeError:  # an unhashable value (a mapping where a string belongs)
+        return _op_holds_uncached(op, values, actual)
+    if cached is _MISSING:
+        cached = _HOLDS[key] = _op_holds_uncached(op, values, actual)
+    return cached  # type: ignore[return-value]
+
+
+_MISSING = object()
+
+
+def _op_holds_uncached(op: str, values: list[Any], actual: Any) -> Optional[bool]:
     if any(is_placeholder(v) for v in values) or not isinstance(op, str):
         return None
     vals = [_label_str(v) for v in values]

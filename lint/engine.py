@@ -8,6 +8,7 @@ diagnostic for its file and the run goes on.
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import re
 import stat
@@ -547,14 +548,19 @@ def _parallel_jobs(inputs: list[Input]) -> int:
     return 1
 
 
-def _work(chunk: list[Input]) -> list[_Loaded]:
+def _work(chunk: list[Input]) -> tuple[list[_Loaded], list[str]]:
+    """One chunk of files, and the domain modules loaded to recognise them."""
+    from gpulint.recognize import DOMAIN_GATES
+
     assert _WORKER is not None
-    return [_WORKER._process(item) for item in chunk]
+    done = [_WORKER._process(item) for item in chunk]
+    return done, [name for name in DOMAIN_GATES if name in sys.modules]
 
 
 def _process_parallel(linter: "Linter", inputs: list[Input], jobs: int) -> list[_Loaded]:
     """Load and recognise in forked workers; the typed objects come back pickled, in input order."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     global _WORKER
     ctx = multiprocessing.get_context("fork")  # ValueError where there is no fork: caller falls back
@@ -562,11 +568,18 @@ def _process_parallel(linter: "Linter", inputs: list[Input], jobs: int) -> list[
     chunks = [inputs[i:i + size] for i in range(0, len(inputs), size)]
     _WORKER = linter
     try:
-        with ctx.Pool(jobs) as pool:
+        # unlike multiprocessing.Pool, the executor notices a worker that died (BrokenProcessPool)
+        # instead of waiting for it forever; the caller then does the work in this process
+        with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
             out: list[_Loaded] = []
-            for part in pool.imap(_work, chunks):
+            domains: set[str] = set()
+            for part, loaded in pool.map(_work, chunks):
                 out.extend(part)
-            return out
+                domains.update(loaded)
+        # the rule packs follow the domains: load here what the workers loaded
+        for name in sorted(domains):
+            importlib.import_module(name)
+        return out
     finally:
         _WORKER = None
 

@@ -18,6 +18,7 @@ The Price List parsing helpers are shared with ``scripts/gen_price_snapshot.py``
 
 from __future__ import annotations
 
+import abc
 import json
 import os
 import time
@@ -109,26 +110,31 @@ def service_of(instance_type: str) -> str:
     return "sagemaker" if instance_type.startswith("ml.") else "ec2"
 
 
-class Prices:
+class Prices(abc.ABC):
     """What a cost estimate asks of a price source."""
 
     #: one-line notes for the user (fallbacks, missing credentials)
     notes: list[str]
 
+    @abc.abstractmethod
     def on_demand(self, instance_type: str, region: str, component: str = "hosting") -> Optional[Quote]:
-        raise NotImplementedError
+        """The on-demand hourly price of a type in a region, or None when unknown."""
 
+    @abc.abstractmethod
     def spot(self, instance_type: str, region: str) -> Optional[SpotQuote]:
-        raise NotImplementedError
+        """The current spot price (EC2 only), or None when unknown."""
 
+    @abc.abstractmethod
     def spot_unavailable_reason(self, instance_type: str) -> str:
-        raise NotImplementedError
+        """Why there is no spot price for this type (for the table's footnote)."""
 
+    @abc.abstractmethod
     def known_types(self, service: str, region: str) -> set[str]:
-        raise NotImplementedError
+        """The instance types this source has any price for, per service and region."""
 
+    @abc.abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """Where the prices come from and how old they are, in one line."""
 
 
 class SnapshotPrices(Prices):

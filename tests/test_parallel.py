@@ -1,0 +1,62 @@
+"""Large inputs are loaded in worker processes; the report must not depend on it.
+
+Each run is a fresh interpreter, as on the command line: the main process then
+knows only what the workers send back (which is how a rule pack once went missing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+DRIVER = textwrap.dedent(
+    """
+    import json, os, sys
+    from gpulint import engine
+    from gpulint.config import Config
+
+    if sys.argv[1] == "parallel":
+        engine._parallel_jobs = lambda inputs: 2
+        real = engine._process_parallel
+
+        def traced(*args):
+            sys.stderr.write("parallel path taken\\n")
+            return real(*args)
+
+        engine._process_parallel = traced
+    else:
+        os.environ["GPULINT_JOBS"] = "1"
+    result = engine.lint_paths(sys.argv[2:], Config())
+    print(json.dumps([d.to_dict() for d in result.diagnostics]))
+    """
+)
+
+
+def _run(mode: str, cwd, paths: list[str]) -> tuple[list[dict], str]:
+    proc = subprocess.run([sys.executable, "-c", DRIVER, mode, *paths], cwd=cwd, capture_output=True, text=True,
+                          check=True)
+    return json.loads(proc.stdout), proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes are forked")
+def test_parallel_and_serial_runs_report_the_same(tmp_path) -> None:
+    # the examples (every domain, cross-file joins), several times over
+    for copy in range(4):
+        shutil.copytree(os.path.join(REPO, "examples"), tmp_path / f"examples{copy}")
+    paths = sorted(os.listdir(tmp_path))
+
+    serial, _ = _run("serial", tmp_path, paths)
+    parallel, log = _run("parallel", tmp_path, paths)
+
+    assert "parallel path taken" in log
+    assert {"gpu-request-limit-mismatch", "gpu-nodegroup-untainted", "scale-in-cooldown-short"} <= {
+        d["rule"] for d in serial}
+    assert parallel == serial

@@ -202,7 +202,7 @@ def _short_source(table: dict) -> str:
 
 
 def ec2_filters(region: str, instance_type: Optional[str] = None) -> list[dict[str, str]]:
-    """Filters for the Linux, shared-tenancy, on-demand EC2 price of a type (domain facts §9)."""
+    """Filters for the Linux, shared-tenancy, on-demand EC2 price of a type."""
     terms = {
         "regionCode": region,
         "operatingSystem": "Linux",

@@ -153,7 +153,11 @@ class Source:
         cache = self._doc_cache
         if doc_index in cache:
             return cache[doc_index]
-        doc = next((d for d in self.documents if d.index == doc_index), None)
+        docs = self.documents
+        if doc_index < len(docs) and docs[doc_index].index == doc_index:
+            doc: Optional[Document] = docs[doc_index]  # the usual case: no empty documents before it
+        else:
+            doc = next((d for d in docs if d.index == doc_index), None)
         found: tuple[Any, int, int] = (None, 0, 0)
         if doc is not None and doc.start >= 0:
             begin = self.text.rfind("\n", 0, doc.start) + 1

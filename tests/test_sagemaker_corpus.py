@@ -45,15 +45,7 @@ def test_every_finding_is_defensible(result) -> None:
         for d in result.diagnostics
         if d.rule != "parse-error"
     )
-    # A saved DescribeEndpoint response names 'm5.xlarge': the API only ever returns
-    # ml.-prefixed instance types, so this test data does not match the service.
-    assert found == [
-        (
-            "aws-controllers-k8s__sagemaker-controller/pkg/resource/endpoint/testdata/sdkapi/describe/"
-            "update_deployment_config.json",
-            52,
-            "unknown-instance-type",
-            "'PendingDeploymentSummary.ProductionVariants[0].InstanceType': unknown instance type 'm5.xlarge' "
-            "for SageMaker hosting; did you mean 'ml.m5.xlarge'?",
-        )
-    ]
+    # A saved DescribeEndpoint response names 'm5.xlarge' in its PendingDeploymentSummary: that
+    # section is the service's report of a deployment in progress, not configuration its author
+    # wrote, so response-only members are not validated.
+    assert found == []

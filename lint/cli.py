@@ -172,6 +172,11 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
             err.write(f"gpulint: {exc}\n")
             return EXIT_USAGE
     paths = args.paths or ["."]
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:  # a mistyped or renamed path must not pass the gate silently
+        for p in missing:
+            err.write(f"gpulint: {p}: no such file or directory\n")
+        return EXIT_USAGE
     known = None
     if args.baseline and not args.write_baseline:
         from gpulint import baseline
@@ -215,12 +220,25 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
             from gpulint.cost_cli import summary_suffix_for
 
             options["summary_suffix"] = summary_suffix_for(paths, config, args.stdin_filename, stdin_data)
-        get_reporter(args.format)(result, handle, options)
-        if args.statistics:
-            _statistics(result, handle if args.format == "text" else err)
+        try:
+            get_reporter(args.format)(result, handle, options)
+            if args.statistics:
+                _statistics(result, handle if args.format == "text" else err)
+            handle.flush()
+            if opened:
+                opened.close()
+        except BrokenPipeError:
+            raise  # the reader went away (| head): entry() ends quietly
+        except OSError as exc:  # a full disk, a failing device
+            where = args.output_file or "standard output"
+            err.write(f"gpulint: cannot write the report to {where}: {exc.strerror or exc}\n")
+            return EXIT_USAGE
     finally:
-        if opened:
-            opened.close()
+        if opened and not opened.closed:
+            try:
+                opened.close()
+            except OSError:
+                pass
     if not args.quiet:
         for note in result.notes:
             err.write(f"gpulint: {note}\n")
@@ -302,4 +320,7 @@ def entry() -> None:
         code = 130
     except BrokenPipeError:  # pragma: no cover
         code = EXIT_OK
+    except Exception as exc:  # a bug outside the per-file guards: a message, never a traceback
+        sys.stderr.write(f"gpulint: internal error: {type(exc).__name__}: {exc} (a bug in gpulint; please report it)\n")
+        code = EXIT_USAGE
     sys.exit(code)

@@ -221,12 +221,23 @@ def test_exit_zero(proj) -> None:
 
 
 def test_quiet_prints_diagnostics_only(proj) -> None:
-    status, out, err = run(["--quiet", ".", "missing.yaml"])
+    (proj / "chart" / "templates").mkdir(parents=True)
+    (proj / "chart" / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (proj / "chart" / "templates" / "d.yaml").write_text("replicas: {{ .Values.n }}\n")
+    status, out, err = run(["--quiet", "."])
     assert found(out) == [MISMATCH, PROBE, SHAPE]
     assert len(out.splitlines()) == 3  # no summary line
     assert err == ""  # no notes either
-    status, out, err = run([".", "missing.yaml"])
-    assert err == "gpulint: missing.yaml: no such file or directory\n"
+    status, out, err = run(["."])
+    assert err.startswith("gpulint: skipped 1 Helm template file(s) in chart;")
+
+
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_a_missing_path_is_a_usage_error(proj, quiet: list[str]) -> None:
+    """A mistyped or renamed path in a CI job must fail it, not pass with nothing linted."""
+    assert run([*quiet, ".", "missing.yaml"]) == (2, "", "gpulint: missing.yaml: no such file or directory\n")
+    assert run([*quiet, "--fix", "gone/"]) == (2, "", "gpulint: gone/: no such file or directory\n")
+    assert run([*quiet, "-", "missing.yaml"], stdin=b"a: 1\n")[0] == 2
 
 
 def test_statistics(proj) -> None:
@@ -258,6 +269,37 @@ def test_output_file_that_cannot_be_written(proj) -> None:
     status, out, err = run(["--output-file", str(proj / "no" / "such" / "dir" / "r.txt"), "."])
     assert (status, out) == (2, "")
     assert err.startswith("gpulint: cannot write ")
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "gitlab"])
+def test_a_report_that_cannot_be_written_is_an_error_not_a_traceback(proj, fmt: str) -> None:
+    err = io.StringIO()
+    status = cli.main(["--format", fmt, "."], stdout=_FullDisk(), stderr=err)
+    assert (status, err.getvalue()) == (2, "gpulint: cannot write the report to standard output: No space left on device\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this platform")
+def test_output_file_on_a_full_device(proj) -> None:
+    status, out, err = run(["--format", "sarif", "--output-file", "/dev/full", "."])
+    assert (status, out, err) == (2, "", "gpulint: cannot write the report to /dev/full: No space left on device\n")
+
+
+def test_an_unexpected_error_outside_the_file_guards_is_a_message(monkeypatch, capsys) -> None:
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "main", broken)
+    with pytest.raises(SystemExit) as exc:
+        cli.entry()
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.err == "gpulint: internal error: RuntimeError: boom (a bug in gpulint; please report it)\n"
+    assert "Traceback" not in captured.out + captured.err
 
 
 def test_version_goes_to_the_given_stdout() -> None:

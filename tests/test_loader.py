@@ -468,9 +468,11 @@ def test_a_crashing_recogniser_becomes_an_internal_error(tmp_path, monkeypatch) 
 def test_unreadable_and_missing_files(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dir.yaml").mkdir()  # a folder named like a file is walked, not read
-    status, diags, err = lint("missing.yaml", "dir.yaml")
-    assert diags == []
-    assert "missing.yaml: no such file or directory" in err
+    status, diags, err = lint("dir.yaml")
+    assert (status, diags, err) == (0, [], "")
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["--format", "json", "missing.yaml", "dir.yaml"], stdout=out, stderr=err) == 2
+    assert (out.getvalue(), err.getvalue()) == ("", "gpulint: missing.yaml: no such file or directory\n")
 
 
 def test_file_larger_than_max_file_size_is_skipped_with_a_diagnostic(tmp_path) -> None:

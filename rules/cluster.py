@@ -332,13 +332,13 @@ def instance_type_refs(obj: Any) -> Iterator[tuple[Any, tuple, bool, str]]:
     if isinstance(obj, Workload):
         for t in obj.templates:
             for k, v in t.node_selector.items():
-                if k in _TYPE_KEYS and isinstance(v, str) and _EC2_NAME.match(v):
+                if k in _TYPE_KEYS and _looks_ec2(v):
                     yield v, t.path + ("nodeSelector", k), False, "type"
             for i, term in enumerate(t.required_terms()):
                 for j, e in enumerate(term.matchExpressions or []):
                     if e.key in _TYPE_KEYS and e.operator in ("In", "NotIn"):
                         for n, v in enumerate(e.values or []):
-                            if isinstance(v, str) and _EC2_NAME.match(v):
+                            if _looks_ec2(v):
                                 yield v, t.path + ("affinity", "nodeAffinity",
                                                    "requiredDuringSchedulingIgnoredDuringExecution",
                                                    "nodeSelectorTerms", i, "matchExpressions", j, "values", n), \
@@ -348,6 +348,22 @@ def instance_type_refs(obj: Any) -> Iterator[tuple[Any, tuple, bool, str]]:
     if callable(method):
         for ref in method():
             yield ref.name, ref.path, bool(getattr(ref, "sagemaker", False)), "type"
+
+
+def _looks_ec2(value: Any) -> bool:
+    """An EC2 name (``family.size``) of a known family: a workload may run on other clouds, whose
+    machine types can look alike (IBM Cloud's ``b3c.4x16``); a misspelt size is still caught."""
+    return isinstance(value, str) and bool(_EC2_NAME.match(value)) and value.split(".")[0] in _family_set()
+
+
+def _family_set() -> frozenset[str]:
+    global _FAMILY_SET
+    if _FAMILY_SET is None:
+        _FAMILY_SET = frozenset(_families())
+    return _FAMILY_SET
+
+
+_FAMILY_SET: Optional[frozenset[str]] = None
 
 
 def _families() -> list[str]:
@@ -381,7 +397,8 @@ class UnknownInstanceType(Rule):
     The valid names come from gpulint's instance catalog (the EC2 and SageMaker
     API enums). Values that are unrendered placeholders are not checked, and a
     workload's instance-type label is checked only when it looks like an EC2
-    name (``family.size``), so other clouds' machine types are left alone.
+    name of a known family (``g5.2xlarg``), so other clouds' machine types
+    (``b3c.4x16``, ``n1-standard-4``) are left alone.
 
     ## Why is this bad?
     A misspelt type fails late: ``eksctl create`` errors after the cluster

@@ -200,6 +200,19 @@ class Row:
         return None
 
     @property
+    def max_fill(self) -> Optional[tuple[str, int]]:
+        """For a NodePool bounded by ``spec.limits``: the instance type and node count that
+        cost the most within the limits (what MONTH AT MAX is made of)."""
+        r = self.resource
+        if r.max_by_type is None or r.unbounded:
+            return None
+        options = [(n * q.hourly, t, n) for t, q in self.priced.items() if (n := r.max_by_type.get(t)) is not None]
+        if not options:
+            return None
+        _, t, n = max(options, key=lambda o: (o[0], o[1]))
+        return t, n
+
+    @property
     def hourly_at_max(self) -> Optional[float]:
         r = self.resource
         if r.billing in ("included", "serverless"):
@@ -945,7 +958,9 @@ def money(value: Optional[float]) -> str:
 
 
 def _price(value: Optional[float]) -> str:
-    return "-" if value is None else f"{value:.4f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.2f}"
+    """An hourly price as the source gives it (to a millionth of a dollar), so the monthly
+    figures next to it can be recomputed by hand."""
+    return "-" if value is None else f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def _count(v: Optional[int]) -> str:
@@ -1048,6 +1063,13 @@ def render_text(est: Estimate, out: TextIO) -> None:
         if r.resource.billing == "serverless":
             out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}) is serverless, billed per request "
                       "and compute time.\n")
+    for r in est.rows:
+        fill = r.max_fill
+        if fill is not None and r.cost_max:
+            t, n = fill
+            limits = ", ".join(f"{k}: {v}" for k, v in (r.resource.limits or {}).items())
+            out.write(f"At max: {r.resource.label} = {n} x {t} at ${_price(r.priced[t].hourly)}/h, the dearest "
+                      f"way to reach spec.limits ({limits}).\n")
     partial = [r for r in est.rows if r.priced and r.missing]
     for r in partial:
         out.write(f"* {r.resource.label}: no price for {', '.join(r.missing)}; costed from the priced types.\n")
@@ -1080,6 +1102,8 @@ def row_data(row: Row) -> dict[str, Any]:
             for t, q in row.quotes.items()
         },
         "hourly": {"low": row.hourly_low, "high": row.hourly_high, "at_max": row.hourly_at_max},
+        "max_fill": (None if (fill := row.max_fill) is None
+                     else {"instance_type": fill[0], "count": fill[1]}),
         "spot": (
             {t: ({"low": s.low, "high": s.high, "zones": s.zones, "source": s.source, "date": s.date}
                  if s else None) for t, s in row.spot.items()}

@@ -20,6 +20,23 @@ EXAMPLES = os.path.join(REPO, "examples", "cost")
 SNAPSHOT = os.path.join(REPO, "lint", "data", "prices.json")
 
 
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Every test here runs offline: a connection attempt fails the test instead of reaching AWS."""
+    import socket
+
+    attempts: list = []
+
+    def refuse(self, address, *args, **kwargs):  # noqa: ANN001, ANN202
+        attempts.append(address)
+        raise OSError("network access in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    yield
+    assert not attempts, f"a test tried to connect to {attempts}"
+
+
 def snapshot_price(service: str, instance_type: str, region: str = "us-east-1") -> float:
     """The first snapshot table's price for a type, read straight from the JSON (not through gpulint)."""
     with open(SNAPSHOT, encoding="utf-8") as fh:
@@ -398,6 +415,13 @@ def test_cost_table_for_the_examples_matches_hand_computed_figures() -> None:
     assert burst["monthly_min"] == 0
     assert burst["count"]["max"] == 8
     assert burst["monthly_max"] == round(8 * ec2("g6e.16xlarge") * h, 2) == 44250.79
+    # by hand: GPUs per g6e size (AWS's instance type pages), 8 // GPUs nodes, the dearest of those fills
+    gpus = {"g6e.xlarge": 1, "g6e.2xlarge": 1, "g6e.4xlarge": 1, "g6e.8xlarge": 1, "g6e.16xlarge": 1,
+            "g6e.12xlarge": 4, "g6e.24xlarge": 4, "g6e.48xlarge": 8}
+    fills = {t: (8 // n) * ec2(t) for t, n in gpus.items()}
+    dearest = max(fills, key=fills.__getitem__)
+    assert burst["max_fill"] == {"instance_type": dearest, "count": 8 // gpus[dearest]}
+    assert burst["monthly_max"] == round(fills[dearest] * h, 2)
     assert set(burst["instance_types"]) == {"g6e.xlarge", "g6e.2xlarge", "g6e.4xlarge", "g6e.8xlarge",
                                             "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.48xlarge"}
 
@@ -425,6 +449,56 @@ def test_cost_table_for_the_examples_matches_hand_computed_figures() -> None:
     assert any("karpenter-provider-aws" in s and "2026-02-09" in s for s in data["sources"])
 
 
+def test_cost_table_for_all_examples_matches_hand_computed_figures() -> None:
+    """examples/ beyond examples/cost: a cluster in us-west-2, an endpoint scaled through a
+    CreateEndpoint name, instance pools with an unpriced type, a spot training job."""
+    status, out, err = run(["cost", "--format", "json", "examples"])
+    assert status == 0, err
+    data = json.loads(out)
+    rows = {(r["file"], r["kind"], r["name"]): r for r in data["resources"]}
+    h = 730
+    west = lambda t: snapshot_price("ec2", t, "us-west-2")  # noqa: E731
+    sm = lambda t: snapshot_price("sagemaker", t)  # noqa: E731
+    cluster = "examples/cluster/cluster.yaml"
+
+    # examples/cluster/cluster.yaml names us-west-2; the snapshot has no CPU prices there
+    system = rows[(cluster, "nodegroup", "system")]
+    assert (system["region"], system["region_from"]) == ("us-west-2", "file")
+    assert system["prices"] == {"m6i.large": None} and system["monthly_max"] is None
+    serving = rows[(cluster, "nodegroup", "serving-l40s")]
+    lo, hi = sorted((west("g6e.xlarge"), west("g6e.2xlarge")))
+    assert (serving["monthly_min"], serving["monthly_max"]) == (round(1 * lo * h, 2), round(8 * hi * h, 2))
+    assert serving["prices"]["g6e.xlarge"]["date"] == "2026-08-26"
+    spot = rows[(cluster, "nodegroup", "batch-spot")]
+    assert (spot["monthly_min"], spot["monthly_max"]) == (0, round(10 * west("g5.xlarge") * h, 2))
+    assert spot["spot"] == {"g5.xlarge": None} and "no spot price in the snapshot" in spot["spot_note"]
+    finetune = rows[(cluster, "nodegroup", "finetune")]  # desiredCapacity 3 above maxSize 2: max is maxSize
+    assert finetune["count"]["max"] == 2 and finetune["monthly_max"] == round(2 * west("g6e.12xlarge") * h, 2)
+    inf = rows[(cluster, "nodegroup", "inferentia")]  # inf2.12xlarge does not exist
+    assert inf["monthly_max"] is None
+
+    # instance pools: ml.g6e.48xlarge has no price, so both ends use ml.p5.48xlarge;
+    # MinCapacity 0 / MaxCapacity 4 come from the target of endpoint chat-prod, which serves the config
+    hetero = rows[("examples/sagemaker/chat-endpoint-config.json", "endpoint-variant", "chat-llm-hetero/chat")]
+    assert hetero["prices"]["ml.g6e.48xlarge"] is None
+    assert hetero["count"]["from"] == "scalable target endpoint/chat-prod/variant/chat"
+    assert (hetero["monthly_min"], hetero["monthly_max"]) == (0, round(4 * sm("ml.p5.48xlarge") * h, 2))
+    embed = rows[("examples/sagemaker/embeddings-endpoint-config.yaml", "endpoint-variant", "embeddings/embed")]
+    assert embed["monthly_min"] == embed["monthly_max"] == round(2 * sm("ml.g5.2xlarge") * h, 2)
+    job = rows[("examples/sagemaker/finetune-spot-job.yaml", "training-job", "llama-finetune-spot")]
+    assert job["per_run"] == round(2 * sm("ml.p4d.24xlarge") * 24, 2)  # MaxRuntimeInSeconds 86400
+    assert job["spot_note"] == "SageMaker publishes no spot price"
+    rerank = rows[("examples/sagemaker/nightly-transform.json", "transform-job", "nightly-rerank")]
+    assert rerank["hourly"]["at_max"] == sm("ml.g5.xlarge")
+
+    monthly = [r for r in data["resources"] if r["billing"] == "monthly"]
+    assert data["totals"]["monthly_min"] == round(sum(r["monthly_min"] or 0 for r in monthly), 2)
+    assert data["totals"]["monthly_max"] == round(sum(r["monthly_max"] or 0 for r in monthly), 2)
+    assert data["totals"]["jobs_per_run"] == round(job["per_run"] + round(2 * sm("ml.p4d.24xlarge") * 10, 2), 2)
+    assert data["totals"]["total_max"] == round(data["totals"]["monthly_max"] + data["totals"]["jobs_per_run"], 2)
+    assert sorted(data["totals"]["unpriced"]) == ["nodegroup inferentia", "nodegroup system"]
+
+
 def test_cost_text_table_is_aligned_and_names_its_sources() -> None:
     status, out, _ = run(["cost", "examples/cost"])
     assert status == 0
@@ -439,6 +513,13 @@ def test_cost_text_table_is_aligned_and_names_its_sources() -> None:
                                             "$753.76/run", "$1.47/h")) for row in table)
     assert "Always-on total (730 h a month): $1,833.61 at min, $85,349.27 at max" in out
     assert "Total at max capacity: $86,103.03 a month" in out
+    # prices are printed as the snapshot gives them, so each monthly figure can be recomputed from its row
+    finetune = next(line for line in table if "nodegroup finetune" in line)
+    assert f" {snapshot_price('ec2', 'p4d.24xlarge')!r} " in finetune
+    burst = next(line for line in table if "nodepool gpu-burst" in line)
+    assert f" {snapshot_price('ec2', 'g6e.xlarge')!r}-{snapshot_price('ec2', 'g6e.48xlarge')!r} " in burst
+    assert (f"At max: nodepool gpu-burst = 8 x g6e.16xlarge at ${snapshot_price('ec2', 'g6e.16xlarge')!r}/h, "
+            "the dearest way to reach spec.limits (nvidia.com/gpu: 8).") in lines
     assert "[1] snapshot: karpenter-provider-aws pkg/providers/pricing/zz_generated.pricing_aws.go (2026-02-09), " \
            "us-east-1" in out
     assert "(undated), us-east-1" in out

@@ -179,6 +179,9 @@ class NodePool(ModelObject):
     weight: Any = None
     #: labels may be added outside the config (bootstrap overrides)
     open_labels: bool = False
+    #: taints may be registered outside the ``taints`` field (bootstrap flags, Bottlerocket settings,
+    #: kubelet config, a launch template's user data)
+    open_taints: bool = False
     _labels: dict = field(default_factory=dict, repr=False)
 
     type_label: ClassVar[str] = "node pool"
@@ -566,6 +569,10 @@ def _eksctl_pool(source: Source, doc: Document, group: str, i: int, raw: Any, cl
     open_labels = bool(ng.overrideBootstrapCommand) or any(
         isinstance(c, str) and "node-labels" in c for c in ng.preBootstrapCommands or []
     )
+    open_taints = bool(ng.launchTemplate) or any(
+        _mentions_taints(raw.get(k)) for k in ("overrideBootstrapCommand", "preBootstrapCommands",
+                                                "kubeletExtraConfig", "bottlerocket")
+    )
     return NodePool(
         source=source, doc_index=doc.index, base=base, kind=group, name=ng.name if isinstance(ng.name, str) else None,
         provider="eksctl", group=group, cluster=cluster, instance_refs=refs,
@@ -573,7 +580,22 @@ def _eksctl_pool(source: Source, doc: Document, group: str, i: int, raw: Any, cl
         labels=dict(ng.labels or {}), taints=taints, taints_path=base + ("taints",), taints_form=form,
         capacity=capacity, capacity_path=cap_path, spot_explicit=spot_explicit,
         min_size=ng.minSize, max_size=ng.maxSize, desired=ng.desiredCapacity, open_labels=open_labels,
+        open_taints=open_taints,
     )
+
+
+_TAINT_WORDS = ("register-with-taints", "registerwithtaints", "node-taints", "nodetaints")
+
+
+def _mentions_taints(value: Any, depth: int = 0) -> bool:
+    """Does a bootstrap command, kubelet config or Bottlerocket settings block register taints?"""
+    if depth > 20 or value is None:
+        return False
+    if isinstance(value, dict):
+        return any(_mentions_taints(k, depth + 1) or _mentions_taints(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_mentions_taints(v, depth + 1) for v in value)
+    return isinstance(value, str) and any(w in value.lower() for w in _TAINT_WORDS)
 
 
 def _unmodelled(data: dict) -> str:

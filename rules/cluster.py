@@ -58,7 +58,11 @@ class GpuNodegroupUntainted(Rule):
     ``instanceSelector``, a launch template, a Karpenter pool that may launch CPU
     types too) is not reported, nor is an eksctl nodegroup when the
     ClusterConfig has no other nodegroup for the pods that must go elsewhere
-    (CoreDNS and other system pods do not tolerate custom taints).
+    (CoreDNS and other system pods do not tolerate custom taints). Nor is a
+    nodegroup that may register taints outside ``taints``: kubelet's
+    ``--register-with-taints`` in ``overrideBootstrapCommand`` or
+    ``preBootstrapCommands``, ``registerWithTaints`` in ``kubeletExtraConfig``,
+    Bottlerocket ``node-taints``, or the user data of a ``launchTemplate``.
 
     ## Why is this bad?
     Without a taint, the scheduler places any pod on the GPU nodes: CPU-only
@@ -113,6 +117,8 @@ class GpuNodegroupUntainted(Rule):
             return
         if any(t.effect != "PreferNoSchedule" or t.unknown for t in obj.taints):
             return  # tainted (an invalid effect is reported as a schema violation)
+        if obj.open_taints:
+            return  # taints registered by bootstrap flags, Bottlerocket settings or a launch template
         if obj.provider == "eksctl" and not _has_other_pool(obj, ctx):
             return  # the cluster's only nodes: system pods need somewhere to run
         resource = conventional_resource(infos)
@@ -177,7 +183,9 @@ class SpotGpuSingleInstanceType(Rule):
     allows exactly one instance type: an eksctl managed nodegroup with
     ``spot: true``, a self-managed nodegroup whose ``instancesDistribution`` buys
     spot, or a Karpenter NodePool whose ``karpenter.sh/capacity-type``
-    requirement allows ``spot``.
+    requirement allows only ``spot``. A NodePool that also allows
+    ``on-demand`` (or ``reserved``) is not reported: Karpenter launches that
+    capacity when spot is short.
 
     ## Why is this bad?
     Spot capacity for one GPU type in one region is often exhausted; with a
@@ -222,8 +230,8 @@ class SpotGpuSingleInstanceType(Rule):
             return
         if obj.possible_types is None or len(obj.possible_types) != 1:
             return
-        if obj.provider == "karpenter" and not obj.instance_refs:
-            return
+        if obj.provider == "karpenter" and (not obj.instance_refs or obj.capacity != "spot"):
+            return  # other capacity types are Karpenter's fallback when spot is short
         it = catalog.get(obj.possible_types[0])
         if it is None or it.accelerated is not True:
             return

@@ -116,13 +116,19 @@ def write(result: "Result", path: str) -> int:
     """Record the run's findings in ``path``; returns how many."""
     found = sorted(entries(result, path), key=lambda e: (e["file"], e["rule"], e["document"], e["path"]))
     doc = {"gpulint-baseline": VERSION, "generated-by": f"gpulint {__version__}", "findings": found}
-    tmp = f"{path}.tmp{os.getpid()}"
+    # a symlinked baseline stays a symlink; a device or pipe (/dev/stdout) is written to, never replaced
+    target = os.path.realpath(path)
+    special = os.path.exists(target) and not os.path.isfile(target) and not os.path.isdir(target)
+    tmp = target if special else f"{target}.tmp{os.getpid()}"
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(doc, fh, indent=2, sort_keys=False)
             fh.write("\n")
-        os.replace(tmp, path)
+        if not special:
+            os.replace(tmp, target)
     except OSError as exc:
+        if special:
+            raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
         try:
             os.unlink(tmp)
         except OSError:

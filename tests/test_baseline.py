@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 
 import pytest
 
@@ -205,3 +206,31 @@ def test_unwritable_baseline_is_a_clear_error(repo):
 )
 def test_message_normalisation_drops_only_line_numbers(message, expected):
     assert normalise_message(message) == expected
+
+
+def test_a_symlinked_baseline_stays_a_symlink(repo):
+    (repo / "ci").mkdir()
+    (repo / "ci" / "baseline.json").write_text("{}")
+    (repo / "gpulint-baseline.json").symlink_to("ci/baseline.json")
+    recorded = write_baseline("gpulint-baseline.json", "k8s")
+    assert (repo / "gpulint-baseline.json").is_symlink()
+    assert json.loads((repo / "ci" / "baseline.json").read_text()) == recorded
+    assert len(recorded["findings"]) == 3
+    assert sorted(p.name for p in (repo / "ci").iterdir()) == ["baseline.json"]  # no temporary file left
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_baseline_written_to_a_pipe_is_streamed_not_replaced(repo):
+    import stat
+    import threading
+
+    fifo = repo / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--write-baseline", str(fifo), "k8s"], stdout=out, stderr=err) == 0, err.getvalue()
+    reader.join(10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still the pipe, not a regular file renamed over it
+    assert len(json.loads(received[0])["findings"]) == 3

@@ -720,6 +720,8 @@ class Index:
             elif isinstance(obj, ScalingPolicy) and obj.resource_id:
                 self.policies.setdefault(obj.resource_id, []).append(obj)
         self.has_scaling = project.has(ScalableTarget, ScalingPolicy)
+        #: kinds of document (ACK, CloudFormation, API) whose Endpoint documents name their configs
+        self.endpoint_kinds = {_doc_kind(e) for es in self.endpoints_by_config.values() for e in es}
 
     def endpoint_names(self, config: EndpointConfig) -> tuple[list[str], bool]:
         """Names of the endpoints deployed from ``config``, and whether that is known.
@@ -727,7 +729,11 @@ class Index:
         Known when an Endpoint document names the config; otherwise the
         endpoint is assumed to share the config's name (what the SageMaker
         Python SDK's ``deploy()`` does) unless an Endpoint document says that
-        name belongs to another config.
+        name belongs to another config, or the config is written as the same
+        kind of document (ACK resource, CloudFormation resource, API document)
+        as Endpoint documents that name other configs: endpoint configs are
+        immutable, so repositories keep superseded versions next to the
+        Endpoint that now names the new one.
         """
         if not config.name:
             return [], False
@@ -736,6 +742,8 @@ class Index:
             return sorted({e.name for e in eps if e.name}), True
         same = self.endpoints.get(config.name)
         if same and all(e.config_name not in (None, config.name) for e in same):
+            return [], False
+        if _doc_kind(config) in self.endpoint_kinds:
             return [], False
         return [config.name], False
 
@@ -766,6 +774,11 @@ class Index:
                 return []
             return list(self.configs.get(names.pop() or "", []))
         return list(self.configs.get(endpoint, []))
+
+
+def _doc_kind(obj: AwsObject) -> str:
+    """How a resource is deployed: ACK, CloudFormation, or API calls (requests and saved responses)."""
+    return "api" if obj.form in ("request", "response") else obj.form
 
 
 _INDEXES: "weakref.WeakKeyDictionary[Any, Index]" = weakref.WeakKeyDictionary()

@@ -25,6 +25,7 @@ SM_ZERO_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-sca
 
 #: the cooldown Application Auto Scaling uses for SageMaker variants when none is given
 DEFAULT_COOLDOWN = 300
+VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
 
 def _target_tracking(policy: ScalingPolicy) -> Optional[dict]:
@@ -112,9 +113,12 @@ class ScaleInCooldownShort(Rule):
 class ScaleOutSlowerThanScaleIn(Rule):
     """## What it does
     Flags a target-tracking scaling policy for SageMaker whose
-    ``ScaleOutCooldown`` is strictly longer than its ``ScaleInCooldown``
-    (each 300 s when not given). Policies with ``DisableScaleIn: true`` are not
-    checked.
+    ``ScaleOutCooldown`` is strictly longer than its ``ScaleInCooldown``.
+    For an endpoint variant's instance count, a cooldown that is not given is
+    Application Auto Scaling's default for variants, 300 s; for other SageMaker
+    targets (inference component copies, serverless provisioned concurrency)
+    only policies that set both are compared. Policies with
+    ``DisableScaleIn: true`` are not checked.
 
     ## Why is this bad?
     The policy reacts to load faster by removing capacity than by adding it:
@@ -161,6 +165,8 @@ class ScaleOutSlowerThanScaleIn(Rule):
         raw_out, raw_in = conf.get("ScaleOutCooldown"), conf.get("ScaleInCooldown")
         if raw_out is None and raw_in is None:
             return
+        if (raw_out is None or raw_in is None) and as_str(obj.get("ScalableDimension")) != VARIANT_DIMENSION:
+            return  # the 300 s default is documented for endpoint variants only
         out = as_int(raw_out) if raw_out is not None else DEFAULT_COOLDOWN
         into = as_int(raw_in) if raw_in is not None else DEFAULT_COOLDOWN
         if out is None or into is None or out <= into:
@@ -284,8 +290,10 @@ class AutoscalingMissing(Rule):
     (``ResourceId: endpoint/<endpoint>/variant/<variant>``). The
     endpoint name comes from an Endpoint document that names the config;
     without one, any target for that variant name on an endpoint not known to
-    use another config counts as covering it. The rule is silent when no
-    scaling documents are linted at all (the scaling may live elsewhere), for
+    use another config counts as covering it; a config of the same kind (ACK,
+    CloudFormation, API document) as Endpoint documents that name other
+    configs is taken as a superseded version, not deployed. The rule is
+    silent when no scaling documents are linted at all (the scaling may live elsewhere), for
     serverless variants and for variants with ``ManagedInstanceScaling``
     (inference components scale by copy count).
 

@@ -41,7 +41,7 @@ def build_parser() -> _Parser:
                    help="ask the AWS Price List API and EC2 spot price history (cached on disk for a day); "
                    "falls back to the snapshot when there are no credentials")
     p.add_argument("--region", help="region for files that name none (default: AWS_REGION, AWS_DEFAULT_REGION, "
-                   "else us-east-1)")
+                   "the AWS profile's region in ~/.aws/config, else us-east-1)")
     p.add_argument("--budget", type=_money_arg, metavar="MONTHLY_USD",
                    help="fail (exit 1, cost-budget-exceeded) when the total at max capacity is above this")
     p.add_argument("--diff", metavar="REF", help="show the cost change from git REF to the working tree")

@@ -78,14 +78,37 @@ def pricing_endpoint_region(region: str) -> str:
 
 
 def default_region(cli_region: Optional[str] = None, environ: Optional[dict] = None) -> tuple[str, str]:
-    """(region, where it came from): ``--region``, then AWS_REGION / AWS_DEFAULT_REGION, then us-east-1."""
+    """(region, where it came from): ``--region``, then AWS_REGION / AWS_DEFAULT_REGION, then the
+    ``region`` of the AWS profile in the AWS config file, then us-east-1."""
     env = os.environ if environ is None else environ
     if cli_region:
         return cli_region, "--region"
     for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if env.get(var):
             return env[var], var
+    found = config_file_region(env)
+    if found is not None:
+        return found
     return DEFAULT_REGION, "default"
+
+
+def config_file_region(env: Any) -> Optional[tuple[str, str]]:
+    """The region the AWS CLI and SDKs would take from the config file (``AWS_CONFIG_FILE``,
+    else ``~/.aws/config``) for the profile in AWS_PROFILE (else ``default``); read as text."""
+    import configparser
+
+    path = env.get("AWS_CONFIG_FILE") or os.path.join(os.path.expanduser("~"), ".aws", "config")
+    profile = env.get("AWS_PROFILE") or "default"
+    section = "default" if profile == "default" else f"profile {profile}"
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as fh:
+            parser.read_file(fh)
+        region = parser.get(section, "region", fallback=None)
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return None
+    region = (region or "").strip()
+    return (region, f"AWS config profile {profile}") if region else None
 
 
 # --------------------------------------------------------------------------- the snapshot

@@ -33,6 +33,10 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    # and whatever AWS region the machine is set up for does not leak into the figures
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.path.join(os.sep, "nonexistent", "aws-config"))
     yield
     assert not attempts, f"a test tried to connect to {attempts}"
 
@@ -119,7 +123,22 @@ def test_pricing_endpoint_and_default_region() -> None:
     assert pricing.default_region("eu-west-1", {"AWS_REGION": "us-west-2"}) == ("eu-west-1", "--region")
     assert pricing.default_region(None, {"AWS_DEFAULT_REGION": "us-west-2"}) == ("us-west-2", "AWS_DEFAULT_REGION")
     assert pricing.default_region(None, {"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "x"})[0] == "eu-central-1"
-    assert pricing.default_region(None, {}) == ("us-east-1", "default")
+    assert pricing.default_region(None, {"AWS_CONFIG_FILE": "/nonexistent/aws-config"}) == ("us-east-1", "default")
+
+
+def test_region_from_the_aws_config_file(tmp_path) -> None:
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-1\n\n[profile ml]\nregion=ap-northeast-1\n"
+                      "[profile bare]\noutput = json\n")
+    env = {"AWS_CONFIG_FILE": str(config)}
+    assert pricing.default_region(None, env) == ("eu-west-1", "AWS config profile default")
+    assert pricing.default_region(None, {**env, "AWS_PROFILE": "ml"}) == ("ap-northeast-1", "AWS config profile ml")
+    assert pricing.default_region(None, {**env, "AWS_PROFILE": "bare"}) == ("us-east-1", "default")
+    # the environment and --region come first
+    assert pricing.default_region(None, {**env, "AWS_DEFAULT_REGION": "us-west-2"})[0] == "us-west-2"
+    assert pricing.default_region("us-east-2", env) == ("us-east-2", "--region")
+    config.write_text("not an ini file [\n")
+    assert pricing.default_region(None, env) == ("us-east-1", "default")
 
 
 # --------------------------------------------------------------------------- live prices (Stubber)
@@ -548,6 +567,7 @@ managedNodeGroups:
 def test_region_comes_from_the_file_then_region_then_environment(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     write(str(tmp_path / "a.yaml"), NODEGROUP.format(region="eu-west-1", itype="g5.xlarge", lo=1, hi=2))
     write(str(tmp_path / "b.yaml"), NODEGROUP.format(region="${REGION}", itype="g5.xlarge", lo=1, hi=2))
     status, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
@@ -563,6 +583,13 @@ def test_region_comes_from_the_file_then_region_then_environment(tmp_path, monke
     _, out, _ = run(["cost", "--format", "json", "--region", "us-west-2", "."], cwd=str(tmp_path))
     regions = {r["file"]: (r["region"], r["region_from"]) for r in json.loads(out)["resources"]}
     assert regions == {"a.yaml": ("eu-west-1", "file"), "b.yaml": ("us-west-2", "--region")}
+    # the AWS config file's profile region comes after the environment
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    write(str(tmp_path / "aws" / "config"), "[default]\nregion = eu-central-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws" / "config"))
+    _, out, _ = run(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    regions = {r["file"]: (r["region"], r["region_from"]) for r in json.loads(out)["resources"]}
+    assert regions == {"a.yaml": ("eu-west-1", "file"), "b.yaml": ("eu-central-1", "AWS config profile default")}
 
 
 def test_unknown_prices_and_counts_are_said_not_guessed(tmp_path) -> None:

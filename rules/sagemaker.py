@@ -78,6 +78,12 @@ class PayloadLimitExceeded(Rule):
     serves is not checked (it may be meant for batch transform or an
     asynchronous endpoint).
 
+    Whether the server honours the variable does not matter here: TorchServe
+    reads ``TS_*`` variables only with ``enable_envvars_config=true``, and
+    which SageMaker containers turn that on is not documented. Either way the
+    setting says the model is meant for payloads a real-time endpoint cannot
+    carry.
+
     ## Why is this bad?
     ``InvokeEndpoint`` accepts at most 6 MiB in either direction, whatever the
     container allows. Raising the server limit says the model is expected to
@@ -129,8 +135,8 @@ class PayloadLimitExceeded(Rule):
                     continue
                 yield Finding(
                     obj.at(*cpath, "Environment", var),
-                    f"{var}={value} lets the model server accept {_mb(size)}, but real-time endpoint config "
-                    f"{served} serves this model and InvokeEndpoint caps payloads at 6 MiB: larger requests "
+                    f"{var}={value} sets the model server's payload limit to {_mb(size)}, but real-time "
+                    f"endpoint config {served} serves this model and InvokeEndpoint caps payloads at 6 MiB: larger requests "
                     "fail with 413; use an asynchronous endpoint or pass S3 references",
                     related=sorted({c.file for c in realtime}),
                 )

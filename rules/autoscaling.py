@@ -294,8 +294,8 @@ class AutoscalingMissing(Rule):
     CloudFormation, API document) as Endpoint documents that name other
     configs is taken as a superseded version, not deployed. The rule is
     silent when no scaling documents are linted at all (the scaling may live elsewhere), for
-    serverless variants and for variants with ``ManagedInstanceScaling``
-    (inference components scale by copy count).
+    serverless variants, and for variants that host inference components (no
+    ``ModelName``, or ``ManagedInstanceScaling``): those scale by copy count.
 
     ## Why is this bad?
     SageMaker endpoints do not scale by default: without a scalable target and
@@ -333,6 +333,8 @@ class AutoscalingMissing(Rule):
         for variant in obj.variants():
             if variant.name is None or variant.serverless or variant.managed_scaling:
                 continue
+            if "ModelName" not in variant.data:
+                continue  # a variant without a model hosts inference components, which scale by copy count
             if known:
                 covered = any(idx.variant_scaled(e, variant.name) for e in names)
             else:

@@ -1284,7 +1284,7 @@ def render_diff_text(data: dict, ref: str, out: TextIO) -> None:
                 if s is None:
                     return "-"
                 c = s["count"]
-                return f"{','.join(s['instance_types']) or '?'} x{_count(c[2]) if c[2] is not None else '?'}"
+                return f"{_types_cell(s['instance_types'])} x{_count(c[2]) if c[2] is not None else '?'}"
 
             def cost(s: Optional[dict]) -> str:
                 if s is None:

@@ -807,6 +807,26 @@ def test_diff_against_a_git_ref(tmp_path) -> None:
     assert status == 2 and "'no-such-ref' is not a commit" in err
 
 
+@pytest.mark.skipif(git is None, reason="git is not installed")
+def test_diff_names_many_types_as_the_table_does(tmp_path) -> None:
+    """A NodePool allowing a whole family reads 'g6e.* (8)' in the diff too, not eight names."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES, repo / "infra")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+    nodepool = repo / "infra" / "karpenter.yaml"
+    nodepool.write_text(nodepool.read_text().replace("nvidia.com/gpu: 8", "nvidia.com/gpu: 16"))
+    status, out, err = run(["cost", "--diff", "HEAD", "infra"], cwd=str(repo))
+    assert status == 0, err
+    (line,) = [line for line in out.splitlines() if line.startswith("changed")]
+    g6e16 = snapshot_price("ec2", "g6e.16xlarge")
+    assert line.split() == ["changed", "infra/karpenter.yaml", "nodepool", "gpu-burst", "g6e.*", "(8)", "x8",
+                            "g6e.*", "(8)", "x16", cost.money(round(8 * g6e16 * 730, 2)),
+                            cost.money(round(16 * g6e16 * 730, 2)), "+" + cost.money(round(8 * g6e16 * 730, 2))]
+
+
 def test_diff_outside_a_repository_is_a_usage_error(tmp_path) -> None:
     status, _, err = run(["cost", "--diff", "HEAD"], cwd=str(tmp_path))
     assert status == 2 and "not inside a git repository" in err

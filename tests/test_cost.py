@@ -327,6 +327,18 @@ def test_live_without_credentials_says_so_once(tmp_path, monkeypatch) -> None:
     assert row["prices"]["m6i.large"]["source"].startswith("snapshot:")
 
 
+def test_live_without_boto3_says_so_and_uses_the_snapshot(tmp_path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if gpulint[aws] was not installed
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    status, out, err = run(["cost", "--live", "--format", "json", EXAMPLES])
+    assert status == 0
+    assert err.count("--live: boto3 is not installed (pip install 'gpulint[aws]'); using the price snapshot") == 1
+    assert all(q is None or q["source"].startswith("snapshot:")
+               for r in json.loads(out)["resources"] for q in r["prices"].values())
+
+
 # --------------------------------------------------------------------------- the snapshot generator (Stubber)
 
 

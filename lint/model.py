@@ -85,7 +85,7 @@ def _string_map(value: Any) -> Any:
         if isinstance(v, (dict, list)):
             raise PydanticCustomError(
                 "scalar_type", "expected a single value for {key}, found {kind}",
-                {"key": repr(k), "kind": describe(v)},
+                {"key": repr(k), "kind": describe(v), "entry": k},  # entry: where the report points
             )
     return value
 

@@ -138,6 +138,9 @@ def validate_shape(
                 else:
                     message = f"'{where}': {expected}"
                 path = base + loc
+                entry = (err.get("ctx") or {}).get("entry")
+                if entry is not None:  # a bad entry of a mapping: point at its value
+                    path += (entry,)
             violations.append(Violation(doc_index, path, message))
         return None
 

@@ -476,7 +476,9 @@ class NodeSelectorUnmatched(Rule):
     A workload joins the pools of the nearest folder (walking up from its file)
     that holds cluster configs. Without cluster configs in the linted set the
     rule is silent, and so it is for clusters that get nodes gpulint does not
-    model (EKS Auto Mode, Fargate). Labels that node agents add at run time
+    model (EKS Auto Mode, Fargate), and for DaemonSets: a DaemonSet for
+    hardware the cluster lacks (a Neuron device plugin on a GPU-only cluster)
+    creates no pods, so none stays Pending. Labels that node agents add at run time
     (``nvidia.com/gpu.product``, ``feature.node.kubernetes.io/...``, zones) and
     custom labels that no pool defines are taken to match, unless the key is a
     near-miss of a label the pools do define.
@@ -518,6 +520,8 @@ class NodeSelectorUnmatched(Rule):
     source_url = "https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/"
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
+        if obj.kind == "DaemonSet":
+            return  # its pods are created only on matching nodes: none is left Pending
         scope = None
         for t in obj.templates:
             if t.partial or not has_selector(t):
@@ -582,7 +586,10 @@ class GpuExceedsNodeCapacity(Rule):
     Silent without cluster configs in the linted set, and when the instance
     types of a matching pool, or their accelerator counts, are unknown. Set
     ``gpu-sharing: true`` when the NVIDIA device plugin advertises shared GPU
-    units under ``nvidia.com/gpu`` (time-slicing, MPS, MIG strategy single).
+    units under ``nvidia.com/gpu`` (time-slicing, MPS, MIG strategy single);
+    pools whose nodes carry the GPU operator's per-node configuration labels
+    (``nvidia.com/device-plugin.config``, ``nvidia.com/mig.config``) are taken
+    to do so.
 
     ## Why is this bad?
     No node can ever fit the pod: it stays Pending (``Insufficient
@@ -635,7 +642,8 @@ class GpuExceedsNodeCapacity(Rule):
                 continue
             pools = [p for p, _ in joined]
             for res in accels:
-                if ctx.options.gpu_sharing and res == "nvidia.com/gpu":
+                if res == "nvidia.com/gpu" and (ctx.options.gpu_sharing or any(_per_node_plugin_config(p)
+                                                                               for p in pools)):
                     continue
                 want = t.pod_request(res)
                 if not want:
@@ -654,6 +662,15 @@ class GpuExceedsNodeCapacity(Rule):
                     f"({_pools_text(pools)}) offer at most {best} per node: {detail}; it will stay Pending",
                     related=sorted({p.file for p in pools}),
                 )
+
+
+#: node labels that pick a per-node NVIDIA device plugin or MIG configuration (GPU operator): the node
+#: may advertise time-sliced replicas or MIG slices as nvidia.com/gpu
+_PLUGIN_CONFIG_LABELS = ("nvidia.com/device-plugin.config", "nvidia.com/mig.config")
+
+
+def _per_node_plugin_config(pool: NodePool) -> bool:
+    return any(str(k) in _PLUGIN_CONFIG_LABELS for k in pool.labels)
 
 
 def _request_path(t: PodTemplate, res: str) -> tuple:

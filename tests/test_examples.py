@@ -58,12 +58,28 @@ CLUSTER: Expected = {
     ],
 }
 
+#: the inputs of `gpulint cost` (README): clean configs, so the lint run says nothing about them
+COST: Expected = {
+    "cost/cluster.yaml": [],
+    "cost/karpenter.yaml": [],
+    "cost/sagemaker/endpoint-config.json": [],
+    "cost/sagemaker/scaling.yaml": [],
+    "cost/sagemaker/training-job.json": [],
+    "cost/sagemaker/transform-job.json": [],
+}
+
 #: domain folder under examples/ -> its expectations
 DOMAINS: dict[str, Expected] = {
     "kubernetes": KUBERNETES,
     "sagemaker": SAGEMAKER,
     "cluster": CLUSTER,
+    "cost": COST,
 }
+
+
+def test_every_example_folder_has_a_table() -> None:
+    folders = {e.name for e in os.scandir(EXAMPLES) if e.is_dir()}
+    assert folders == set(DOMAINS), f"folders without a table: {sorted(folders - set(DOMAINS))}"
 
 ALL_EXPECTED: Expected = {f: e for table in DOMAINS.values() for f, e in table.items()}
 

@@ -18,8 +18,9 @@ cluster configs in the linted set, taken from the nearest folder (walking up
 from the workload's file) that holds any, so that a repository with several
 clusters joins each workload to its neighbours. It returns None when there are
 none, or when a cluster there gets nodes gpulint does not model (EKS Auto Mode,
-Fargate profiles, hybrid nodes, or the Karpenter add-on without NodePools in
-the set): cross-file rules then stay silent.
+whether from the ClusterConfig or from a NodePool whose nodeClassRef is EKS's
+own NodeClass, Fargate profiles, hybrid nodes, or the Karpenter add-on without
+NodePools in the set): cross-file rules then stay silent.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from gpulint import catalog
 from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source
 from gpulint.model import IntLike, ModelObject, PodTemplate, Scalar, Shape, StringMap, Unknown, is_placeholder
-from gpulint.recognize import Recognised, Violation, recogniser, validate_shape
+from gpulint.recognize import Recognised, Violation, dig, recogniser, validate_shape
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
@@ -182,6 +183,9 @@ class NodePool(ModelObject):
     #: taints may be registered outside the ``taints`` field (bootstrap flags, Bottlerocket settings,
     #: kubelet config, a launch template's user data)
     open_taints: bool = False
+    #: a NodePool of EKS Auto Mode (nodeClassRef group eks.amazonaws.com): the cluster also has
+    #: built-in pools that no file describes
+    auto_mode: bool = False
     _labels: dict = field(default_factory=dict, repr=False)
 
     type_label: ClassVar[str] = "node pool"
@@ -761,6 +765,8 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
         startup_taints=startup, taints_path=tpath + ("taints",), requirements=reqs, capacity=capacity,
         capacity_path=cap_path, spot_explicit=spot_explicit, limits=dict(spec.limits or {}), weight=spec.weight,
     )
+    ref = dig(data, "spec", "template", "spec", "nodeClassRef")
+    pool.auto_mode = isinstance(ref, dict) and ref.get("group") == "eks.amazonaws.com"
     ignores = ignored_rules(meta.get("annotations"))
     if ignores:
         pool.ignores = {(): ignores}
@@ -815,7 +821,7 @@ def pools_for(project: Any, obj: ModelObject) -> Optional[Scope]:
             if near:
                 near_configs = [c for c in configs if _under(c.file, here)]
                 karpenter = any(p.provider == "karpenter" for p in near)
-                if any(c.unmodelled for c in near_configs) or (
+                if any(c.unmodelled for c in near_configs) or any(p.auto_mode for p in near) or (
                     any(c.karpenter_addon for c in near_configs) and not karpenter
                 ):
                     scope = None

@@ -496,6 +496,11 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
                 failed_writes = True
         if failed_writes:
             result = linter.run(_with_text(inputs, {n: f for n, f in files.items() if f.written or f.stdin}))
+    if tried_and_failed:  # a fix that was tried and refused is not offered again ("1 fixable with --fix")
+        result.diagnostics = [
+            replace(d, fix=None) if (d.file, d.rule, d.doc_index, tuple(d.path)) in tried_and_failed else d
+            for d in result.diagnostics
+        ]
     if not unsafe and not write:  # with --fix, the report's summary says it
         hidden = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
         if hidden:

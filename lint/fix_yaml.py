@@ -283,10 +283,18 @@ def _content_end(text: str, node: Any, column: int) -> int:
     while isinstance(leaf, (yaml.MappingNode, yaml.SequenceNode)) and not leaf.flow_style and leaf.value:
         leaf = leaf.value[-1][1] if isinstance(leaf, yaml.MappingNode) else leaf.value[-1]
     end = leaf.end_mark.index
+    keep = False
     if isinstance(leaf, yaml.ScalarNode) and leaf.style in ("|", ">"):
-        while end > leaf.start_mark.index and text[end - 1] in " \t\r\n":
-            end -= 1
-    pos = _line_end(text, end)
+        header = text[leaf.start_mark.index:_line_end(text, leaf.start_mark.index)].split("#", 1)[0]
+        keep = "+" in header
+        if not keep:
+            while end > leaf.start_mark.index and text[end - 1] in " \t\r\n":
+                end -= 1
+    if keep and end > leaf.start_mark.index and text[end - 1] == "\n":
+        # `|+` keeps its trailing blank lines: new lines go after them, so they stay the scalar's
+        pos = end - 2 if text[end - 2] == "\r" else end - 1
+    else:
+        pos = _line_end(text, end)
     comments: list[tuple[int, int]] = []  # (indentation, line end) of the comment lines that follow
     scan = pos
     next_indent = -1  # indentation of the next content line (-1: none, or the end of the document)

@@ -355,6 +355,10 @@ def test_fix_that_would_change_shared_anchor_is_skipped(workdir) -> None:
     assert (workdir / "anchors.yaml").read_text() == text + "      limits: {nvidia.com/gpu: 1}\n"
     assert err.count("fix for gpu-request-limit-mismatch not applied: the value is shared through a YAML anchor") == 1
     assert code == 1
+    # the refused fix is not offered again: --fix was just run
+    assert out.splitlines()[-1] == "Found 1 problem (1 error, 0 warnings, 0 info) in 1 file (1 checked)."
+    code, out, _ = run(["--fix", "--format", "json", "anchors.yaml"])
+    assert [(f["rule"], f["fixable"]) for f in json.loads(out)] == [("gpu-request-limit-mismatch", False)]
 
 
 def test_context_files_and_suppressed_findings_are_not_fixed(workdir) -> None:
@@ -489,6 +493,24 @@ def test_yaml_insertions_follow_the_layout() -> None:
     quoted = '"a": {"b": 1}\n'
     out, _ = apply_edit(quoted, 0, Edit(("a", "c"), "x y", "add"))
     assert out == '"a": {"b": 1, "c": "x y"}\n'
+
+
+@pytest.mark.parametrize("header", ["|+", "|2+", ">+  # keep"])
+def test_yaml_insertion_after_a_block_scalar_that_keeps_its_blank_lines(header) -> None:
+    """A `|+` scalar owns its trailing blank lines: a new key goes after them, not into them."""
+    from gpulint.diagnostics import Edit
+    from gpulint.fix_yaml import apply_edit
+
+    for nl in ("\n", "\r\n"):
+        text = nl.join(["spec:", "  a: 1", f"  cmd: {header}", "    echo hi", "", "", "---", "x: 1", ""])
+        out, _ = apply_edit(text, 0, Edit(("spec", "b"), 2, "add"))
+        assert out == nl.join(["spec:", "  a: 1", f"  cmd: {header}", "    echo hi", "", "", "  b: 2", "---",
+                               "x: 1", ""])
+        assert yaml.safe_load_all(out).__next__()["spec"]["cmd"] == yaml.safe_load_all(text).__next__()["spec"]["cmd"]
+    # a clipped scalar loses its blank lines anyway: the new key goes right after its text
+    text = "spec:\n  cmd: |\n    echo hi\n\n\nx: 1\n"
+    out, _ = apply_edit(text, 0, Edit(("spec", "b"), 2, "add"))
+    assert out == "spec:\n  cmd: |\n    echo hi\n  b: 2\n\n\nx: 1\n"
 
 
 # --------------------------------------------------------------------------- property test

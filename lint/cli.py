@@ -171,7 +171,11 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         except QuotaError as exc:
             err.write(f"gpulint: {exc}\n")
             return EXIT_USAGE
-    paths = args.paths or ["."]
+    # --stdin-filename alone means standard input (`helm template ... | gpulint --stdin-filename x.yaml`)
+    paths = args.paths or (["-"] if args.stdin_filename else ["."])
+    if args.stdin_filename and "-" not in paths:
+        err.write("gpulint: --stdin-filename names standard input, but '-' is not among the paths\n")
+        return EXIT_USAGE
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:  # a mistyped or renamed path must not pass the gate silently
         for p in missing:

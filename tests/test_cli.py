@@ -321,6 +321,14 @@ def test_stdin_with_a_filename(proj) -> None:
     assert found(out) == [("<stdin>",) + SHAPE[1:]]
 
 
+def test_stdin_filename_alone_reads_standard_input(proj) -> None:
+    """Piped input is what gets linted, never the current folder instead."""
+    status, out, err = run(["--stdin-filename", "deploy/llm.yaml"], stdin=GPU.encode())
+    assert found(out) == [("deploy/llm.yaml",) + MISMATCH[1:], ("deploy/llm.yaml",) + PROBE[1:]]
+    status, out, err = run(["--stdin-filename", "deploy/llm.yaml", "gpu.yaml"], stdin=GPU.encode())
+    assert (status, out, err) == (2, "", "gpulint: --stdin-filename names standard input, but '-' is not among the paths\n")
+
+
 def test_default_path_is_the_current_folder(proj) -> None:
     assert run([]) == run(["."])
     assert found(run([])[1]) == [MISMATCH, PROBE, SHAPE]

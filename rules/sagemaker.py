@@ -490,7 +490,9 @@ class InstancePoolsRouting(Rule):
     """## What it does
     Flags a production variant whose ``InstancePools`` hold more than one
     instance type while ``RoutingConfig.RoutingStrategy`` is not
-    ``LEAST_OUTSTANDING_REQUESTS`` (the default is ``RANDOM``).
+    ``LEAST_OUTSTANDING_REQUESTS`` (the default is ``RANDOM``). Asynchronous
+    endpoints are not checked: their requests wait in a queue, and routing
+    strategies are documented for real-time inference.
 
     ## Why is this bad?
     Random routing sends every instance the same share of requests. In a
@@ -534,6 +536,8 @@ class InstancePoolsRouting(Rule):
     fix = Applicability.SAFE
 
     def check(self, obj: EndpointConfig, ctx: Context) -> Iterator[Finding]:
+        if obj.is_async:
+            return  # routing strategies are documented for real-time requests; async ones wait in a queue
         for v in obj.variants():
             types = {as_str(p.get("InstanceType")) for p in v.pools if isinstance(p, dict)}
             if len(types - {None}) < 2 or any(is_unknown(p.get("InstanceType")) for p in v.pools if isinstance(p, dict)):

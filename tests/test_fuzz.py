@@ -2,7 +2,7 @@
 
 Hypothesis feeds the loaders and the whole command line with random bytes,
 truncated and spliced real manifests, deep nesting, huge scalars, anchors and
-aliases, Python and CloudFormation tags, duplicate keys, other encodings, BOMs
+aliases, Python and CloudFormation tags, duplicate keys, other and mixed encodings, BOMs
 and CRLF. Every run must end in diagnostics (parse-error, schema-violation,
 rule findings) with exit status 0 or 1, within a few seconds per file, and no
 file may change unless ``--fix`` was given and the file parsed.
@@ -109,7 +109,7 @@ def generated_documents(draw: Any) -> bytes:
 def _mutate(data: bytes, draw: Any) -> bytes:
     ops = draw(st.lists(st.sampled_from(
         ["truncate", "insert", "delete", "splice", "tag", "anchor", "dupkey", "nest", "huge", "bom", "crlf",
-         "encode", "nul", "tab"]), max_size=3))
+         "encode", "mixed", "nul", "tab"]), max_size=3))
     for op in ops:
         n = len(data)
         at = draw(st.integers(0, n))
@@ -145,6 +145,10 @@ def _mutate(data: bytes, draw: Any) -> bytes:
             text = data.decode("utf-8", errors="replace")
             data = text.encode(draw(st.sampled_from(["utf-16", "utf-16-le", "latin-1", "utf-32", "cp1252"])),
                                errors="replace")
+        elif op == "mixed":  # one part in another encoding than the rest
+            piece = "note: caf\u00e9 na\u00efve \u2014 \u00fcber\n".encode(
+                draw(st.sampled_from(["latin-1", "utf-16-le", "cp1252", "utf-8"])), errors="replace")
+            data = data[:at] + piece + data[at:]
         elif op == "nul":
             data = data[:at] + b"\x00" + data[at:]
         elif op == "tab":

@@ -73,6 +73,11 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO, stdin_data: Optional[byt
         return EXIT_USAGE
     budget = args.budget if args.budget is not None else getattr(config, "budget", None)
     paths = args.paths or ["."]
+    missing = [] if args.diff else [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:  # a mistyped path must not pass a budget gate with nothing costed
+        for p in missing:
+            err.write(f"gpulint: {p}: no such file or directory\n")
+        return EXIT_USAGE
 
     handle: TextIO = out
     opened = None

@@ -728,6 +728,12 @@ def test_budget_gate_exit_status() -> None:
     assert status == 2 and "expected a number of US dollars" in err
 
 
+def test_a_missing_path_is_a_usage_error_not_a_passing_gate() -> None:
+    status, out, err = run(["cost", "--budget", "1", "examples/cots"])
+    assert (status, out) == (2, "")
+    assert err == "gpulint: examples/cots: no such file or directory\n"
+
+
 def test_budget_from_the_config_gates_cost_and_lint(tmp_path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "cost")
     (tmp_path / ".gpulint.yaml").write_text("budget: 50000\n")

@@ -617,7 +617,9 @@ class QuotaExceeded(Rule):
     the total with the account quota ``<type> for endpoint usage``. Training
     jobs are compared with ``<type> for training job usage`` (or ``for spot
     training job usage`` with managed spot training), each job alone, or
-    added up with ``sum-training-jobs: true``.
+    added up with ``sum-training-jobs: true``; a saved ``DescribeTrainingJob``
+    response of a job that has ended (Completed, Failed, Stopped) holds no
+    instances and is not counted.
 
     Quotas come from ``--quotas FILE`` (YAML or JSON, ``quotas:
     {"ml.p4d.24xlarge for endpoint usage": 6}``, the names of the Service
@@ -736,12 +738,15 @@ class QuotaExceeded(Rule):
             )
 
 
+_FINISHED = ("Completed", "Failed", "Stopped")
+
+
 def _training_usage(job: TrainingJob) -> dict[tuple[str, bool], tuple[tuple, int]]:
     """(instance type, spot) -> (path of the first mention, instance count) for one job."""
     out: dict[tuple[str, bool], tuple[tuple, int]] = {}
     rc = job.get("ResourceConfig")
-    if not isinstance(rc, dict):
-        return out
+    if not isinstance(rc, dict) or job.get("TrainingJobStatus") in _FINISHED:
+        return out  # a saved response of a job that has ended holds no instances
     spot = job.spot
     itype, count = as_str(rc.get("InstanceType")), as_int(rc.get("InstanceCount"))
     if itype and count and count > 0:

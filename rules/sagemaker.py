@@ -76,7 +76,8 @@ class PayloadLimitExceeded(Rule):
     in MB. A value up to the servers' own default (6,553,500 bytes) does not
     raise anything and is not reported. A model that no linted endpoint config
     serves is not checked (it may be meant for batch transform or an
-    asynchronous endpoint).
+    asynchronous endpoint), nor is one served only by superseded configs (see
+    ``quota-exceeded`` for how an endpoint config is taken as deployed).
 
     Whether the server honours the variable does not matter here: TorchServe
     reads ``TS_*`` variables only with ``enable_envvars_config=true``, and
@@ -144,8 +145,11 @@ class PayloadLimitExceeded(Rule):
 
 def _configs_serving(ctx: Context, model: str) -> list[EndpointConfig]:
     out = []
-    for configs in index(ctx.project).configs.values():
+    idx = index(ctx.project)
+    for configs in idx.configs.values():
         for config in configs:
+            if not idx.endpoint_names(config)[0]:
+                continue  # a superseded version that no endpoint runs
             for v in config.variants():
                 names = {as_str(v.data.get("ModelName"))}
                 names |= {as_str(p.get("ModelNameOverride")) for p in v.pools if isinstance(p, dict)}

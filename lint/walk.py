@@ -46,14 +46,20 @@ class _Ignore:
         return 0
 
     def ignored(self, path: str, is_dir: bool) -> bool:
-        for folder, spec in self.specs:
+        """As git decides: the last matching pattern of the deepest .gitignore that has one
+        wins, so a ``!pattern`` in a subfolder re-includes what a parent folder's file ignores."""
+        for folder, spec in reversed(self.specs):
             rel = os.path.relpath(path, folder).replace(os.sep, "/")
             if rel.startswith(".."):
                 continue
             if is_dir:
                 rel += "/"
-            if spec.match_file(rel):  # type: ignore[attr-defined]
-                return True
+            verdict = None
+            for pattern in spec.patterns:  # type: ignore[attr-defined]
+                if pattern.include is not None and pattern.match_file(rel):
+                    verdict = pattern.include
+            if verdict is not None:
+                return verdict
         return False
 
 

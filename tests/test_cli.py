@@ -394,6 +394,27 @@ def test_exclude_setting_skips_walked_files_only(tree) -> None:
     assert reported(["charts/pod.yaml"]) == ["charts/pod.yaml"]
 
 
+def test_gitignore_negation_and_nested_files_decide_as_git_does(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("*.yaml\n!keep*.yaml\nbuild/\n")
+    (tmp_path / "sub" / "deep").mkdir(parents=True)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text("!sub-keep.yaml\nkeep-not.yaml\n")
+    names = ["a.yaml", "keep.yaml", "sub/b.yaml", "sub/sub-keep.yaml", "sub/keep-not.yaml", "sub/keep-yes.yaml",
+             "sub/deep/keep.yaml", "build/keep.yaml"]
+    for name in names:
+        (tmp_path / name).write_text(POD)
+    expected = ["keep.yaml", "sub/deep/keep.yaml", "sub/keep-yes.yaml", "sub/sub-keep.yaml"]
+    assert reported(["."]) == expected
+    if shutil.which("git"):  # the same answer as git's own
+        shutil.rmtree(tmp_path / ".git")
+        subprocess.run(["git", "init", "-q", "."], check=True)
+        listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "--", "*.yaml"],
+                                check=True, capture_output=True, text=True).stdout.split()
+        assert sorted(listed) == expected
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="needs symlinks")
 def test_symlink_loop_does_not_hang(tree) -> None:
     os.symlink("..", tree / "sub" / "loop")

@@ -16,7 +16,9 @@ writes the files.
   fails the fixes are redone one at a time, each verified, and a fix that fails
   is dropped and reported while the file keeps the others.
 - The files are linted again with the fixed text until nothing more applies
-  (a fix may make another one possible), at most a few rounds.
+  (a fix may make another one possible), at most a few rounds. With
+  ``--unsafe-fixes`` the safe fixes go first, and the unsafe ones are applied
+  to what the relint of that result still finds.
 - A changed file is written atomically: a temporary file in the same folder,
   flushed and fsynced, given the original's mode, then renamed over it. A file
   without write permission, or a failing write, is reported and left as it was.
@@ -421,10 +423,13 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
     real_paths: dict[str, str] = {}
     tried_and_failed: set[tuple[str, str, int, tuple]] = set()
 
-    for _ in range(MAX_ROUNDS):
+    # with --unsafe-fixes, the safe fixes go first and the unsafe ones are judged on their result
+    # (raising ScaleInCooldown may leave no ScaleOutCooldown to lower)
+    safe_phase = unsafe
+    for _ in range(MAX_ROUNDS + int(unsafe)):
         by_file: dict[str, list[Diagnostic]] = {}
         for d in result.diagnostics:
-            if applicable(d, unsafe):
+            if applicable(d, unsafe and not safe_phase):
                 by_file.setdefault(d.file, []).append(d)
         sources = {s.name: s for s in result.sources}
         progressed = False
@@ -467,6 +472,9 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
                 entry.applied.extend(done.applied)
                 progressed = True
         if not progressed:
+            if safe_phase:
+                safe_phase = False
+                continue
             break
         result = linter.run(_with_text(inputs, files))
 

@@ -570,9 +570,9 @@ def _eksctl_pool(source: Source, doc: Document, group: str, i: int, raw: Any, cl
             capacity, spot_explicit = ("spot" if pct == 0 and not dist.onDemandBaseCapacity else "mixed"), True
             cap_path = base + ("instancesDistribution", "onDemandPercentageAboveBaseCapacity")
     taints, form = _eksctl_taints(ng.taints, managed, doc.index, base + ("taints",), violations)
-    open_labels = bool(ng.overrideBootstrapCommand) or any(
+    open_labels = bool(ng.overrideBootstrapCommand) or bool(ng.launchTemplate) or any(
         isinstance(c, str) and "node-labels" in c for c in ng.preBootstrapCommands or []
-    )
+    ) or "node-labels" in str(raw.get("bottlerocket") or "")
     open_taints = bool(ng.launchTemplate) or any(
         _mentions_taints(raw.get(k)) for k in ("overrideBootstrapCommand", "preBootstrapCommands",
                                                 "kubeletExtraConfig", "bottlerocket")

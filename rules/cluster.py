@@ -481,7 +481,9 @@ class NodeSelectorUnmatched(Rule):
     creates no pods, so none stays Pending. Labels that node agents add at run time
     (``nvidia.com/gpu.product``, ``feature.node.kubernetes.io/...``, zones) and
     custom labels that no pool defines are taken to match, unless the key is a
-    near-miss of a label the pools do define.
+    near-miss of a label the pools do define; so are custom labels on nodegroups
+    that may register labels outside ``labels`` (bootstrap commands, a launch
+    template's user data, Bottlerocket settings).
 
     Use ``context:`` in the config to load the cluster configs when only the
     changed workload files are linted (pre-commit).

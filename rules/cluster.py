@@ -56,7 +56,8 @@ class GpuNodegroupUntainted(Rule):
     eksctl does not taint GPU nodegroups by itself; only the ``taints`` field
     does. A pool whose instance types gpulint cannot tell (an
     ``instanceSelector``, a launch template, a Karpenter pool that may launch CPU
-    types too) is not reported, nor is an eksctl nodegroup when the
+    types too) is not reported, nor is a pool switched off (``maxSize: 0``, a
+    Karpenter limit of 0), nor is an eksctl nodegroup when the
     ClusterConfig has no other nodegroup for the pods that must go elsewhere
     (CoreDNS and other system pods do not tolerate custom taints). Nor is a
     nodegroup that may register taints outside ``taints``: kubelet's
@@ -119,6 +120,8 @@ class GpuNodegroupUntainted(Rule):
             return  # tainted (an invalid effect is reported as a schema violation)
         if obj.open_taints:
             return  # taints registered by bootstrap flags, Bottlerocket settings or a launch template
+        if never_launches(obj):
+            return
         if obj.provider == "eksctl" and not _has_other_pool(obj, ctx):
             return  # the cluster's only nodes: system pods need somewhere to run
         resource = conventional_resource(infos)
@@ -158,6 +161,14 @@ def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
     else:
         edit = Edit(pool.taints_path + ("-",), {"key": key, "value": "true", "effect": "NoSchedule"}, "add")
     return Fix([edit], Applicability.UNSAFE, f"add the taint {key}=true:NoSchedule")
+
+
+def never_launches(pool: NodePool) -> bool:
+    """A pool switched off: an eksctl ``maxSize: 0``, or a Karpenter limit of 0 (how its docs say to
+    stop a NodePool from provisioning)."""
+    if pool.provider == "eksctl":
+        return isinstance(pool.max_size, int) and not isinstance(pool.max_size, Unknown) and pool.max_size == 0
+    return any(str(v).strip() in ("0", "0.0") for v in pool.limits.values() if not is_placeholder(v))
 
 
 def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
@@ -226,7 +237,7 @@ class SpotGpuSingleInstanceType(Rule):
     source_url = "https://eksctl.io/usage/spot-instances/"
 
     def check(self, obj: NodePool, ctx: Context) -> Iterator[Finding]:
-        if not obj.spot_explicit or obj.capacity not in ("spot", "mixed"):
+        if not obj.spot_explicit or obj.capacity not in ("spot", "mixed") or never_launches(obj):
             return
         if obj.possible_types is None or len(obj.possible_types) != 1:
             return

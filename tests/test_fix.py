@@ -163,6 +163,29 @@ def test_every_comment_survives(case: str) -> None:
                    for line in changed)
 
 
+@pytest.mark.parametrize("case,rel,config,changes", [
+    # the default margin is one hour: 7200 s of runtime + 3600
+    ("spot-max-wait", "training.yaml", "",
+     [("{MaxRuntimeInSeconds: 7200}", "{MaxRuntimeInSeconds: 7200, MaxWaitTimeInSeconds: 10800}")]),
+    # a configured minimum is what the values are raised to
+    ("keda-cooldown", "keda.yaml", "rules: {keda-cooldown-short: {min-seconds: 600}}\n",
+     [("cooldownPeriod: 60 ", "cooldownPeriod: 600 "),
+      ("stabilizationWindowSeconds: 30 ", "stabilizationWindowSeconds: 600 ")]),
+    ("scale-in-cooldown", "policy.yaml", "rules: {scale-in-cooldown-short: {min-scale-in-cooldown: 450}}\n",
+     [("ScaleInCooldown: 120 ", "ScaleInCooldown: 450 ")]),
+])
+def test_fixes_follow_the_configured_values(case, rel, config, changes, workdir) -> None:
+    shutil.copy(os.path.join(FIXTURES, case, "before", rel), workdir / rel)
+    (workdir / ".gpulint.yaml").write_text(config)
+    expected = (workdir / rel).read_text()
+    for old, new in changes:
+        assert expected.count(old) == 1
+        expected = expected.replace(old, new)
+    code, out, err = run(["--fix", "--unsafe-fixes", rel])
+    assert (workdir / rel).read_text() == expected
+    assert code == 0, out + err
+
+
 def test_unsafe_fixes_need_the_flag(workdir) -> None:
     load_case("toleration-conventional", workdir)
     before = tree(str(workdir))

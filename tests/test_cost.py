@@ -556,6 +556,36 @@ def test_cost_text_table_is_aligned_and_names_its_sources() -> None:
     assert "(undated), us-east-1" in out
 
 
+@pytest.mark.parametrize("folder", ["examples/cost", "examples"])
+def test_every_column_of_the_text_table_lines_up(folder) -> None:
+    """Left-aligned columns start under their heading, right-aligned ones end under it."""
+    status, out, _ = run(["cost", folder])
+    lines = out.splitlines()
+    header, table = lines[0], lines[1:lines.index("")]
+    left = ["FILE", "RESOURCE", "INSTANCE TYPE", "PRICE"]
+    right = ["MIN/DES/MAX", "$/HOUR", "SPOT $/HOUR", "MONTH AT MIN", "MONTH AT MAX"]
+    for row in table:
+        for label in left:
+            at = header.index(label)
+            assert row[at] != " " and (at == 0 or row[at - 1] == " "), (label, row)
+        for label in right:
+            end = header.index(label) + len(label)
+            if label == "SPOT $/HOUR" and not row[end - 1].strip():
+                continue  # not a spot resource: the cell is empty
+            assert row[end - 1] != " " and row[end] == " ", (label, row)
+
+
+def test_readme_shows_the_real_cost_table() -> None:
+    """The README's `gpulint cost examples/cost` block is what the command prints today."""
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as fh:
+        readme = fh.read()
+    start = readme.index("$ gpulint cost examples/cost\n") + len("$ gpulint cost examples/cost\n")
+    shown = readme[start:readme.index("```", start)]
+    status, out, _ = run(["cost", "examples/cost"])
+    assert status == 0
+    assert shown == out
+
+
 def write(path: str, text: str) -> str:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:

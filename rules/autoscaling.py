@@ -203,7 +203,9 @@ class ScalingCapacityInvalid(Rule):
     inference components are what scales). The last check runs only when the
     target joins, without ambiguity, to an endpoint config in the linted set
     (``ResourceId: endpoint/<endpoint>/variant/<variant>``, the endpoint
-    resolved through an Endpoint document or sharing the config's name).
+    resolved through an Endpoint document or sharing the config's name). A
+    saved ``DescribeScalableTargets`` response is not checked: the service has
+    accepted the target it records.
 
     ## Why is this bad?
     Application Auto Scaling rejects a target with MinCapacity above
@@ -242,6 +244,8 @@ class ScalingCapacityInvalid(Rule):
     source_url = SM_ZERO_DOC
 
     def check(self, obj: ScalableTarget, ctx: Context) -> Iterator[Finding]:
+        if obj.form == "response":
+            return  # a saved describe response records a target the service has accepted
         low, high = as_int(obj.get("MinCapacity")), as_int(obj.get("MaxCapacity"))
         for member, value in (("MinCapacity", low), ("MaxCapacity", high)):
             if value is not None and value < 0:

@@ -1053,7 +1053,14 @@ def render_text(est: Estimate, out: TextIO) -> None:
         out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}) has no limits, so no maximum.\n")
     for r in est.unpriced:
         if r.missing and not r.priced:
-            why = f"no {r.region} price for {', '.join(r.missing)}"
+            from gpulint import catalog
+
+            unknown = [t for t in r.missing if not catalog.is_known(t)]
+            if unknown:
+                verb = "is not a known instance type" if len(unknown) == 1 else "are not known instance types"
+                why = f"{', '.join(unknown)} {verb}"
+            else:
+                why = f"no {r.region} price for {', '.join(r.missing)}"
         elif not r.resource.instance_types:
             why = "its instance types are not known"
         else:

@@ -528,6 +528,11 @@ def test_cost_table_for_all_examples_matches_hand_computed_figures() -> None:
     assert data["totals"]["jobs_per_run"] == round(job["per_run"] + round(2 * sm("ml.p4d.24xlarge") * 10, 2), 2)
     assert data["totals"]["total_max"] == round(data["totals"]["monthly_max"] + data["totals"]["jobs_per_run"], 2)
     assert sorted(data["totals"]["unpriced"]) == ["nodegroup inferentia", "nodegroup system"]
+    _, text, _ = run(["cost", "examples"])
+    assert ("Not in the totals: nodegroup system (examples/cluster/cluster.yaml): no us-west-2 price for "
+            "m6i.large.") in text.splitlines()
+    assert ("Not in the totals: nodegroup inferentia (examples/cluster/cluster.yaml): inf2.12xlarge is not a "
+            "known instance type.") in text.splitlines()
 
 
 def test_cost_text_table_is_aligned_and_names_its_sources() -> None:

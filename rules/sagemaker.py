@@ -169,7 +169,9 @@ class TransformPayloadInvalid(Rule):
     Flags a Batch Transform job whose ``MaxPayloadInMB`` is above 100, whose
     ``MaxPayloadInMB`` x ``MaxConcurrentTransforms`` is above 100 MB, or that
     sets ``BatchStrategy: MultiRecord`` without splitting its input
-    (``TransformInput.SplitType`` absent or ``None``).
+    (``TransformInput.SplitType`` absent or ``None``). A saved
+    ``DescribeTransformJob`` response is not checked: it records a job the
+    service accepted.
 
     ## Why is this bad?
     SageMaker documents MaxPayloadInMB as at most 100 MB, and the product with
@@ -213,6 +215,8 @@ class TransformPayloadInvalid(Rule):
     source_url = SM_BATCH_DOC
 
     def check(self, obj: TransformJob, ctx: Context) -> Iterator[Finding]:
+        if obj.form == "response":
+            return  # a saved describe response records a job the service accepted
         limit = ctx.options.max_payload_mb
         payload = as_int(obj.get("MaxPayloadInMB"))
         concurrent = as_int(obj.get("MaxConcurrentTransforms"))
@@ -311,7 +315,8 @@ class SpotMaxWaitInvalid(Rule):
     """## What it does
     Flags a training job with ``EnableManagedSpotTraining: true`` whose
     ``StoppingCondition.MaxWaitTimeInSeconds`` is missing, or is below
-    ``MaxRuntimeInSeconds``.
+    ``MaxRuntimeInSeconds``. A saved ``DescribeTrainingJob`` response is not
+    checked: it records a job the service accepted.
 
     ## Why is this bad?
     ``MaxWaitTimeInSeconds`` bounds the whole life of a spot job: the time
@@ -363,8 +368,8 @@ class SpotMaxWaitInvalid(Rule):
     fix = Applicability.UNSAFE
 
     def check(self, obj: TrainingJob, ctx: Context) -> Iterator[Finding]:
-        if not obj.spot:
-            return
+        if not obj.spot or obj.form == "response":
+            return  # a saved describe response records a job the service accepted
         stop = obj.get("StoppingCondition")
         if is_unknown(stop) or (stop is not None and not isinstance(stop, dict)):
             return  # unknown, or a schema violation already
@@ -413,7 +418,8 @@ class InstancePoolsInvalid(Rule):
     Flags a production variant that sets ``InstancePools`` together with
     ``InstanceType``, lists the same ``Priority`` or the same ``InstanceType``
     in two pools, or sets ``VariantInstanceProvisionTimeoutInSeconds`` outside
-    300-3600.
+    300-3600. A saved ``DescribeEndpointConfig`` response is not checked: it
+    records a config the service accepted.
 
     ## Why is this bad?
     A heterogeneous variant names its instance types in ``InstancePools``,
@@ -455,6 +461,8 @@ class InstancePoolsInvalid(Rule):
     source_url = SM_HETERO_DOC
 
     def check(self, obj: EndpointConfig, ctx: Context) -> Iterator[Finding]:
+        if obj.form == "response":
+            return  # a saved describe response records a config the service accepted
         for v in obj.variants():
             base = ("ProductionVariants", v.index)
             label = f"variant '{v.name}'" if v.name else "this variant"

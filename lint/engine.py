@@ -261,7 +261,24 @@ class Linter:
             if not source.documents:
                 return _Loaded(source, objects, diags, item.report)
         try:
+            claimed: set[int] = set()
+            for doc in source.documents:
+                rec = recognise(source, doc)
+                if rec.claimed:
+                    claimed.add(doc.index)
+                objects.extend(rec.objects)
+                for v in rec.violations:
+                    span = source.locate(v.doc_index, v.path)
+                    rule_name = v.rule if get_rule(v.rule) is not None else "schema-violation"
+                    d = self._engine_diag(rule_name, source, span.line, span.column, v.message,
+                                          v.doc_index, v.path, span)
+                    if d:
+                        diags.append(d)
+            # duplicate keys in documents gpulint recognises; other YAML (CI configs, Helm
+            # values) is not gpulint's to judge, whatever its parser makes of a repeated key
             for dup in source.duplicates:
+                if dup.doc_index not in claimed:
+                    continue
                 d = self._engine_diag(
                     "schema-violation", source, dup.line, dup.column,
                     f"duplicate key '{dup.key}'"
@@ -271,16 +288,6 @@ class Linter:
                 )
                 if d:
                     diags.append(d)
-            for doc in source.documents:
-                rec = recognise(source, doc)
-                objects.extend(rec.objects)
-                for v in rec.violations:
-                    span = source.locate(v.doc_index, v.path)
-                    rule_name = v.rule if get_rule(v.rule) is not None else "schema-violation"
-                    d = self._engine_diag(rule_name, source, span.line, span.column, v.message,
-                                          v.doc_index, v.path, span)
-                    if d:
-                        diags.append(d)
         except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
             d = self._internal_error(source, exc)
             if d:

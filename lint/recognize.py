@@ -36,6 +36,8 @@ class Violation:
 class Recognised:
     objects: list[ModelObject] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
+    #: False when no recogniser claimed the document (it is ignored, duplicate keys included)
+    claimed: bool = True
 
 
 Recogniser = Callable[[Source, Document], Optional[Recognised]]
@@ -90,7 +92,7 @@ def recognise(source: Source, document: Document) -> Recognised:
         result = fn(source, document)
         if result is not None:
             return result
-    return Recognised()
+    return Recognised(claimed=False)
 
 
 # --------------------------------------------------------------------------- shape helpers

@@ -67,9 +67,21 @@ def test_duplicate_key_in_yaml_is_a_schema_violation_and_the_last_value_wins(tmp
 
 def test_duplicate_key_in_json_is_a_schema_violation(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "model.json").write_text('{\n  "ModelName": "a",\n  "ModelName": "b"\n}\n')
+    (tmp_path / "model.json").write_text(
+        '{\n  "ModelName": "a",\n  "ModelName": "b",\n'
+        '  "ExecutionRoleArn": "arn:aws:iam::123456789012:role/sm",\n'
+        '  "PrimaryContainer": {"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1"}\n}\n'
+    )
     status, diags, _ = lint("model.json")
     assert (status, [(f, line, rule) for f, line, _, rule in diags]) == (1, [("model.json", 3, "schema-violation")])
+
+
+def test_duplicate_key_in_a_file_gpulint_does_not_recognise_is_not_reported(tmp_path, monkeypatch):
+    """Helm values, CI configs and the like are ignored, repeated keys included."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "values.yaml").write_text("replicaCount: 1\nimage: {repository: vllm}\nreplicaCount: 2\n")
+    (tmp_path / "settings.json").write_text('{"retries": 1, "retries": 2}\n')
+    assert lint("values.yaml", "settings.json")[:2] == (0, [])
 
 
 def test_duplicate_top_level_kind_hides_a_different_object(tmp_path, monkeypatch):

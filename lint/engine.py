@@ -8,6 +8,7 @@ diagnostic for its file and the run goes on.
 from __future__ import annotations
 
 import errno
+import gc
 import importlib
 import os
 import re
@@ -311,6 +312,18 @@ class Linter:
         return [self._process(item) for item in inputs]
 
     def run(self, inputs: list[Input]) -> Result:
+        # A run builds hundreds of thousands of small objects that all live until it ends: the
+        # cyclic collector would walk them again and again (unpickling the workers' results
+        # took six times longer with it on) and find nothing to free.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(inputs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self, inputs: list[Input]) -> Result:
         result = Result()
         project = result.project
         report: dict[str, bool] = {}

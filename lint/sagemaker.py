@@ -351,8 +351,37 @@ def validator(name: str) -> Any:
     if name not in _VALIDATORS:
         from jsonschema import Draft202012Validator
 
-        _VALIDATORS[name] = Draft202012Validator(load_schema(name))
+        _VALIDATORS[name] = Draft202012Validator(inline_refs(load_schema(name)))
     return _VALIDATORS[name]
+
+
+def inline_refs(root: dict) -> dict:
+    """``root`` with each ``#/$defs/X`` reference replaced by the definition itself.
+
+    Following a reference costs jsonschema far more than the check it leads to,
+    and the generated schemas reference a definition for nearly every member.
+    Definitions are shared, not copied; a definition that refers to itself (a
+    recursive shape) keeps its ``$ref``, which ``$defs`` still resolves.
+    """
+    defs = root.get("$defs") or {}
+    done: dict[str, Any] = {}
+
+    def walk(node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [walk(item, stack) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+            key = ref[len("#/$defs/"):]
+            if key in stack or key not in defs:
+                return node
+            if key not in done:
+                done[key] = walk(defs[key], stack + (key,))
+            return done[key]
+        return {k: (v if k == "$defs" else walk(v, stack)) for k, v in node.items()}
+
+    return walk(root, ())
 
 
 def _resolve(schema: dict, root: dict) -> dict:

@@ -359,3 +359,26 @@ EndpointConfigName: llm-v2
     assert "endpoint 'llm-canary'" in d.message and "endpoint 'llm-v1'" in d.message
     cfg["quotas"]["ml.g5.12xlarge for endpoint usage"] = 6
     assert lint_paths([v1, v2, eps], from_mapping(cfg)).diagnostics == []
+
+
+def test_inlined_schemas_validate_like_the_committed_ones() -> None:
+    """Validators follow inlined definitions for speed; the verdicts must not change."""
+    import copy
+    import glob
+
+    from jsonschema import Draft202012Validator
+
+    from gpulint.sagemaker import inline_refs, schema_dir
+
+    bad_values = [None, "x", -5, 10**9, [], {}, [{"Oops": 1}], True]
+    for path in sorted(glob.glob(os.path.join(schema_dir(), "*", "*.json"))):
+        with open(path, encoding="utf-8") as fh:
+            schema = json.load(fh)
+        plain, inlined = Draft202012Validator(schema), Draft202012Validator(inline_refs(copy.deepcopy(schema)))
+        for member in list(schema.get("properties", {}))[:12]:
+            for value in bad_values:
+                doc = {member: value}
+                assert sorted(
+                    (tuple(e.absolute_path), e.validator, e.message) for e in plain.iter_errors(doc)
+                ) == sorted((tuple(e.absolute_path), e.validator, e.message) for e in inlined.iter_errors(doc)), (
+                    path, member, value)

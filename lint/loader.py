@@ -50,6 +50,8 @@ MAX_ALIAS_EXPANSION = 100_000
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 _STR = "tag:yaml.org,2002:str"
+_ScalarNode = yaml.ScalarNode
+_SequenceNode = yaml.SequenceNode
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -345,26 +347,25 @@ class _Builder:
         self.shared = False
 
     def build(self, node: Any, depth: int = 0) -> Any:
-        if depth > MAX_DEPTH:
-            mark = node.start_mark
+        # Scalars (most nodes) are rebuilt where an alias repeats them: cheaper than a memo,
+        # and a repeated scalar cannot make a document grow beyond the aliases written.
+        if type(node) is _ScalarNode:
+            return node.value if node.tag == _STR else _scalar(node)
+        if depth >= MAX_DEPTH and node.value:  # its children would sit deeper than the limit
+            first = node.value[0]
+            mark = (first[0] if isinstance(first, tuple) else first).start_mark
             raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
         key = id(node)
         if key in self.memo:
-            if not isinstance(node, yaml.ScalarNode):
-                self.shared = True
+            self.shared = True
             return self.memo[key]
         if key in self.busy:
             mark = node.start_mark
             raise LoadError("recursive YAML alias (an anchor refers to itself)", mark.line + 1, mark.column + 1)
-        self.unique += 1
-        if isinstance(node, yaml.ScalarNode):
-            out = _scalar(node)
-            self.memo[key] = out
-            return out
         self.busy.add(key)
         try:
-            if isinstance(node, yaml.SequenceNode):
-                out = [self.build(child, depth + 1) for child in node.value]
+            if type(node) is _SequenceNode:
+                out: Any = [self.build(child, depth + 1) for child in node.value]
             else:
                 out = self._mapping(node, depth)
         finally:
@@ -374,24 +375,33 @@ class _Builder:
 
     def _mapping(self, node: Any, depth: int) -> dict:
         out: dict = {}
-        seen: dict[Any, int] = {}
+        seen: dict[Any, Any] = {}
         merges: list[Any] = []
+        build = self.build
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            tag = key_node.tag
+            if tag == _STR and type(key_node) is _ScalarNode:
+                key = key_node.value  # the usual key: a plain string
+            elif tag == _MERGE:
                 merges.append(value_node)
                 continue
-            key = self.build(key_node, depth + 1)
-            if isinstance(key, (dict, list)):
-                key = json.dumps(key, sort_keys=True, default=str)
-            elif isinstance(key, float) and key != key:
-                key = "nan"
+            else:
+                key = build(key_node, depth + 1)
+                if isinstance(key, (dict, list)):
+                    key = json.dumps(key, sort_keys=True, default=str)
+                elif isinstance(key, float) and key != key:
+                    key = "nan"
             if key in seen:
                 mark = key_node.start_mark
                 self.duplicates.append(
-                    DuplicateKey(self.doc_index, str(key), mark.line + 1, mark.column + 1, seen[key])
+                    DuplicateKey(self.doc_index, str(key), mark.line + 1, mark.column + 1,
+                                 seen[key].start_mark.line + 1)
                 )
-            seen[key] = key_node.start_mark.line + 1
-            out[key] = self.build(value_node, depth + 1)
+            seen[key] = key_node
+            if type(value_node) is _ScalarNode:
+                out[key] = value_node.value if value_node.tag == _STR else _scalar(value_node)
+            else:
+                out[key] = build(value_node, depth + 1)
         for merge in merges:
             sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
             for src in sources:
@@ -443,6 +453,7 @@ def load_yaml(source: Source) -> None:
         data = builder.build(node)
         if builder.shared:
             size = builder.expanded_size(node)
+            builder.unique = len(builder.sizes)  # every distinct node, counted on the way
             if size - builder.unique > MAX_ALIAS_EXPANSION:
                 mark = node.start_mark
                 raise LoadError(

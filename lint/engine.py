@@ -179,6 +179,7 @@ class Linter:
             self._budget = BudgetCollector(config.budget)
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self._annotation_used: set[tuple[str, int, Path, str]] = set()
+        self._jobs = 1
 
     def is_active(self, name: str) -> bool:
         """Does this run report the rule ``name`` (select, ignore and config applied)?"""
@@ -304,6 +305,7 @@ class Linter:
     def _process_all(self, inputs: list[Input]) -> list["_Loaded"]:
         """Per-file work, on every core when there is enough of it to pay for the processes."""
         jobs = _parallel_jobs(inputs) if self._budget is None else 1
+        self._jobs = jobs  # the rules then run on as many cores
         if jobs > 1:
             try:
                 return _process_parallel(self, inputs, jobs)
@@ -393,31 +395,46 @@ class Linter:
 
     def _run_rules(self, project: Project, by_source: dict[int, Source],
                    per_source: dict[int, list[Diagnostic]], report: dict[str, bool]) -> None:
-        for rule_cls in self.rules:
-            if not rule_cls.targets:
-                continue
-            if not project.has(*rule_cls.targets):
-                continue
-            rule = rule_cls()
+        rules = [r for r in self.rules if r.targets and project.has(*r.targets)]
+        results: Optional[list[tuple[list[tuple[int, Diagnostic]], set]]] = None
+        if self._jobs > 1 and len(rules) > 1:
             try:
-                options = self.config.options_for(rule_cls)
-            except Exception:  # noqa: BLE001 - validated earlier; defaults as a last resort
-                options = rule_cls.Options()
-            ctx = Context(project, self.config, options)
-            severity = self.config.severity_for(rule_cls.name, rule_cls.severity)
-            for obj in list(project.of_type(*rule_cls.targets)):
-                if not report.get(obj.source.name, True):
-                    continue
-                try:
-                    for finding in rule.check(obj, ctx):
-                        d = self._diagnostic(rule_cls, severity, obj, finding)
-                        if d is not None:
-                            per_source.setdefault(id(d_source(finding, obj)), []).append(d)
-                except Exception as exc:  # noqa: BLE001
-                    d = self._internal_error(obj.source, exc)
-                    if d:
-                        d.message += f" (rule {rule_cls.name})"
-                        per_source.setdefault(id(obj.source), []).append(d)
+                results = _check_parallel(self, rules, project, report, self._jobs)
+            except Exception:  # noqa: BLE001 - no fork, a dead worker: check here instead
+                results = None
+        if results is None:
+            results = [(self._check_rule(rule_cls, project, report), set()) for rule_cls in rules]
+        # merged in rule order, as a single process would have produced them
+        for found, used in results:
+            for source_id, d in found:
+                per_source.setdefault(source_id, []).append(d)
+            self._annotation_used |= used
+
+    def _check_rule(self, rule_cls: type[Rule], project: Project,
+                    report: dict[str, bool]) -> list[tuple[int, Diagnostic]]:
+        """One rule over every object it targets: (id of the diagnostic's source, diagnostic)."""
+        out: list[tuple[int, Diagnostic]] = []
+        rule = rule_cls()
+        try:
+            options = self.config.options_for(rule_cls)
+        except Exception:  # noqa: BLE001 - validated earlier; defaults as a last resort
+            options = rule_cls.Options()
+        ctx = Context(project, self.config, options)
+        severity = self.config.severity_for(rule_cls.name, rule_cls.severity)
+        for obj in list(project.of_type(*rule_cls.targets)):
+            if not report.get(obj.source.name, True):
+                continue
+            try:
+                for finding in rule.check(obj, ctx):
+                    d = self._diagnostic(rule_cls, severity, obj, finding)
+                    if d is not None:
+                        out.append((id(d_source(finding, obj)), d))
+            except Exception as exc:  # noqa: BLE001
+                d = self._internal_error(obj.source, exc)
+                if d:
+                    d.message += f" (rule {rule_cls.name})"
+                    out.append((id(obj.source), d))
+        return out
 
     def _diagnostic(self, rule: type[Rule], severity: Severity, obj: ModelObject, finding: Finding) -> Optional[Diagnostic]:
         target = finding.obj or obj
@@ -602,6 +619,53 @@ def _process_parallel(linter: "Linter", inputs: list[Input], jobs: int) -> list[
         return out
     finally:
         _WORKER = None
+
+
+_RULE_RUN: Optional[tuple["Linter", list[type[Rule]], Project, dict[str, bool]]] = None
+
+
+def _check_group(indices: list[int]) -> list[tuple[int, list[tuple[int, Diagnostic]], set]]:
+    """Some of the rules, in a forked worker that shares the whole Project with its parent.
+
+    Objects keep their addresses across a fork, so ``id(source)`` means the same here and there.
+    """
+    assert _RULE_RUN is not None
+    linter, rules, project, report = _RULE_RUN
+    out = []
+    for i in indices:
+        before = set(linter._annotation_used)
+        found = linter._check_rule(rules[i], project, report)
+        out.append((i, found, linter._annotation_used - before))
+    return out
+
+
+def _check_parallel(linter: "Linter", rules: list[type[Rule]], project: Project, report: dict[str, bool],
+                    jobs: int) -> list[tuple[list[tuple[int, Diagnostic]], set]]:
+    """Run the rules on ``jobs`` cores, each rule whole in one process; results in rule order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _RULE_RUN
+    ctx = multiprocessing.get_context("fork")
+    # the costliest rules are those with the most objects to check: deal them out in turn
+    weight = {i: sum(1 for _ in project.of_type(*r.targets)) for i, r in enumerate(rules)}
+    order = sorted(weight, key=lambda i: -weight[i])
+    groups: list[list[int]] = [[] for _ in range(jobs)]
+    loads = [0] * jobs
+    for i in order:
+        k = loads.index(min(loads))
+        groups[k].append(i)
+        loads[k] += weight[i]
+    _RULE_RUN = (linter, rules, project, report)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
+            by_rule: dict[int, tuple[list[tuple[int, Diagnostic]], set]] = {}
+            for part in pool.map(_check_group, [g for g in groups if g]):
+                for i, found, used in part:
+                    by_rule[i] = (found, used)
+    finally:
+        _RULE_RUN = None
+    return [by_rule[i] for i in range(len(rules))]
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:

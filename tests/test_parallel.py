@@ -1,4 +1,4 @@
-"""Large inputs are loaded in worker processes; the report must not depend on it.
+"""Large inputs are loaded and checked in worker processes; the report must not depend on it.
 
 Each run is a fresh interpreter, as on the command line: the main process then
 knows only what the workers send back (which is how a rule pack once went missing).
@@ -25,13 +25,17 @@ DRIVER = textwrap.dedent(
 
     if sys.argv[1] == "parallel":
         engine._parallel_jobs = lambda inputs: 2
-        real = engine._process_parallel
+        real_load, real_check = engine._process_parallel, engine._check_parallel
 
-        def traced(*args):
-            sys.stderr.write("parallel path taken\\n")
-            return real(*args)
+        def traced_load(*args):
+            sys.stderr.write("parallel loading\\n")
+            return real_load(*args)
 
-        engine._process_parallel = traced
+        def traced_check(*args):
+            sys.stderr.write("parallel rules\\n")
+            return real_check(*args)
+
+        engine._process_parallel, engine._check_parallel = traced_load, traced_check
     else:
         os.environ["GPULINT_JOBS"] = "1"
     result = engine.lint_paths(sys.argv[2:], Config())
@@ -56,7 +60,7 @@ def test_parallel_and_serial_runs_report_the_same(tmp_path) -> None:
     serial, _ = _run("serial", tmp_path, paths)
     parallel, log = _run("parallel", tmp_path, paths)
 
-    assert "parallel path taken" in log
+    assert "parallel loading" in log and "parallel rules" in log
     assert {"gpu-request-limit-mismatch", "gpu-nodegroup-untainted", "scale-in-cooldown-short"} <= {
         d["rule"] for d in serial}
     assert parallel == serial

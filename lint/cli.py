@@ -327,4 +327,16 @@ def entry() -> None:
     except Exception as exc:  # a bug outside the per-file guards: a message, never a traceback
         sys.stderr.write(f"gpulint: internal error: {type(exc).__name__}: {exc} (a bug in gpulint; please report it)\n")
         code = EXIT_USAGE
-    sys.exit(code)
+    _leave(code)
+
+
+def _leave(code: int) -> None:
+    """End the process. Every file gpulint writes is closed by now; what is left is freeing a
+    large model object by object, which takes longer than some whole runs: flush the output
+    and leave at once."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError, ValueError):
+        pass
+    os._exit(code)

@@ -294,6 +294,7 @@ def test_an_unexpected_error_outside_the_file_guards_is_a_message(monkeypatch, c
         raise RuntimeError("boom")
 
     monkeypatch.setattr(cli, "main", broken)
+    monkeypatch.setattr(cli, "_leave", sys.exit)  # the real one ends the process at once
     with pytest.raises(SystemExit) as exc:
         cli.entry()
     assert exc.value.code == 2

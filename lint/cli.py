@@ -75,6 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def open_output(path: Optional[str], out: TextIO, err: TextIO) -> tuple[Optional[TextIO], Optional[TextIO]]:
+    """(where to write the report, the file to close afterwards); (None, None) after a message
+    when ``--output-file`` cannot be opened."""
+    if not path:
+        return out, None
+    try:
+        opened = open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        err.write(f"gpulint: cannot write {path}: {exc.strerror}\n")
+        return None, None
+    return opened, opened
+
+
 def _print_rules(out: TextIO) -> int:
     from gpulint.rule import all_rules
 
@@ -206,15 +219,9 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         if hidden:
             result.notes.append(f"{hidden} finding(s) recorded in {args.baseline} not shown")
 
-    handle: TextIO = out
-    opened = None
-    if args.output_file:
-        try:
-            opened = open(args.output_file, "w", encoding="utf-8")
-        except OSError as exc:
-            err.write(f"gpulint: cannot write {args.output_file}: {exc.strerror}\n")
-            return EXIT_USAGE
-        handle = opened
+    handle, opened = open_output(args.output_file, out, err)
+    if handle is None:
+        return EXIT_USAGE
     try:
         colour = args.color == "always" or (
             args.color == "auto" and handle is sys.stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from typing import Optional, Sequence, TextIO
 
-from gpulint.cli import _Parser, _UsageError  # one parser that returns, never exits
+from gpulint.cli import _Parser, _UsageError, open_output  # one parser that returns, never exits
 
 EXIT_OK, EXIT_OVER_BUDGET, EXIT_USAGE = 0, 1, 2
 
@@ -79,15 +79,9 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO, stdin_data: Optional[byt
             err.write(f"gpulint: {p}: no such file or directory\n")
         return EXIT_USAGE
 
-    handle: TextIO = out
-    opened = None
-    if args.output_file:
-        try:
-            opened = open(args.output_file, "w", encoding="utf-8")
-        except OSError as exc:
-            err.write(f"gpulint: cannot write {args.output_file}: {exc.strerror}\n")
-            return EXIT_USAGE
-        handle = opened
+    handle, opened = open_output(args.output_file, out, err)
+    if handle is None:
+        return EXIT_USAGE
     try:
         if args.diff:
             return _diff(args, config, paths, budget, handle, err, environ)

@@ -677,6 +677,13 @@ class GpuExceedsNodeCapacity(Rule):
                 )
 
 
+def _outcome(obj: Any) -> str:
+    """What happens to a workload whose pods fit no node: a DaemonSet simply runs nowhere."""
+    if getattr(obj, "kind", None) == "DaemonSet":
+        return "its pods will run on none of those nodes"
+    return "it will stay Pending"
+
+
 #: node labels that pick a per-node NVIDIA device plugin or MIG configuration (GPU operator): the node
 #: may advertise time-sliced replicas or MIG slices as nvidia.com/gpu
 _PLUGIN_CONFIG_LABELS = ("nvidia.com/device-plugin.config", "nvidia.com/mig.config")
@@ -773,7 +780,7 @@ def cluster_toleration_findings(obj: Workload, t: PodTemplate, ctx: Context) -> 
     return [Finding(
         where,
         f"pod {_role(t)}requests {', '.join(accels)} but tolerates no node pool it can land on: "
-        f"{described}{note}; it will stay Pending: add a toleration {fix}",
+        f"{described}{note}; {_outcome(obj)}: add a toleration {fix}",
         related=sorted({p.file for p, _ in blocked}),
         fix=Fix([Edit(t.path + ("tolerations", "-"), toleration, "add")], Applicability.UNSAFE,
                 f"add a toleration for {taint.text()}"),

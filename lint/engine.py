@@ -21,6 +21,7 @@ from typing import Iterable, Optional
 from gpulint import loader
 from gpulint.config import Config
 from gpulint.diagnostics import Diagnostic, Path, Severity
+from gpulint.kubernetes import IGNORE_ANNOTATION
 from gpulint.loader import Source, Span
 from gpulint.model import ModelObject
 from gpulint.project import Project
@@ -28,7 +29,6 @@ from gpulint.recognize import recognise
 from gpulint.rule import Context, Finding, Rule, all_rules, get_rule, loaded_rules
 from gpulint.walk import walk
 
-IGNORE_ANNOTATION = "gpulint.io/ignore"
 
 STDIN = "-"
 
@@ -340,8 +340,7 @@ class Linter:
             for obj in loaded.objects:
                 project.add(obj)
 
-        by_source = {id(s): s for s in result.sources}
-        self._run_rules(project, by_source, per_source_diags, report)
+        self._run_rules(project, per_source_diags, report)
         if self._budget is not None:
             try:
                 found = self._budget.finding()
@@ -393,8 +392,8 @@ class Linter:
             "internal-error", source, 1, 1, f"gpulint failed on this file: {type(exc).__name__}: {exc}{where}"
         )
 
-    def _run_rules(self, project: Project, by_source: dict[int, Source],
-                   per_source: dict[int, list[Diagnostic]], report: dict[str, bool]) -> None:
+    def _run_rules(self, project: Project, per_source: dict[int, list[Diagnostic]],
+                   report: dict[str, bool]) -> None:
         rules = [r for r in self.rules if r.targets and project.has(*r.targets)]
         results: Optional[list[tuple[list[tuple[int, Diagnostic]], set]]] = None
         if self._jobs > 1 and len(rules) > 1:

@@ -114,7 +114,7 @@ def _print_rule(name: str, out: TextIO, err: TextIO) -> int:
     out.write(f"{rule.summary}\n\n")
     out.write(f"Default severity: {rule.severity.label}\n")
     out.write(f"Fix: {rule.fix_label()}\n")
-    fields = rule.Options.model_fields
+    fields = rule.Options.fields()
     if fields:
         out.write("Options (under `rules: {%s: {...}}` in the config):\n" % rule.name)
         for fname, info in fields.items():

@@ -1,8 +1,8 @@
 """The common model: typed objects that every recogniser produces and every rule reads.
 
-Shapes (what a field must look like) are pydantic models: validating a raw
-document against them is how ``schema-violation`` is found, and the JSON
-Schemas shipped in ``schemas/`` are generated from them. Scalars are kept as
+Shapes (what a field must look like) are :mod:`gpulint.shape` classes:
+validating a raw document against them is how ``schema-violation`` is found,
+and the JSON Schemas shipped in ``schemas/`` are generated from them. Scalars are kept as
 written (a Kubernetes quantity may be ``1`` or ``"1"``); only structure and
 integers are checked, and unrendered template placeholders are accepted as
 unknown values everywhere.
@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterator, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, PlainValidator
-from pydantic_core import PydanticCustomError
-
 from gpulint.diagnostics import Path
+from gpulint.shape import Check, Invalid
+from gpulint.shape import Shape as _ShapeBase
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.loader import Source
@@ -65,14 +64,14 @@ def _int_like(value: Any) -> Any:
     if is_placeholder(value):
         return Unknown(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("int_type", "expected an integer, found {found}", {"found": repr(value)})
+        raise Invalid("int_type", "expected an integer, found {found}", {"found": repr(value)})
     return value
 
 
 def _scalar(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         kind = "a mapping" if isinstance(value, dict) else "a list"
-        raise PydanticCustomError("scalar_type", "expected a single value, found {kind}", {"kind": kind})
+        raise Invalid("scalar_type", "expected a single value, found {kind}", {"kind": kind})
     return value
 
 
@@ -80,10 +79,10 @@ def _string_map(value: Any) -> Any:
     if is_placeholder(value):
         return {}
     if not isinstance(value, dict):
-        raise PydanticCustomError("dict_type", "expected a mapping, found {found}", {"found": describe(value)})
+        raise Invalid("dict_type", "expected a mapping, found {found}", {"found": describe(value)})
     for k, v in value.items():
         if isinstance(v, (dict, list)):
-            raise PydanticCustomError(
+            raise Invalid(
                 "scalar_type", "expected a single value for {key}, found {kind}",
                 {"key": repr(k), "kind": describe(v), "entry": k},  # entry: where the report points
             )
@@ -102,15 +101,13 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-IntLike = Annotated[Any, PlainValidator(_int_like)]
-Scalar = Annotated[Any, PlainValidator(_scalar)]
-StringMap = Annotated[dict, PlainValidator(_string_map)]
+IntLike = Annotated[Any, Check(_int_like)]
+Scalar = Annotated[Any, Check(_scalar)]
+StringMap = Annotated[dict, Check(_string_map)]
 
 
-class Shape(BaseModel):
+class Shape(_ShapeBase):
     """Base for document shapes: extra fields are fine, structure is checked."""
-
-    model_config = ConfigDict(extra="ignore", frozen=False, arbitrary_types_allowed=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- Kubernetes shapes

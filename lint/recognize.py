@@ -14,11 +14,10 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source
 from gpulint.model import ModelObject, describe
+from gpulint.shape import Shape, ShapeError
 
 
 @dataclass
@@ -97,7 +96,7 @@ def recognise(source: Source, document: Document) -> Recognised:
 
 # --------------------------------------------------------------------------- shape helpers
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Shape)
 
 _MESSAGES = {
     "list_type": "expected a list",
@@ -106,8 +105,6 @@ _MESSAGES = {
     "model_attributes_type": "expected a mapping",
     "missing": "is required",
 }
-
-
 
 
 def validate_shape(
@@ -123,8 +120,8 @@ def validate_shape(
     ``label`` names the node for messages (``spec.template.spec``).
     """
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
+        return model.validate(data)
+    except ShapeError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
             where = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")

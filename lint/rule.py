@@ -17,20 +17,24 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional
 
-from pydantic import BaseModel, ConfigDict
-
 from gpulint.diagnostics import Applicability, Fix, Path, Severity
 from gpulint.model import ModelObject
+from gpulint.shape import Shape
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config
     from gpulint.project import Project
 
 
-class RuleOptions(BaseModel):
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+class RuleOptions(Shape):
     """Options a rule accepts under ``rules: {NAME: {...}}`` in the config."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"), defer_build=True)
+    extra = "forbid"
+    alias = staticmethod(_kebab)
 
 
 @dataclass

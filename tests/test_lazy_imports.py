@@ -1,5 +1,6 @@
 """Rule packs and recognisers load with their domain: a Kubernetes-only run imports
-no SageMaker, eksctl/Karpenter, schema-validation or AWS code."""
+no SageMaker, eksctl/Karpenter, schema-validation or AWS code, and no lint run
+imports pydantic (shapes and the config are checked by ``gpulint.shape``)."""
 
 from __future__ import annotations
 
@@ -60,8 +61,16 @@ def test_kubernetes_run_imports_only_the_kubernetes_pack(tmp_path) -> None:
     mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT})
     assert "gpulint.rules.kubernetes" in mods
     for absent in ("gpulint.sagemaker", "gpulint.rules.sagemaker", "gpulint.rules.autoscaling", "gpulint.cluster",
-                   "gpulint.rules.cluster", "gpulint.catalog", "jsonschema", "boto3", "botocore", "ruamel"):
+                   "gpulint.rules.cluster", "gpulint.catalog", "jsonschema", "boto3", "botocore", "ruamel",
+                   "pydantic", "pydantic_core", "asyncio", "concurrent.futures"):
         assert absent not in mods, absent
+
+
+def test_a_config_with_rule_options_does_not_bring_pydantic(tmp_path) -> None:
+    config = "fail-on: error\nselect: [GPU]\nrules:\n  gpu-probe-too-short: {budget-seconds: 300, severity: info}\n"
+    mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT, ".gpulint.yaml": config})
+    assert "gpulint.config" in mods and "gpulint.rules.kubernetes" in mods
+    assert not {m for m in mods if m.split(".")[0] in ("pydantic", "pydantic_core", "jsonschema")}
 
 
 def test_a_cluster_document_brings_the_cluster_pack(tmp_path) -> None:

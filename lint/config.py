@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path as FsPath
 from typing import Any, Literal, Optional, Union
 
 from gpulint.diagnostics import Severity
@@ -174,13 +173,18 @@ def _format_errors(path: Optional[str], exc: ShapeError, prefix: str = "") -> st
     return "\n".join(lines)
 
 
-def _read_pyproject(path: FsPath) -> Optional[dict]:
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def _read_pyproject(path: str) -> Optional[dict]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_text(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     tool = data.get("tool", {})
@@ -190,11 +194,11 @@ def _read_pyproject(path: FsPath) -> Optional[dict]:
     return section
 
 
-def _read_yaml(path: FsPath) -> dict:
+def _read_yaml(path: str) -> dict:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(_read_text(path))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -209,14 +213,13 @@ def _read_yaml(path: FsPath) -> dict:
 
 
 def read_config_file(path: str) -> Config:
-    p = FsPath(path)
-    if not p.is_file():
+    if not os.path.isfile(path):
         raise ConfigError(f"{path}: no such config file")
-    if p.name == "pyproject.toml":
-        data = _read_pyproject(p) or {}
+    if os.path.basename(path) == "pyproject.toml":
+        data = _read_pyproject(path) or {}
     else:
-        data = _read_yaml(p)
-    return from_mapping(data, str(p.resolve()))
+        data = _read_yaml(path)
+    return from_mapping(data, os.path.realpath(path))
 
 
 def from_mapping(data: dict, path: Optional[str] = None) -> Config:
@@ -237,20 +240,23 @@ def from_mapping(data: dict, path: Optional[str] = None) -> Config:
 
 
 def find_config(start: Optional[str] = None) -> Optional[str]:
-    here = FsPath(start or os.getcwd()).resolve()
-    for folder in (here, *here.parents):
+    folder = os.path.realpath(start or os.getcwd())
+    while True:
         for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                return str(candidate)
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                return candidate
+        pyproject = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(pyproject):
             try:
                 if _read_pyproject(pyproject) is not None:
-                    return str(pyproject)
+                    return pyproject
             except ConfigError:
-                return str(pyproject)
-    return None
+                return pyproject
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def load_config(explicit: Optional[str] = None) -> Config:

@@ -14,7 +14,6 @@ import os
 import re
 import stat
 import sys
-import traceback
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -384,6 +383,8 @@ class Linter:
         return result
 
     def _internal_error(self, source: Source, exc: BaseException) -> Optional[Diagnostic]:
+        import traceback
+
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else ""
         if os.environ.get("GPULINT_DEBUG"):

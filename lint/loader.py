@@ -13,12 +13,14 @@ Positions are not stored on the data. A diagnostic asks its ``Source`` to
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    import json
 
 try:  # pragma: no cover - the C loader is present on every supported platform
     from yaml import CSafeLoader as _BaseLoader
@@ -388,6 +390,8 @@ class _Builder:
             else:
                 key = build(key_node, depth + 1)
                 if isinstance(key, (dict, list)):
+                    import json
+
                     key = json.dumps(key, sort_keys=True, default=str)
                 elif isinstance(key, float) and key != key:
                     key = "nan"
@@ -520,6 +524,8 @@ def _json_problem(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
 
 
 def load_json(source: Source) -> None:
+    import json
+
     text = source.text
     if not text.strip():
         return
@@ -717,6 +723,8 @@ def _json_members(text: str, i: int) -> Iterator[tuple[Any, int, int, int]]:
     while j < len(text) and text[j] not in "]}":
         if opener == "{":
             key_end = _json_end(text, j)
+            import json
+
             key = json.loads(text[j:key_end])
             key_at = j
             j = _json_skip_ws(text, key_end)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterator, Optional, Union
 
 from gpulint.diagnostics import Path
@@ -24,6 +23,8 @@ from gpulint.shape import Check, Invalid
 from gpulint.shape import Shape as _ShapeBase
 
 if TYPE_CHECKING:  # pragma: no cover
+    from fractions import Fraction
+
     from gpulint.loader import Source
 
 # --------------------------------------------------------------------------- values
@@ -272,8 +273,10 @@ _BINARY_SI = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _DECIMAL_SI = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
 
-def parse_quantity(text: str) -> Optional[Fraction]:
+def parse_quantity(text: str) -> Optional["Fraction"]:
     """A Kubernetes quantity string (``2``, ``500m``, ``1k``, ``1e3``, ``1Ki``) as an exact number."""
+    from fractions import Fraction  # most counts are plain digits and never get here
+
     m = _QUANTITY.fullmatch(text)
     if not m:
         return None
@@ -304,7 +307,10 @@ def parse_count(value: Any) -> Optional[int]:
     if isinstance(value, float):
         return int(value) if value.is_integer() and value >= 0 else None
     if isinstance(value, str):
-        quantity = parse_quantity(value.strip())  # the API server trims quantities
+        text = value.strip()  # the API server trims quantities
+        if text.isascii() and text.isdigit():
+            return int(text)
+        quantity = parse_quantity(text)
         if quantity is None or quantity < 0 or quantity.denominator != 1:
             return None
         return int(quantity)

@@ -12,8 +12,6 @@ example, how to fix it), printed by ``gpulint rule NAME``.
 from __future__ import annotations
 
 import importlib
-import inspect
-import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional
 
@@ -70,6 +68,9 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
+        import inspect
+        import textwrap
+
         doc = inspect.getdoc(cls) or cls.summary
         return textwrap.dedent(doc).strip()
 

@@ -171,14 +171,20 @@ def _custom(fn: Callable[[Any], Any]) -> Callable:
     return check
 
 
+class _Optional:
+    """``Optional[X]``: None, or what ``inner`` accepts."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Callable) -> None:
+        self.inner = inner
+
+    def __call__(self, value: Any, loc: tuple, errors: list) -> Any:
+        return None if value is None else self.inner(value, loc, errors)
+
+
 def _optional(inner: Validator) -> Validator:
-    if inner is None:
-        return None
-
-    def check(value: Any, loc: tuple, errors: list) -> Any:
-        return None if value is None else inner(value, loc, errors)
-
-    return check
+    return None if inner is None else _Optional(inner)
 
 
 def _list(item: Validator) -> Callable:
@@ -307,12 +313,14 @@ class Shape:
     # compiled on first use, per class
     _compiled: ClassVar[bool] = False
     _fields: ClassVar[dict[str, FieldInfo]]
-    _keys: ClassVar[dict[str, tuple[str, Validator, Optional[Callable]]]]
+    _keys: ClassVar[dict[str, tuple[str, Validator, Optional[Callable], bool]]]
     _defaults: ClassVar[dict[str, Any]]
     _factories: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]]
     _required: ClassVar[tuple[FieldInfo, ...]]
 
-    model_extra: Optional[dict]
+    #: the keys that are not fields, when ``extra`` is ``"allow"``
+    model_extra: ClassVar[Optional[dict]] = None
+    _builder: ClassVar[Callable[[dict, tuple, list], Any]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -332,7 +340,8 @@ class Shape:
         missing = [f.name for f in cls._required if f.name not in state]
         if missing:
             raise TypeError(f"{cls.__name__} needs {', '.join(missing)}")
-        state["model_extra"] = {} if cls.extra == "allow" else None
+        if cls.extra == "allow":
+            state["model_extra"] = {}
         self.__dict__.update(state)
 
     # ---------------------------------------------------------------- declaration
@@ -359,7 +368,7 @@ class Shape:
                 raw = klass.__dict__.get(name, _MISSING)
                 declared[name] = raw if isinstance(raw, FieldInfo) else FieldInfo(raw)
         fields: dict[str, FieldInfo] = {}
-        keys: dict[str, tuple[str, Validator, Optional[Callable]]] = {}
+        keys: dict[str, tuple[str, Validator, Optional[Callable], bool]] = {}
         defaults: dict[str, Any] = {}
         factories = []
         required = []
@@ -374,9 +383,12 @@ class Shape:
             info.alias = cls.alias(name) if cls.alias else None
             fields[name] = info
             check = _validator(hints[name])
+            nullable = False
+            if isinstance(check, _Optional):  # None is checked inline: most fields are absent or set
+                check, nullable = check.inner, True
             if info.ge is not None:
                 check = _bounded(check or (lambda v, loc, errors: v), info.ge)
-            entry = (name, check, info.before)
+            entry = (name, check, info.before, nullable)
             keys[name] = entry
             if info.alias:
                 keys[info.alias] = entry
@@ -390,6 +402,7 @@ class Shape:
         cls._defaults = defaults
         cls._factories = tuple(factories)
         cls._required = tuple(required)
+        cls._builder = staticmethod(cls._make_builder())  # type: ignore[assignment]
 
     # ---------------------------------------------------------------- validation
 
@@ -418,37 +431,57 @@ class Shape:
     def _build(cls, data: dict, loc: tuple, errors: list) -> Any:
         if not cls.__dict__.get("_compiled"):
             cls._compile()
+        return cls._builder(data, loc, errors)
+
+    @classmethod
+    def _make_builder(cls) -> Callable[[dict, tuple, list], Any]:
+        """The function that builds an instance from a mapping (everything it needs bound locally)."""
         keys = cls._keys
-        state = dict(cls._defaults)
-        extra = None
-        seen: Optional[set] = set() if cls._required or cls._factories else None
-        for key, value in data.items():
-            entry = keys.get(key)
-            if entry is None:
-                if cls.extra == "forbid":
-                    _error(errors, "extra_forbidden", loc + (key,), "Extra inputs are not permitted", value)
-                elif cls.extra == "allow":
-                    if extra is None:
-                        extra = {}
-                    extra[key] = value
-                continue
-            name, check, before = entry
-            if before is not None:
-                value = before(value)
-            state[name] = value if check is None else check(value, loc + (key,), errors)
-            if seen is not None:
-                seen.add(name)
-        if seen is not None:
-            for info in cls._required:
-                if info.name not in seen:
-                    _error(errors, "missing", loc + (info.alias or info.name,), "Field required", data)
-            for name, factory in cls._factories:
-                if name not in seen:
-                    state[name] = factory()
-        state["model_extra"] = (extra or {}) if cls.extra == "allow" else None
-        obj = cls.__new__(cls)
-        obj.__dict__ = state
-        return obj
+        defaults = cls._defaults
+        required = cls._required
+        factories = cls._factories
+        track = bool(required or factories)
+        forbid = cls.extra == "forbid"
+        allow = cls.extra == "allow"
+        new = cls.__new__
+
+        def build(data: dict, loc: tuple, errors: list) -> Any:
+            state = dict(defaults)
+            extra = None
+            seen = set() if track else None
+            for key, value in data.items():
+                entry = keys.get(key)
+                if entry is None:
+                    if forbid:
+                        _error(errors, "extra_forbidden", loc + (key,), "Extra inputs are not permitted", value)
+                    elif allow:
+                        if extra is None:
+                            extra = {}
+                        extra[key] = value
+                    continue
+                name, check, before, nullable = entry
+                if before is not None:
+                    value = before(value)
+                if check is None or (nullable and value is None):
+                    state[name] = value
+                else:
+                    state[name] = check(value, loc + (key,), errors)
+                if track:
+                    seen.add(name)  # type: ignore[union-attr]
+            if track:
+                for info in required:
+                    if info.name not in seen:  # type: ignore[operator]
+                        _error(errors, "missing", loc + (info.alias or info.name,), "Field required", data)
+                for name, factory in factories:
+                    if name not in seen:  # type: ignore[operator]
+                        state[name] = factory()
+            if allow:
+                state["model_extra"] = extra or {}
+            obj = new(cls)
+            obj.__dict__ = state
+            return obj
+
+        return build
 
     # ---------------------------------------------------------------- the rest
 

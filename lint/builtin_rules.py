@@ -136,10 +136,11 @@ class UnusedSuppression(EngineRule):
     the next real problem on that line or object, and a misspelled one never
     worked. Removing them keeps the remaining suppressions meaningful.
 
-    Cross-file rules (an HPA joined to its Deployment, a workload joined to its
-    node pools) only fire when both sides are linted together. When a hook passes
-    only changed files, list the other side under ``context`` in the config, or a
-    suppression of a cross-file rule can look unused.
+    Suppressions of cross-file rules (an HPA joined to its Deployment, a workload
+    joined to its node pools, a kustomize patch merged by its kustomization) are
+    not reported either, nor is a blanket suppression on an object that such a
+    rule checks: whether they match depends on which files a run sees, and a
+    pre-commit hook passes only the changed ones.
 
     ## Example
     ```yaml

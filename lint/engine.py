@@ -354,7 +354,9 @@ class Linter:
                 if d:
                     per_source_diags.setdefault(id(src), []).append(d)
         with_ignores: dict[int, list[ModelObject]] = {}
+        by_source: dict[int, list[ModelObject]] = {}
         for obj in project.objects:
+            by_source.setdefault(id(obj.source), []).append(obj)
             if obj.ignores:
                 with_ignores.setdefault(id(obj.source), []).append(obj)
 
@@ -372,7 +374,8 @@ class Linter:
                 and not any(d.rule == "internal-error" for d in diags)
             ):
                 annotated = with_ignores.get(id(source), [])
-                for d in self._unused_suppressions(source, sup, annotated):
+                in_file = by_source.get(id(source), [])
+                for d in self._unused_suppressions(source, sup, annotated, in_file, project):
                     # only an explicit disable of this rule silences it: a blanket one is what it reports on
                     names = {d.rule, d.code}
                     if not (names & sup.file_rules or names & sup.lines.get(d.line, set())):
@@ -463,13 +466,20 @@ class Linter:
 
     # ----------------------------------------------------------------------- unused suppressions
 
-    def _unused_message(self, name: str, what: str) -> Optional[str]:
-        """Why the suppression of ``name`` is worth reporting, or None to stay silent."""
+    def _unused_message(self, name: str, what: str, objects: list[ModelObject],
+                        project: Project) -> Optional[str]:
+        """Why the suppression of ``name`` is worth reporting, or None to stay silent.
+
+        ``objects`` are those the suppression may cover; a rule whose findings on them can
+        depend on files outside this run may need the suppression in another run.
+        """
         if name == "unused-suppression":
             return None
         if name == "all":
             if not all(self.is_active(r.name) for r in all_rules()):
                 return None  # some rules did not run: a blanket suppression may be needed for them
+            if any(r.targets and _reads_other_files(r, objects, project) for r in self.rules):
+                return None  # it may be there for a rule that reads other files
             return f"{what} of all rules suppressed nothing; remove it"
         rule = get_rule(name)
         if rule is None:
@@ -480,14 +490,18 @@ class Linter:
             return f"{what} names '{name}', which is not a gpulint rule{hint}; fix the name or remove it"
         if not self.is_active(rule.name):
             return None  # not selected in this run: it had no chance to fire
+        if _reads_other_files(rule, objects, project):
+            return None
         return f"{what} of {name} suppressed nothing; remove it"
 
-    def _unused_suppressions(self, source: Source, sup: Suppressions, objects: list[ModelObject]) -> list[Diagnostic]:
+    def _unused_suppressions(self, source: Source, sup: Suppressions, objects: list[ModelObject],
+                             in_file: list[ModelObject], project: Project) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         lines = source.text.splitlines()
         for line, name in sup.unused():
             file_wide = sup.file_line.get(name) == line
-            message = self._unused_message(name, "file-wide suppression" if file_wide else "suppression")
+            message = self._unused_message(name, "file-wide suppression" if file_wide else "suppression",
+                                           in_file, project)
             if message is None:
                 continue
             text = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -505,7 +519,8 @@ class Linter:
                     if key in seen or (source.name, *key) in self._annotation_used:
                         continue
                     seen.add(key)
-                    message = self._unused_message(name, f"{IGNORE_ANNOTATION} on {obj.display()}: suppression")
+                    message = self._unused_message(name, f"{IGNORE_ANNOTATION} on {obj.display()}: suppression",
+                                                   [obj], project)
                     if message is None:
                         continue
                     path = prefix + ("metadata", "annotations", IGNORE_ANNOTATION)
@@ -515,6 +530,12 @@ class Linter:
                     if d:
                         out.append(d)
         return out
+
+
+def _reads_other_files(rule: type[Rule], objects: list[ModelObject], project: Project) -> bool:
+    if rule.cross_file and not rule.targets:  # an engine rule over the whole run (the budget)
+        return True
+    return any(isinstance(obj, rule.targets) and rule.reads_other_files(obj, project) for obj in objects)
 
 
 #: how long a named pipe may stay silent before it is given up on

@@ -59,12 +59,24 @@ class Rule:
     targets: ClassVar[tuple[type, ...]] = ()
     fix: ClassVar[Applicability] = Applicability.NONE
     Options: ClassVar[type[RuleOptions]] = RuleOptions
+    #: whether the rule fires on an object can depend on other files of the run (the node
+    #: pools a pod can land on, an HPA's target): see :meth:`reads_other_files`
+    cross_file: ClassVar[bool] = False
     #: the module whose recognisers produce this rule's targets (lazy import)
     source_url: ClassVar[str] = ""
 
     def check(self, obj: Any, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - every rule overrides it
         """Yield a Finding for each problem in ``obj`` (an instance of one of ``targets``)."""
         return iter(())
+
+    @classmethod
+    def reads_other_files(cls, obj: ModelObject, project: "Project") -> bool:
+        """Can what this rule reports on ``obj`` change with the other files in the run?
+
+        When it can, a suppression of the rule that matched nothing is not reported as
+        unused: with other files (a pre-commit run names only the changed ones) it may match.
+        """
+        return cls.cross_file
 
     @classmethod
     def documentation(cls) -> str:

@@ -241,6 +241,7 @@ class ScalingCapacityInvalid(Rule):
     severity = Severity.ERROR
     summary = "A scalable target's MinCapacity/MaxCapacity are inverted, negative, or 0 where it cannot be"
     targets = (ScalableTarget,)
+    cross_file = True
     source_url = SM_ZERO_DOC
 
     def check(self, obj: ScalableTarget, ctx: Context) -> Iterator[Finding]:
@@ -325,6 +326,7 @@ class AutoscalingMissing(Rule):
     severity = Severity.INFO
     summary = "An endpoint config variant has no scalable target in the linted set"
     targets = (EndpointConfig,)
+    cross_file = True
     source_url = SM_SCALING_DOC
 
     def check(self, obj: EndpointConfig, ctx: Context) -> Iterator[Finding]:

@@ -530,6 +530,7 @@ class NodeSelectorUnmatched(Rule):
     severity = Severity.ERROR
     summary = "A workload's nodeSelector or required node affinity matches no node pool under lint"
     targets = (Workload,)
+    cross_file = True
     source_url = "https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/"
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
@@ -637,6 +638,7 @@ class GpuExceedsNodeCapacity(Rule):
     severity = Severity.ERROR
     summary = "A pod asks for more accelerators than any node it can land on has"
     targets = (Workload,)
+    cross_file = True
     Options = CapacityOptions
     source_url = "https://karpenter.sh/docs/reference/instance-types/"
 

@@ -59,3 +59,4 @@ class CostBudgetExceeded(EngineRule):
     name = "cost-budget-exceeded"
     severity = Severity.ERROR
     summary = "The estimated monthly cost at max capacity is above the configured budget"
+    cross_file = True  # a sum over every file of the run

@@ -14,6 +14,7 @@ from gpulint.model import (
     ContainerRef,
     HorizontalPodAutoscaler,
     K8sObject,
+    ModelObject,
     PodTemplate,
     Probe,
     ScaledObject,
@@ -46,8 +47,11 @@ def merged(obj: Workload, template: PodTemplate, project: Project) -> bool:
     a kustomization in the linted set applies as patches. What such a spec
     leaves out is unknown, so rules about absent fields stay silent.
     """
-    if template.partial:
-        return True
+    return template.partial or patched(obj, project)
+
+
+def patched(obj: Workload, project: Project) -> bool:
+    """Does a kustomization in the linted set apply ``obj``'s file as a patch?"""
     patches = _PATCH_FILES.get(project)
     if patches is None:
         patches = frozenset(p for k in project.of_type(Kustomization) for p in k.patch_files)
@@ -118,6 +122,10 @@ class GpuLimitMissing(Rule):
     targets = (Workload,)
     source_url = K8S_GPU_DOC
     fix = Applicability.SAFE
+
+    @classmethod
+    def reads_other_files(cls, obj: ModelObject, project: Project) -> bool:
+        return isinstance(obj, Workload) and patched(obj, project)  # silent on a patch its kustomization applies
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         for t, c in gpu_containers(obj):
@@ -385,6 +393,7 @@ class GpuTolerationMissing(Rule):
     severity = Severity.WARNING
     summary = "A GPU workload cannot tolerate the taints of the GPU nodes it needs"
     targets = (Workload,)
+    cross_file = True
     source_url = "https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/"
     fix = Applicability.UNSAFE
 
@@ -509,6 +518,10 @@ class GpuProbeTooShort(Rule):
     Options = ProbeOptions
     source_url = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"
 
+    @classmethod
+    def reads_other_files(cls, obj: ModelObject, project: Project) -> bool:
+        return isinstance(obj, Workload) and patched(obj, project)  # silent on a patch its kustomization applies
+
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         if obj.group == "ray.io":
             return  # Ray pods' probes watch the raylet and dashboard; models load later, in actors
@@ -624,6 +637,7 @@ class GpuHpaCpuMetric(Rule):
     severity = Severity.WARNING
     summary = "An HPA scales a GPU workload only on CPU or memory"
     targets = (HorizontalPodAutoscaler,)
+    cross_file = True
     source_url = "https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/horizontal-pod-autoscaler-v2/"
 
     def check(self, obj: HorizontalPodAutoscaler, ctx: Context) -> Iterator[Finding]:
@@ -732,6 +746,7 @@ class KedaCooldownShort(Rule):
     severity = Severity.WARNING
     summary = "A KEDA ScaledObject scales a GPU workload in (or to zero) too eagerly"
     targets = (ScaledObject,)
+    cross_file = True
     Options = KedaOptions
     source_url = "https://keda.sh/docs/latest/reference/scaledobject-spec/"
     fix = Applicability.SAFE

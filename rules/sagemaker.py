@@ -116,6 +116,7 @@ class PayloadLimitExceeded(Rule):
     severity = Severity.WARNING
     summary = "A model served in real time raises its server payload limit above SageMaker's 6 MiB"
     targets = (SageMakerModel,)
+    cross_file = True
     source_url = SM_INVOKE_DOC
 
     def check(self, obj: SageMakerModel, ctx: Context) -> Iterator[Finding]:
@@ -668,6 +669,7 @@ class QuotaExceeded(Rule):
     severity = Severity.ERROR
     summary = "Endpoints or training jobs need more instances of a type than the account quota allows"
     targets = (EndpointConfig, TrainingJob)
+    cross_file = True
     Options = QuotaOptions
     source_url = SQ_DOC
 

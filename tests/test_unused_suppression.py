@@ -74,11 +74,96 @@ def test_rule_not_selected_in_this_run_is_silent(tmp_path, monkeypatch):
     assert run(tmp_path, monkeypatch, files)[1] == []
 
 
+CLUSTER = """\
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {{name: ml, region: us-west-2}}
+managedNodeGroups:
+  - name: gpu{comment}
+    instanceType: g5.2xlarge
+    labels: {{team: ml}}
+    taints:
+      - {{key: dedicated, value: gpu, effect: NoSchedule}}
+"""
+
+PINNED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server}
+spec:
+  template:
+    spec:
+      nodeSelector: {team: ml}  # gpulint: disable=gpu-toleration-missing
+      containers:
+        - name: app
+          image: vllm/vllm-openai
+          resources: {limits: {nvidia.com/gpu: 1}}
+"""
+
+
 def test_blanket_suppression_is_reported_only_when_every_rule_ran(tmp_path, monkeypatch):
-    files = {"j.yaml": job("  # gpulint: disable")}
+    files = {"cluster.yaml": CLUSTER.format(comment="  # gpulint: disable")}
     _, diags = run(tmp_path, monkeypatch, files)
-    assert [(d[1], d[4]) for d in diags] == [(13, "suppression of all rules suppressed nothing; remove it")]
+    assert [(d[1], d[4]) for d in diags] == [(5, "suppression of all rules suppressed nothing; remove it")]
     assert run(tmp_path, monkeypatch, files, "--ignore", "gpu-probe-too-short")[1] == []
+
+
+def test_blanket_suppression_on_a_workload_may_be_for_a_rule_that_reads_other_files(tmp_path, monkeypatch):
+    # gpu-toleration-missing on this Job depends on the node pools of the run; with other
+    # files the blanket suppression may match, so it is not called unused
+    assert run(tmp_path, monkeypatch, {"j.yaml": job("  # gpulint: disable")})[1] == []
+
+
+def test_suppression_of_a_cross_file_rule_is_not_unused_when_its_other_files_are_absent(tmp_path, monkeypatch):
+    # the whole set: the suppression is used
+    both = {"deploy.yaml": PINNED, "cluster.yaml": CLUSTER.format(comment="")}
+    assert run(tmp_path, monkeypatch, both)[1] == []
+    # pre-commit names only the changed file: no node pool, no finding, and no false "unused"
+    (tmp_path / "cluster.yaml").unlink()
+    assert run(tmp_path, monkeypatch, {"deploy.yaml": PINNED})[1] == []
+    # without the suppression the finding is there, so the suppression was doing its job
+    _, diags = run(tmp_path, monkeypatch, {"deploy.yaml": PINNED.replace("  # gpulint: disable=gpu-toleration-missing", ""),
+                                           "cluster.yaml": CLUSTER.format(comment="")})
+    assert [(d[0], d[1], d[3]) for d in diags] == [("deploy.yaml", 7, "gpu-toleration-missing")]
+
+
+def test_stale_suppression_of_a_file_local_rule_next_to_a_cross_file_one_is_reported(tmp_path, monkeypatch):
+    text = PINNED.replace("disable=gpu-toleration-missing", "disable=gpu-toleration-missing,gpu-limit-missing")
+    _, diags = run(tmp_path, monkeypatch, {"deploy.yaml": text})
+    assert [(d[1], d[3], d[4]) for d in diags] == [
+        (7, "unused-suppression", "suppression of gpu-limit-missing suppressed nothing; remove it")
+    ]
+
+
+KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [base.yaml]
+patches:
+  - path: patch.yaml
+"""
+
+PATCH = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: vllm/vllm-openai
+          resources:
+            requests: {nvidia.com/gpu: 1}  # gpulint: disable=gpu-limit-missing
+"""
+
+
+def test_suppression_in_a_kustomize_patch_is_not_unused_when_its_kustomization_is_linted(tmp_path, monkeypatch):
+    # alone (pre-commit on the patch), gpu-limit-missing fires and is suppressed
+    assert run(tmp_path, monkeypatch, {"patch.yaml": PATCH})[1] == []
+    # with its kustomization, the patch is merged over a base gpulint cannot see: the rule
+    # stays silent there, and the suppression is still needed for the run above
+    assert run(tmp_path, monkeypatch, {"patch.yaml": PATCH, "kustomization.yaml": KUSTOMIZATION})[1] == []
 
 
 def test_unused_suppression_can_itself_be_suppressed(tmp_path, monkeypatch):

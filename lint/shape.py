@@ -25,7 +25,6 @@ off every lint run.
 
 from __future__ import annotations
 
-import sys
 import typing
 from typing import Any, Callable, ClassVar, Literal, Optional, Union
 

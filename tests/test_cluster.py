@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import json
 import os
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 from gpulint import catalog
 from gpulint.config import from_mapping
 from gpulint.engine import lint_paths
+from scripts import load_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -25,12 +25,7 @@ CLUSTER_RULES = {
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("gen_instance_catalog",
-                                                  os.path.join(REPO, "scripts", "gen_instance_catalog.py"))
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_instance_catalog")
 
 
 # --------------------------------------------------------------------------- catalog API

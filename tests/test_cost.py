@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import json
 import os
@@ -14,6 +13,7 @@ import pytest
 
 from gpulint import cost, pricing
 from gpulint.cli import main
+from scripts import load_script
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, "examples", "cost")
@@ -343,12 +343,7 @@ def test_live_without_boto3_says_so_and_uses_the_snapshot(tmp_path, monkeypatch)
 
 
 def load_generator():  # noqa: ANN201
-    spec = importlib.util.spec_from_file_location("gen_price_snapshot",
-                                                  os.path.join(REPO, "scripts", "gen_price_snapshot.py"))
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_price_snapshot")
 
 
 def test_generator_builds_dated_tables_from_the_price_list_api() -> None:

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import glob
-import importlib.util
 import io
 import json
 import os
@@ -26,6 +25,7 @@ import yaml
 
 from gpulint import cli, loader
 from gpulint.config import ConfigError, from_mapping
+from scripts import load_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -34,11 +34,7 @@ NAMES = ["config.schema.json", "diagnostics.schema.json", "kubernetes-workload.s
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("gen_schemas", os.path.join(REPO, "scripts", "gen_schemas.py"))
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_schemas")
 
 
 def schema(name: str) -> dict:

@@ -10,8 +10,6 @@ same problems (kind and location) for a bad input, the same values for a good on
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import typing
 from typing import Any
 
@@ -19,24 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gpulint import cluster, config, model
+from gpulint import cluster, config, model  # noqa: F401 - cluster: its shapes are compared too
 from gpulint.rule import all_rules
 from gpulint.shape import Field, Shape, ShapeError
+from scripts import load_script
 
 pydantic = pytest.importorskip("pydantic")
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("gen_schemas", os.path.join(REPO, "scripts", "gen_schemas.py"))
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN = _generator()
+GEN = load_script("gen_schemas")
 
 
 def _subclasses(base: type) -> list[type]:

@@ -304,7 +304,9 @@ class SpotTrainingWithoutCheckpoint(Rule):
 
 class SpotWaitOptions(RuleOptions):
     require_max_wait: bool = Field(
-        True, description="Report spot jobs that do not set StoppingCondition.MaxWaitTimeInSeconds at all."
+        False,
+        description="Also report spot jobs that do not set StoppingCondition.MaxWaitTimeInSeconds at all "
+        "(a team convention: whether the service requires it is not documented).",
     )
     wait_margin_seconds: int = Field(
         3600, ge=0, description="What the fix adds to MaxRuntimeInSeconds for MaxWaitTimeInSeconds, in seconds."
@@ -315,21 +317,22 @@ class SpotWaitOptions(RuleOptions):
 class SpotMaxWaitInvalid(Rule):
     """## What it does
     Flags a training job with ``EnableManagedSpotTraining: true`` whose
-    ``StoppingCondition.MaxWaitTimeInSeconds`` is missing, or is below
-    ``MaxRuntimeInSeconds``. A saved ``DescribeTrainingJob`` response is not
-    checked: it records a job the service accepted.
+    ``StoppingCondition.MaxWaitTimeInSeconds`` is below ``MaxRuntimeInSeconds``.
+    With ``require-max-wait: true`` it also flags a spot job that does not set
+    ``MaxWaitTimeInSeconds`` at all. A saved ``DescribeTrainingJob`` response
+    is not checked: it records a job the service accepted.
 
     ## Why is this bad?
     ``MaxWaitTimeInSeconds`` bounds the whole life of a spot job: the time
     spent waiting for spot capacity plus the time it runs. The API requires it
     to be at least ``MaxRuntimeInSeconds``; below that the request is rejected.
-    When it is missing, the job has no stated bound on how long it may wait for
-    capacity, and the spot configuration is incomplete: the SageMaker Python
-    SDK sends it only when ``max_wait`` is given, and AWS's spot-training
-    guide always sets it together with ``use_spot_instances``. Whether the
-    service rejects a spot job without it is not documented in the API model,
-    so teams that rely on the service's behaviour can turn that half of the
-    check off with ``require-max-wait: false``.
+
+    A spot job without it has no stated bound on how long it may wait for
+    capacity; the SageMaker Python SDK sends it only when ``max_wait`` is
+    given, and AWS's spot-training guide always sets it together with
+    ``use_spot_instances``. Whether the service rejects a spot job without it
+    is not documented, so that half of the check is off unless a team makes it
+    its convention with ``require-max-wait: true``.
 
     ## Example
     ```yaml
@@ -350,8 +353,8 @@ class SpotMaxWaitInvalid(Rule):
     ## Fix safety
     Unsafe: ``--fix --unsafe-fixes`` sets ``MaxWaitTimeInSeconds`` to
     ``MaxRuntimeInSeconds`` plus a margin for waiting on spot capacity
-    (``wait-margin-seconds``, default 3600), adding it when it is missing and
-    ``MaxRuntimeInSeconds`` is set. How long a job may wait for capacity is a
+    (``wait-margin-seconds``, default 3600), adding it when it is missing,
+    required and ``MaxRuntimeInSeconds`` is set. How long a job may wait for capacity is a
     cost and schedule decision a reviewer should check.
 
     ## References
@@ -362,7 +365,7 @@ class SpotMaxWaitInvalid(Rule):
     code = "SM304"
     name = "spot-max-wait-invalid"
     severity = Severity.ERROR
-    summary = "Managed spot training without MaxWaitTimeInSeconds, or with it below MaxRuntimeInSeconds"
+    summary = "Managed spot training whose MaxWaitTimeInSeconds is below MaxRuntimeInSeconds"
     targets = (TrainingJob,)
     Options = SpotWaitOptions
     source_url = SM_SPOT_DOC

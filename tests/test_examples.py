@@ -43,7 +43,7 @@ SAGEMAKER: Expected = {
         (9, "scaling-capacity-invalid"), (23, "scale-in-cooldown-short"), (44, "scale-out-slower-than-scale-in"),
     ],
     "sagemaker/embeddings-endpoint-config.yaml": [(7, "autoscaling-missing")],
-    "sagemaker/finetune-spot-job.yaml": [(21, "spot-training-without-checkpoint"), (23, "spot-max-wait-invalid")],
+    "sagemaker/finetune-spot-job.yaml": [(22, "spot-training-without-checkpoint"), (25, "spot-max-wait-invalid")],
     "sagemaker/nightly-transform.json": [(4, "transform-payload-invalid")],
     "sagemaker/quotas.yaml": [],  # the quotas file for quota-exceeded (see test_sagemaker_examples_with_quotas)
 }
@@ -187,7 +187,7 @@ def test_sagemaker_examples_with_quotas() -> None:
          "examples/sagemaker"]
     )
     assert [(d["file"], d["line"], d["rule"]) for d in diagnostics] == [
-        ("examples/sagemaker/finetune-spot-job.yaml", 18, "quota-exceeded")
+        ("examples/sagemaker/finetune-spot-job.yaml", 19, "quota-exceeded")
     ], err
     assert "'ml.p4d.24xlarge for spot training job usage' = 1" in diagnostics[0]["message"]
     assert status == 1

@@ -165,7 +165,7 @@ def test_every_comment_survives(case: str) -> None:
 
 @pytest.mark.parametrize("case,rel,config,changes", [
     # the default margin is one hour: 7200 s of runtime + 3600
-    ("spot-max-wait", "training.yaml", "",
+    ("spot-max-wait", "training.yaml", "rules: {spot-max-wait-invalid: {require-max-wait: true}}\n",
      [("{MaxRuntimeInSeconds: 7200}", "{MaxRuntimeInSeconds: 7200, MaxWaitTimeInSeconds: 10800}")]),
     # a configured minimum is what the values are raised to
     ("keda-cooldown", "keda.yaml", "rules: {keda-cooldown-short: {min-seconds: 600}}\n",

@@ -10,6 +10,7 @@ import pytest
 
 from gpulint.baseline import normalise_message
 from gpulint.cli import main
+from helpers import run_cli
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -36,11 +37,9 @@ DUPLICATE_KEY = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\nd
 
 
 def run(argv: list[str]) -> tuple[int, list[tuple[str, int, str]], str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--format", "json", *argv], stdout=out, stderr=err)
-    text = out.getvalue()
+    code, text, err = run_cli(["--format", "json", *argv])
     diags = json.loads(text) if text.strip() else []
-    return code, [(d["file"], d["line"], d["rule"]) for d in diags], err.getvalue()
+    return code, [(d["file"], d["line"], d["rule"]) for d in diags], err
 
 
 @pytest.fixture

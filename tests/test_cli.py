@@ -18,6 +18,7 @@ import pytest
 
 from gpulint import __version__, cli
 from gpulint.rule import all_rules
+from helpers import run_cli
 
 GPU = """\
 apiVersion: apps/v1
@@ -53,10 +54,7 @@ ANSI = re.compile(r"\x1b\[")
 
 
 def run(argv: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(argv, stdout=out, stderr=err, stdin_data=stdin)
-    assert "Traceback" not in out.getvalue() + err.getvalue(), err.getvalue()
-    return status, out.getvalue(), err.getvalue()
+    return run_cli(argv, stdin)
 
 
 def found(text: str) -> list[tuple]:

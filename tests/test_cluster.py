@@ -13,7 +13,7 @@ import pytest
 from gpulint import catalog
 from gpulint.config import from_mapping
 from gpulint.engine import lint_paths
-from scripts import load_script
+from helpers import load_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)

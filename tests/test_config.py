@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import textwrap
 
 import pytest
 
-from gpulint import cli
 from gpulint.config import Config, ConfigError, find_config, from_mapping, load_config
+from helpers import run_cli
 
 # A GPU container whose liveness probe gives up after 0 + 20 x 10 = 200 s: fine
 # for the default budget (120 s), too short for a budget of 300 s.
@@ -49,10 +48,7 @@ spec:
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(argv, stdout=out, stderr=err)
-    assert "Traceback" not in out.getvalue() + err.getvalue()
-    return status, out.getvalue(), err.getvalue()
+    return run_cli(argv)
 
 
 def lint_json(argv: list[str]) -> tuple[int, list[dict]]:

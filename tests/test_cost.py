@@ -13,7 +13,7 @@ import pytest
 
 from gpulint import cost, pricing
 from gpulint.cli import main
-from scripts import load_script
+from helpers import load_script, run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, "examples", "cost")
@@ -52,14 +52,7 @@ def snapshot_price(service: str, instance_type: str, region: str = "us-east-1") 
 
 
 def run(argv: list[str], cwd: str = REPO) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        status = main(argv, stdout=out, stderr=err)
-    finally:
-        os.chdir(old)
-    return status, out.getvalue(), err.getvalue()
+    return run_cli(argv, cwd=cwd)
 
 
 # --------------------------------------------------------------------------- the snapshot

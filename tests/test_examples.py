@@ -9,15 +9,14 @@ stating what it shows. Other domains add their own table to ``DOMAINS``.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from collections import Counter
 
 import pytest
 
-from gpulint.cli import main
 from gpulint.rule import all_rules
+from helpers import run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, "examples")
@@ -85,14 +84,9 @@ ALL_EXPECTED: Expected = {f: e for table in DOMAINS.values() for f, e in table.i
 
 
 def run(argv: list[str]) -> tuple[int, list[dict], str]:
-    out, err = io.StringIO(), io.StringIO()
-    cwd = os.getcwd()
-    os.chdir(REPO)  # paths in the report are relative to the repository, as in the README
-    try:
-        status = main(argv, stdout=out, stderr=err)
-    finally:
-        os.chdir(cwd)
-    return status, json.loads(out.getvalue() or "[]"), err.getvalue()
+    # paths in the report are relative to the repository, as in the README
+    status, out, err = run_cli(argv, cwd=REPO)
+    return status, json.loads(out or "[]"), err
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import errno
-import io
 import json
 import os
 import shutil
@@ -21,8 +20,8 @@ import pytest
 import yaml
 
 from gpulint import fix as fixmod
-from gpulint.cli import main
 from gpulint.rule import all_rules, get_rule
+from helpers import run_cli
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "fix")
 CASES = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d)))
@@ -42,9 +41,7 @@ EXPECTED_FIXES = {
 
 
 def run(args: list[str], stdin: bytes | None = None) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(args, stdout=out, stderr=err, stdin_data=stdin)
-    return code, out.getvalue(), err.getvalue()
+    return run_cli(args, stdin)
 
 
 def case_args(case: str) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -12,7 +11,8 @@ import subprocess
 import pytest
 import yaml
 
-from gpulint.cli import build_parser, main
+from gpulint.cli import build_parser
+from helpers import run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -49,9 +49,7 @@ def _parse(line: str) -> tuple[str, dict, str]:
 
 
 def _run(argv: list[str]) -> tuple[int, str]:
-    out = io.StringIO()
-    code = main(argv, stdout=out, stderr=io.StringIO())
-    return code, out.getvalue()
+    return run_cli(argv)[:2]
 
 
 GPU_DEPLOYMENT = """\

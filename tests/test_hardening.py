@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from gpulint.cli import main
+from helpers import run_cli
 
 GPU_POD = """\
 apiVersion: v1
@@ -29,11 +30,8 @@ spec:
 
 
 def lint(*argv: str) -> tuple[int, list[tuple[str, int, int, str]], str]:
-    out, err = io.StringIO(), io.StringIO()
-    status = main(["--format", "json", *argv], stdout=out, stderr=err)
-    assert "Traceback" not in err.getvalue()
-    diags = json.loads(out.getvalue())
-    return status, [(d["file"], d["line"], d["column"], d["rule"]) for d in diags], err.getvalue()
+    status, out, err = run_cli(["--format", "json", *argv])
+    return status, [(d["file"], d["line"], d["column"], d["rule"]) for d in json.loads(out)], err
 
 
 def messages(*argv: str) -> list[str]:

@@ -21,6 +21,7 @@ import pytest
 from gpulint import cli, loader
 from gpulint.config import Config
 from gpulint.engine import lint_paths
+from helpers import run_cli
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD = os.path.join(HERE, "fixtures", "bad")
@@ -32,10 +33,8 @@ def bad(name: str) -> str:
 
 def lint(*paths: str, extra: tuple[str, ...] = ()) -> tuple[int, list[dict], str]:
     """Run the CLI with JSON output; (exit status, diagnostics, stderr). Fails on a traceback."""
-    out, err = io.StringIO(), io.StringIO()
-    status = cli.main(["--format", "json", *extra, *paths], stdout=out, stderr=err)
-    assert "Traceback" not in out.getvalue() and "Traceback" not in err.getvalue(), err.getvalue()
-    return status, json.loads(out.getvalue()), err.getvalue()
+    status, out, err = run_cli(["--format", "json", *extra, *paths])
+    return status, json.loads(out), err
 
 
 def triples(diags: list[dict]) -> list[tuple[str, int, int]]:

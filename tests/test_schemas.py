@@ -25,7 +25,7 @@ import yaml
 
 from gpulint import cli, loader
 from gpulint.config import ConfigError, from_mapping
-from scripts import load_script
+from helpers import load_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)

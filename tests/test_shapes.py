@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from gpulint import cluster, config, model  # noqa: F401 - cluster: its shapes are compared too
 from gpulint.rule import all_rules
 from gpulint.shape import Field, Shape, ShapeError
-from scripts import load_script
+from helpers import load_script
 
 pydantic = pytest.importorskip("pydantic")
 

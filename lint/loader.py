@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import yaml
 
+from gpulint.diagnostics import Path
+
 if TYPE_CHECKING:  # pragma: no cover
     import json
 
@@ -44,7 +46,6 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             return tag
         return super().resolve(kind, value, implicit)
 
-from gpulint.diagnostics import Path
 
 MAX_DEPTH = 200
 #: how many nodes aliases may add beyond the nodes actually written

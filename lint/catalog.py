@@ -40,15 +40,16 @@ from __future__ import annotations
 import difflib
 import json
 import threading
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Optional
+
+from gpulint.record import record
 
 NEURON_RESOURCES = ("aws.amazon.com/neuron", "aws.amazon.com/neurondevice")
 NEURONCORE = "aws.amazon.com/neuroncore"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Accelerator:
     vendor: str
     model: Optional[str]
@@ -58,7 +59,7 @@ class Accelerator:
     cores: Optional[int] = None  # NeuronCores per instance (Neuron only)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InstanceType:
     name: str
     vcpus: Optional[int]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple
+
+from gpulint.record import field, record
 
 Path = Tuple[Any, ...]
 
@@ -31,7 +32,7 @@ class Applicability(str, enum.Enum):
     NONE = "none"
 
 
-@dataclass
+@record
 class Edit:
     """One change to a document: set, insert or delete the value at ``path``.
 
@@ -50,14 +51,14 @@ class Edit:
     style_of: Optional[Path] = None
 
 
-@dataclass
+@record
 class Fix:
     edits: list[Edit]
     applicability: Applicability = Applicability.SAFE
     description: str = ""
 
 
-@dataclass
+@record
 class Diagnostic:
     rule: str
     code: str

@@ -31,13 +31,13 @@ from __future__ import annotations
 import io
 import json
 from collections import deque
-from dataclasses import dataclass
 from typing import Any, Optional
 
 import yaml
 
 from gpulint import loader
 from gpulint.diagnostics import Edit, Path
+from gpulint.record import record
 
 _PLAIN = ("", None)
 _QUOTED = ('"', "'")
@@ -598,7 +598,7 @@ def nest(steps: Path, value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Splice:
     """Replace ``text[start:end]`` with ``new``."""
 

@@ -5,7 +5,6 @@ HorizontalPodAutoscalers and KEDA ScaledObjects."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from gpulint.diagnostics import Path
@@ -25,6 +24,7 @@ from gpulint.model import (
     Workload,
 )
 from gpulint.recognize import Recognised, Violation, dig, recogniser, validate_shape
+from gpulint.record import record
 
 IGNORE_ANNOTATION = "gpulint.io/ignore"
 
@@ -297,7 +297,7 @@ def recognise_kubernetes(source: Source, doc: Document) -> Optional[Recognised]:
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Kustomization(ModelObject):
     """A kustomization file: which files in the linted set are patches, not whole objects."""
 

@@ -14,12 +14,12 @@ Positions are not stored on the data. A diagnostic asks its ``Source`` to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import yaml
 
 from gpulint.diagnostics import Path
+from gpulint.record import field, record
 
 if TYPE_CHECKING:  # pragma: no cover
     import json
@@ -78,7 +78,7 @@ class LoadError(Exception):
         self.column = column
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Tagged:
     """A scalar carrying a tag gpulint does not interpret (``!Ref Foo``)."""
 
@@ -89,7 +89,7 @@ class Tagged:
         return f"{self.tag} {self.value}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     line: int
     column: int
@@ -100,7 +100,7 @@ class Span:
     exact: bool = True  # False when the path ended early at an ancestor
 
 
-@dataclass
+@record
 class DuplicateKey:
     doc_index: int
     key: str
@@ -109,7 +109,7 @@ class DuplicateKey:
     first_line: int
 
 
-@dataclass
+@record
 class Document:
     index: int
     data: Any
@@ -118,7 +118,7 @@ class Document:
     end: int = -1
 
 
-@dataclass
+@record
 class Source:
     """One input file (or standard input) and what came out of loading it."""
 

@@ -7,7 +7,7 @@ written (a Kubernetes quantity may be ``1`` or ``"1"``); only structure and
 integers are checked, and unrendered template placeholders are accepted as
 unknown values everywhere.
 
-The objects that rules receive (``K8sObject`` and friends) are small dataclasses
+The objects that rules receive (``K8sObject`` and friends) are small records
 that point back into their document by *path*, so a rule can report the exact
 node without ever seeing text or line numbers.
 """
@@ -15,10 +15,10 @@ node without ever seeing text or line numbers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterator, Optional, Union
 
 from gpulint.diagnostics import Path
+from gpulint.record import field, record
 from gpulint.shape import Check, Invalid
 from gpulint.shape import Shape as _ShapeBase
 
@@ -320,7 +320,7 @@ def parse_count(value: Any) -> Optional[int]:
 # --------------------------------------------------------------------------- objects
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ModelObject:
     """Anything a recogniser produced from one document."""
 
@@ -346,7 +346,7 @@ class ModelObject:
         return f"{self.kind}/{self.name}" if self.name else self.kind
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ContainerRef:
     """A container and where it sits."""
 
@@ -384,7 +384,7 @@ class ContainerRef:
         return parse_count(value) if value is not None else None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class PodTemplate:
     """A pod spec inside an object, and the metadata that goes with it."""
 
@@ -452,7 +452,7 @@ class PodTemplate:
         return []
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class K8sObject(ModelObject):
     api_version: str = ""
     namespace: Optional[str] = None
@@ -466,7 +466,7 @@ class K8sObject(ModelObject):
         return self.api_version.split("/")[0] if "/" in self.api_version else ""
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Workload(K8sObject):
     """Anything that runs pods: built-in workloads, KServe, Ray, training operators, CRDs."""
 
@@ -479,12 +479,12 @@ class Workload(K8sObject):
         return any(t.is_gpu for t in self.templates)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class HorizontalPodAutoscaler(K8sObject):
     spec: HPASpec = field(default_factory=HPASpec)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ScaledObject(K8sObject):
     spec: ScaledObjectSpec = field(default_factory=ScaledObjectSpec)
 

@@ -22,8 +22,9 @@ import abc
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
+
+from gpulint.record import field, record
 
 DEFAULT_REGION = "us-east-1"
 HOURS_PER_MONTH = 730
@@ -33,7 +34,7 @@ CACHE_TTL_SECONDS = 24 * 3600
 SAGEMAKER_COMPONENTS = {"hosting": "Hosting", "training": "Training", "transform": "Transform"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Quote:
     """An hourly price and its provenance."""
 
@@ -47,7 +48,7 @@ class Quote:
         return f"{self.source} ({self.date or 'undated'})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SpotQuote:
     """Spot prices of one type in one region: the lowest and highest current price over its zones."""
 
@@ -383,7 +384,7 @@ def _iso_date(epoch: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
 
-@dataclass
+@record
 class LivePrices(Prices):
     """Prices from the AWS APIs, cached on disk, with the snapshot behind them."""
 

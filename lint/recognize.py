@@ -11,16 +11,16 @@ in priority order until one claims the document.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
 
 from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source
 from gpulint.model import ModelObject, describe
+from gpulint.record import field, record
 from gpulint.shape import Shape, ShapeError
 
 
-@dataclass
+@record
 class Violation:
     """A shape problem found while recognising: becomes ``schema-violation``."""
 
@@ -31,7 +31,7 @@ class Violation:
     rule: str = "schema-violation"
 
 
-@dataclass
+@record
 class Recognised:
     objects: list[ModelObject] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)

@@ -12,11 +12,11 @@ example, how to fix it), printed by ``gpulint rule NAME``.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional
 
 from gpulint.diagnostics import Applicability, Fix, Path, Severity
 from gpulint.model import ModelObject
+from gpulint.record import field, record
 from gpulint.shape import Shape
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,7 +35,7 @@ class RuleOptions(Shape):
     alias = staticmethod(_kebab)
 
 
-@dataclass
+@record
 class Finding:
     path: Path
     message: str
@@ -44,7 +44,7 @@ class Finding:
     related: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Context:
     project: "Project"
     config: "Config"

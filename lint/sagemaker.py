@@ -28,13 +28,13 @@ import difflib
 import json
 import os
 import weakref
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterator, Optional
 
 from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source, Tagged
 from gpulint.model import ModelObject, is_placeholder
 from gpulint.recognize import Recognised, Violation, describe, dig, recogniser
+from gpulint.record import field, record
 
 SAGEMAKER_GROUP = "sagemaker.services.k8s.aws"
 AAS_GROUP = "applicationautoscaling.services.k8s.aws"
@@ -85,7 +85,7 @@ def as_bool(value: Any) -> Optional[bool]:
 # --------------------------------------------------------------------------- objects
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class AwsObject(ModelObject):
     """A SageMaker or Application Auto Scaling resource, in the API's spelling."""
 
@@ -147,7 +147,7 @@ def _match_key(mapping: dict, name: str) -> Optional[str]:
     return None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Variant:
     """One production variant of an endpoint config."""
 
@@ -177,7 +177,7 @@ class Variant:
         return pools if isinstance(pools, list) else []
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class EndpointConfig(AwsObject):
     type_label: ClassVar[str] = "endpoint config"
     schema: ClassVar[str] = "sagemaker/CreateEndpointConfig"
@@ -198,7 +198,7 @@ class EndpointConfig(AwsObject):
         )
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Endpoint(AwsObject):
     type_label: ClassVar[str] = "endpoint"
     schema: ClassVar[str] = "sagemaker/CreateEndpoint"
@@ -210,7 +210,7 @@ class Endpoint(AwsObject):
         return as_str(self.data.get("EndpointConfigName"))
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SageMakerModel(AwsObject):
     type_label: ClassVar[str] = "model"
     schema: ClassVar[str] = "sagemaker/CreateModel"
@@ -229,7 +229,7 @@ class SageMakerModel(AwsObject):
                     yield ("Containers", i), c
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class TrainingJob(AwsObject):
     type_label: ClassVar[str] = "training job"
     schema: ClassVar[str] = "sagemaker/CreateTrainingJob"
@@ -241,7 +241,7 @@ class TrainingJob(AwsObject):
         return self.data.get("EnableManagedSpotTraining") is True
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class TransformJob(AwsObject):
     type_label: ClassVar[str] = "transform job"
     schema: ClassVar[str] = "sagemaker/CreateTransformJob"
@@ -249,7 +249,7 @@ class TransformJob(AwsObject):
     name_member: ClassVar[str] = "TransformJobName"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class InferenceComponent(AwsObject):
     type_label: ClassVar[str] = "inference component"
     schema: ClassVar[str] = "sagemaker/CreateInferenceComponent"
@@ -257,7 +257,7 @@ class InferenceComponent(AwsObject):
     name_member: ClassVar[str] = "InferenceComponentName"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ScalableTarget(AwsObject):
     type_label: ClassVar[str] = "scalable target"
     schema: ClassVar[str] = "application-autoscaling/RegisterScalableTarget"
@@ -273,7 +273,7 @@ class ScalableTarget(AwsObject):
         return as_str(self.data.get("ScalableDimension"))
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ScalingPolicy(AwsObject):
     type_label: ClassVar[str] = "scaling policy"
     schema: ClassVar[str] = "application-autoscaling/PutScalingPolicy"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
+
+from gpulint.record import field, record
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 SKIP_DIRS = frozenset(
@@ -16,7 +17,7 @@ SKIP_DIRS = frozenset(
 )
 
 
-@dataclass
+@record
 class WalkResult:
     files: list[str] = field(default_factory=list)
     #: Helm chart templates skipped (files with ``{{`` under a folder holding Chart.yaml)

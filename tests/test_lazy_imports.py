@@ -62,7 +62,7 @@ def test_kubernetes_run_imports_only_the_kubernetes_pack(tmp_path) -> None:
     assert "gpulint.rules.kubernetes" in mods
     for absent in ("gpulint.sagemaker", "gpulint.rules.sagemaker", "gpulint.rules.autoscaling", "gpulint.cluster",
                    "gpulint.rules.cluster", "gpulint.catalog", "jsonschema", "boto3", "botocore", "ruamel",
-                   "pydantic", "pydantic_core", "asyncio", "concurrent.futures"):
+                   "pydantic", "pydantic_core", "asyncio", "concurrent.futures", "dataclasses", "inspect"):
         assert absent not in mods, absent
 
 

@@ -2,7 +2,7 @@
 """gpulint benchmark: throughput against the YAML parse floor, scaling, start-up, memory.
 
     python -m venv /tmp/gpulint-bench && /tmp/gpulint-bench/bin/pip install .
-    /tmp/gpulint-bench/bin/python bench/run.py          # N = 1,000 and 10,000, 5 rounds
+    /tmp/gpulint-bench/bin/python bench/run.py          # N = 1,000 and 10,000, 7 rounds
     /tmp/gpulint-bench/bin/python bench/run.py --rounds 3 --sizes 1000
 
 Run it with the interpreter of a clean virtual environment holding a regular
@@ -98,7 +98,7 @@ def _run(cmd: list[str], env: dict) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000", help="corpus sizes in documents (comma-separated)")
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--keep", metavar="DIR", help="build the corpora here and keep them")
     beside = os.path.join(os.path.dirname(sys.executable), "gpulint")
     ap.add_argument("--gpulint", default=beside if os.path.exists(beside) else shutil.which("gpulint") or "gpulint")

@@ -1,0 +1,54 @@
+"""The benchmark harness works (nothing here is timed): the corpus is deterministic,
+has the documents and findings it says, and ``bench/run.py`` runs end to end."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+
+from gpulint.engine import lint_paths
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "bench"))
+
+from corpus import build_corpus  # noqa: E402
+
+
+def _same_tree(a: str, b: str) -> bool:
+    cmp = filecmp.dircmp(a, b)
+    if cmp.left_only or cmp.right_only or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    return not mismatch and not errors and all(_same_tree(os.path.join(a, d), os.path.join(b, d))
+                                               for d in cmp.common_dirs)
+
+
+def test_corpus_is_deterministic_and_counts_what_it_wrote(tmp_path, monkeypatch) -> None:
+    first = build_corpus(str(tmp_path / "a"), 300)
+    second = build_corpus(str(tmp_path / "b"), 300)
+    assert first == second and _same_tree(str(tmp_path / "a"), str(tmp_path / "b"))
+    assert first["documents"] == 300
+    assert 15 <= first["with_findings"] <= 45  # about 10 % of the documents
+
+    monkeypatch.setenv("GPULINT_JOBS", "1")
+    result = lint_paths([str(tmp_path / "a")])
+    assert result.files_checked == first["files"]
+    assert not [d for d in result.diagnostics if d.rule == "internal-error"]
+    seeded = {(o.file, o.doc_index) for o in result.project.objects if (o.name or "").startswith("seeded-")}
+    found = {(d.file, d.doc_index) for d in result.diagnostics if d.rule == "gpu-request-limit-mismatch"}
+    assert len(seeded) == first["with_findings"]
+    assert seeded <= found  # every seeded finding is reported
+
+
+def test_run_py_prints_every_measurement_and_ratio(tmp_path) -> None:
+    out = subprocess.run(
+        [sys.executable, os.path.join(REPO, "bench", "run.py"), "--rounds", "1", "--sizes", "20,40",
+         "--keep", str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=300,
+    ).stdout
+    for label in ("python -c pass", 'python -c "import yaml"', "gpulint small file", "parse floor 40",
+                  "gpulint 40", "gpulint 40 / parse floor 40", "gpulint 40 / gpulint 20",
+                  "gpulint small file / python -c pass", "peak RSS on 40 documents (MB)"):
+        assert label in out, label

@@ -118,11 +118,9 @@ def _error(errors: list, type_: str, loc: tuple, msg: str, value: Any, ctx: Opti
     errors.append(entry)
 
 
-def _exact(kind: type, type_: str, msg: str, also: tuple = ()) -> Callable:
-    accepted = (kind, *also)
-
+def _exact(kind: type, type_: str, msg: str) -> Callable:
     def check(value: Any, loc: tuple, errors: list) -> Any:
-        if type(value) not in accepted:
+        if type(value) is not kind:
             _error(errors, type_, loc, msg, value)
         return value
 

@@ -310,7 +310,7 @@ class Shape:
     # compiled on first use, per class
     _compiled: ClassVar[bool] = False
     _fields: ClassVar[dict[str, FieldInfo]]
-    _keys: ClassVar[dict[str, tuple[str, Validator, Optional[Callable], bool]]]
+    _keys: ClassVar[dict[str, tuple[str, Validator, Optional[Callable], bool, Optional[str]]]]
     _defaults: ClassVar[dict[str, Any]]
     _factories: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]]
     _required: ClassVar[tuple[FieldInfo, ...]]
@@ -365,7 +365,7 @@ class Shape:
                 raw = klass.__dict__.get(name, _MISSING)
                 declared[name] = raw if isinstance(raw, FieldInfo) else FieldInfo(raw)
         fields: dict[str, FieldInfo] = {}
-        keys: dict[str, tuple[str, Validator, Optional[Callable], bool]] = {}
+        keys: dict[str, tuple[str, Validator, Optional[Callable], bool, Optional[str]]] = {}
         defaults: dict[str, Any] = {}
         factories = []
         required = []
@@ -385,10 +385,12 @@ class Shape:
                 check, nullable = check.inner, True
             if info.ge is not None:
                 check = _bounded(check or (lambda v, loc, errors: v), info.ge)
-            entry = (name, check, info.before, nullable)
+            entry = (name, check, info.before, nullable, None)
             keys[name] = entry
-            if info.alias:
+            if info.alias and info.alias != name:
                 keys[info.alias] = entry
+                # the name is accepted too, unless the alias is given: then the name is an extra key
+                keys[name] = (name, check, info.before, nullable, info.alias)
             if info.default_factory is not None:
                 factories.append((name, info.default_factory))
             elif info.default is not _MISSING:
@@ -448,6 +450,8 @@ class Shape:
             seen = set() if track else None
             for key, value in data.items():
                 entry = keys.get(key)
+                if entry is not None and entry[4] is not None and entry[4] in data:
+                    entry = None
                 if entry is None:
                     if forbid:
                         _error(errors, "extra_forbidden", loc + (key,), "Extra inputs are not permitted", value)
@@ -456,7 +460,7 @@ class Shape:
                             extra = {}
                         extra[key] = value
                     continue
-                name, check, before, nullable = entry
+                name, check, before, nullable, _ = entry
                 if before is not None:
                     value = before(value)
                 if check is None or (nullable and value is None):

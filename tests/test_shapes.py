@@ -6,10 +6,12 @@ generated from the same declarations through pydantic (scripts/gen_schemas.py).
 Here both validators meet the same inputs, generated from each shape's fields
 with wrong types, placeholders and unknown keys mixed in, and must agree: the
 same problems (kind and location) for a bad input, the same values for a good one.
+``SHAPE_EXAMPLES=2000`` runs more examples than CI does.
 """
 
 from __future__ import annotations
 
+import os
 import typing
 from typing import Any
 
@@ -128,7 +130,7 @@ def _agree(shape: type, data: Any, strict: bool) -> None:
         assert sorted(e["msg"] for e in our_errors) == sorted(e["msg"] for e in their_errors)
 
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=int(os.environ.get("SHAPE_EXAMPLES", "60")), deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -196,7 +198,22 @@ def test_required_fields_defaults_and_aliases() -> None:
         Outer(items=[], nope=1)
 
 
-def test_an_unsupported_annotation_is_a_definition_error() -> None:
+class Aliased(Shape):
+    extra = "forbid"
+    alias = staticmethod(lambda name: name.replace("_", "-"))
+
+    max_size: int = 1
+
+
+def test_a_field_given_by_alias_and_by_name_takes_the_alias() -> None:
+    assert Aliased.validate({"max_size": 3}).max_size == 3  # the name alone is accepted
+    assert Aliased.validate({"max-size": 4}).max_size == 4
+    with pytest.raises(ShapeError) as info:
+        Aliased.validate({"max_size": 3, "max-size": 4})
+    assert [(e["type"], e["loc"]) for e in info.value.errors()] == [("extra_forbidden", ("max_size",))]
+
+
+
     class Odd(Shape):
         when: set[int] = set()
 

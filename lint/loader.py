@@ -519,6 +519,10 @@ def _json_problem(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
         if before.endswith(","):
             closer = text[pos]
             return f"trailing comma before '{closer}' is not allowed in JSON", len(before) - 1
+    if text[pos:pos + 1] == ",":  # Python 3.13 reports the comma itself
+        after = text[pos + 1:].lstrip()
+        if after[:1] in ("}", "]"):
+            return f"trailing comma before '{after[0]}' is not allowed in JSON", pos
     if exc.msg == "Extra data":
         return "extra data after the JSON value (one JSON value per file)", pos
     return exc.msg, pos

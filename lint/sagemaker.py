@@ -347,19 +347,19 @@ def load_schema(name: str) -> dict:
 
 
 def validator(name: str) -> Any:
-    """A jsonschema validator for ``name``, built once."""
+    """A validator for ``name`` (:class:`gpulint.schema_check.Validator`), built once."""
     if name not in _VALIDATORS:
-        from jsonschema import Draft202012Validator
+        from gpulint.schema_check import Validator
 
-        _VALIDATORS[name] = Draft202012Validator(inline_refs(load_schema(name)))
+        _VALIDATORS[name] = Validator(inline_refs(load_schema(name)))
     return _VALIDATORS[name]
 
 
 def inline_refs(root: dict) -> dict:
     """``root`` with each ``#/$defs/X`` reference replaced by the definition itself.
 
-    Following a reference costs jsonschema far more than the check it leads to,
-    and the generated schemas reference a definition for nearly every member.
+    The generated schemas reference a definition for nearly every member, and
+    following a reference on every check costs more than the check itself.
     Definitions are shared, not copied; a definition that refers to itself (a
     recursive shape) keeps its ``$ref``, which ``$defs`` still resolves.
     """

@@ -78,3 +78,19 @@ def test_a_cluster_document_brings_the_cluster_pack(tmp_path) -> None:
     assert {"gpulint.cluster", "gpulint.rules.cluster", "gpulint.rules.kubernetes"} <= mods
     assert "gpulint.sagemaker" not in mods and "gpulint.rules.sagemaker" not in mods
 
+
+
+TRAINING_JOB = """\
+TrainingJobName: finetune
+RoleArn: arn:aws:iam::123456789012:role/sm
+AlgorithmSpecification: {TrainingImage: 763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3.0-gpu-py311, TrainingInputMode: File}
+OutputDataConfig: {S3OutputPath: "s3://bucket/out/"}
+ResourceConfig: {InstanceType: ml.g5.12xlarge, InstanceCount: 1, VolumeSizeInGB: 100}
+StoppingCondition: {MaxRuntimeInSeconds: 86400}
+"""
+
+
+def test_a_sagemaker_run_validates_without_jsonschema(tmp_path) -> None:
+    mods = _modules(tmp_path, {"train.yaml": TRAINING_JOB})
+    assert {"gpulint.sagemaker", "gpulint.schema_check", "gpulint.rules.sagemaker"} <= mods
+    assert not {m for m in mods if m.split(".")[0] in ("jsonschema", "pydantic", "boto3", "botocore", "ruamel")}

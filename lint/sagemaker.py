@@ -725,6 +725,26 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
 # --------------------------------------------------------------------------- cross-file index
 
 
+def _template_text(value: Any) -> str:
+    """The text of a deploy-time value (``!Sub``, ``{"Fn::Sub": ...}``, ``${VAR}``), or ""."""
+    if isinstance(value, Tagged):
+        value = value.value
+    elif isinstance(value, dict) and len(value) == 1:
+        value = next(iter(value.values()))
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        value = value[0]  # Fn::Sub [text, {vars}]
+    return value if isinstance(value, str) else ""
+
+
+def _may_name(text: str, endpoint: str, variant: str) -> bool:
+    """Can the ResourceId template ``text`` stand for ``endpoint/<endpoint>/variant/<variant>``?"""
+    parts = text.split("/")
+    if len(parts) != 4 or parts[0] != "endpoint" or parts[2] != "variant":
+        return True  # the text does not say (a !Ref, a !Join, a whole-value placeholder)
+    return all(is_placeholder(part) or "${" in part or part == want
+               for part, want in ((parts[1], endpoint), (parts[3], variant)))
+
+
 class Index:
     """SageMaker and scaling objects of a project, by the names that join them."""
 
@@ -735,6 +755,9 @@ class Index:
         self.endpoints_by_config: dict[str, list[Endpoint]] = {}
         self.targets: dict[str, list[ScalableTarget]] = {}
         self.policies: dict[str, list[ScalingPolicy]] = {}
+        #: ResourceIds known only at deploy time (``!Sub endpoint/${Endpoint.EndpointName}/variant/a``),
+        #: as far as their text shows ("" when it shows nothing)
+        self.unknown_ids: list[str] = []
         for obj in project.of_type(AwsObject):
             if isinstance(obj, SageMakerModel) and obj.name:
                 self.models.setdefault(obj.name, []).append(obj)
@@ -744,10 +767,13 @@ class Index:
                 self.endpoints.setdefault(obj.name, []).append(obj)
                 if obj.config_name:
                     self.endpoints_by_config.setdefault(obj.config_name, []).append(obj)
-            elif isinstance(obj, ScalableTarget) and obj.resource_id:
-                self.targets.setdefault(obj.resource_id, []).append(obj)
-            elif isinstance(obj, ScalingPolicy) and obj.resource_id:
-                self.policies.setdefault(obj.resource_id, []).append(obj)
+            elif isinstance(obj, (ScalableTarget, ScalingPolicy)):
+                rid = obj.data.get("ResourceId")
+                if obj.resource_id:
+                    table = self.targets if isinstance(obj, ScalableTarget) else self.policies
+                    table.setdefault(obj.resource_id, []).append(obj)  # type: ignore[arg-type]
+                elif rid is not None and is_unknown(rid):
+                    self.unknown_ids.append(_template_text(rid))
         self.has_scaling = project.has(ScalableTarget, ScalingPolicy)
         #: kinds of document (ACK, CloudFormation, API) whose Endpoint documents name their configs
         self.endpoint_kinds = {_doc_kind(e) for es in self.endpoints_by_config.values() for e in es}
@@ -781,9 +807,12 @@ class Index:
         return [t for t in self.targets.get(rid, []) if t.dimension in (None, "sagemaker:variant:DesiredInstanceCount")]
 
     def variant_scaled(self, endpoint: str, variant: str) -> bool:
-        """A scalable target, or a policy (which needs one), covers the variant."""
+        """A scalable target, or a policy (which needs one), covers the variant, or may:
+        one whose ResourceId is known only at deploy time could name it."""
         rid = f"endpoint/{endpoint}/variant/{variant}"
-        return bool(self.targets.get(rid) or self.policies.get(rid))
+        if self.targets.get(rid) or self.policies.get(rid):
+            return True
+        return any(_may_name(text, endpoint, variant) for text in self.unknown_ids)
 
     def unresolved_variant_scaling(self, variant: str) -> bool:
         """Some target or policy names ``variant`` on an endpoint whose config no Endpoint document names."""

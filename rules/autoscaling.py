@@ -297,7 +297,9 @@ class AutoscalingMissing(Rule):
     without one, any target for that variant name on an endpoint not known to
     use another config counts as covering it; a config of the same kind (ACK,
     CloudFormation, API document) as Endpoint documents that name other
-    configs is taken as a superseded version, not deployed. The rule is
+    configs is taken as a superseded version, not deployed. A target whose
+    ResourceId is known only at deploy time (a CloudFormation ``!Sub`` or
+    ``!Ref``, a placeholder) covers every variant its text could name. The rule is
     silent when no scaling documents are linted at all (the scaling may live elsewhere), for
     serverless variants, and for variants that host inference components (no
     ``ModelName``, or ``ManagedInstanceScaling``): those scale by copy count.

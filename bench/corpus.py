@@ -2,8 +2,8 @@
 
 Documents are taken as text (comments kept), renamed so every object is
 unique, their instance types varied, and grouped one to four per YAML file;
-JSON documents stay one per file. A fixed share (10 %) of the documents is
-replaced by a GPU Deployment that carries a finding, so the reporting path is
+JSON documents stay one per file. A fixed share of the documents (every tenth)
+is a GPU Deployment that carries a finding, so the reporting path is
 exercised as it is in a real repository.
 """
 
@@ -105,6 +105,12 @@ def _vary_json(text: str, i: int) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
+def _seeded(index: int) -> bool:
+    """Document ``index`` is a seeded finding: exactly one in every 1 / FINDING_SHARE."""
+    every = round(1 / FINDING_SHARE)
+    return index % every == every - 1
+
+
 def build_corpus(folder: str, n: int, seed: int = 42) -> dict:
     """Write ``n`` documents under ``folder`` (replaced if present); return counts."""
     rng = random.Random(seed)
@@ -120,7 +126,7 @@ def build_corpus(folder: str, n: int, seed: int = 42) -> dict:
     while i < n:
         sub = os.path.join(folder, f"team{file_no % 20:02d}")
         os.makedirs(sub, exist_ok=True)
-        if json_docs and rng.random() < json_share:
+        if json_docs and rng.random() < json_share and not _seeded(i):
             text = _vary_json(json_docs[i % len(json_docs)], i)
             path = os.path.join(sub, f"doc{file_no:05d}.json")
             count = 1
@@ -128,7 +134,7 @@ def build_corpus(folder: str, n: int, seed: int = 42) -> dict:
             count = min(rng.randint(1, 4), n - i)
             parts = []
             for k in range(count):
-                if rng.random() < FINDING_SHARE:
+                if _seeded(i + k):
                     parts.append(FINDING_DOC.format(i=i + k, itype=rng.choice(GPU_TYPES)))
                     stats["with_findings"] += 1
                 else:

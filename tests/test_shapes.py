@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gpulint import cluster, config, model  # noqa: F401 - cluster: its shapes are compared too
+from gpulint import cluster, config, model
 from gpulint.rule import all_rules
 from gpulint.shape import Field, Shape, ShapeError
 from helpers import load_script
@@ -39,7 +39,7 @@ def _subclasses(base: type) -> list[type]:
 
 
 DOCUMENT_SHAPES = sorted(
-    {c for c in _subclasses(model.Shape) if c.__module__ in ("gpulint.model", "gpulint.cluster")},
+    {c for c in _subclasses(model.Shape) if c.__module__ in (model.__name__, cluster.__name__)},
     key=lambda c: c.__name__,
 )
 CONFIG_SHAPES = [config.Config, config.RuleConfig] + sorted(

@@ -109,3 +109,21 @@ def test_a_required_field_after_a_default_is_a_definition_error() -> None:
         class Bad:
             a: int = 0
             b: int
+
+
+def test_evaluated_annotations_work_too() -> None:
+    # a module without `from __future__ import annotations` gives real typing objects
+    scope: dict = {}
+    exec(
+        "from typing import ClassVar\n"
+        "from gpulint.record import field, record\n"
+        "@record\n"
+        "class Evaluated:\n"
+        "    a: int\n"
+        "    kind: ClassVar[str] = 'k'\n"
+        "    b: list = field(default_factory=list)\n",
+        scope,
+    )
+    cls = scope["Evaluated"]
+    assert [f.name for f in fields(cls)] == ["a", "b"]
+    assert cls(1).b == [] and cls.kind == "k"

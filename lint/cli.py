@@ -99,6 +99,8 @@ def _print_rules(out: TextIO) -> int:
 
 
 def _print_rule(name: str, out: TextIO, err: TextIO) -> int:
+    import json
+
     from gpulint.rule import all_rules, get_rule
 
     rule = get_rule(name)
@@ -120,7 +122,8 @@ def _print_rule(name: str, out: TextIO, err: TextIO) -> int:
     if fields:
         out.write("Options (under `rules: {%s: {...}}` in the config):\n" % rule.name)
         for fname, info in fields.items():
-            out.write(f"  {fname.replace('_', '-')}: default {info.default!r}. {info.description or ''}\n")
+            default = json.dumps(info.get_default())  # as the config spells it: false, 3600
+            out.write(f"  {fname.replace('_', '-')}: default {default}. {info.description or ''}\n")
     out.write("\n" + rule.documentation() + "\n")
     return EXIT_OK
 

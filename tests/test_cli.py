@@ -464,6 +464,13 @@ def test_rule_lists_its_options() -> None:
     assert "  budget-seconds: default 120." in out
 
 
+def test_rule_options_show_defaults_as_the_config_spells_them() -> None:
+    status, out, _ = run(["rule", "spot-max-wait-invalid"])
+    assert status == 0
+    assert "  require-max-wait: default false. " in out
+    assert "  wait-margin-seconds: default 3600. " in out
+
+
 def test_unknown_rule_suggests_close_names() -> None:
     status, out, err = run(["rule", "gpu-limit-mising"])
     assert (status, out) == (2, "")

@@ -50,6 +50,12 @@ def merged(obj: Workload, template: PodTemplate, project: Project) -> bool:
     return template.partial or patched(obj, project)
 
 
+def _is_patch(obj: ModelObject, project: Project) -> bool:
+    """For rules that stay silent on absent fields of a merged spec (see :func:`merged`): what they
+    report on a kustomize patch depends on whether its kustomization is in the run."""
+    return isinstance(obj, Workload) and patched(obj, project)
+
+
 def patched(obj: Workload, project: Project) -> bool:
     """Does a kustomization in the linted set apply ``obj``'s file as a patch?"""
     patches = _PATCH_FILES.get(project)
@@ -123,9 +129,7 @@ class GpuLimitMissing(Rule):
     source_url = K8S_GPU_DOC
     fix = Applicability.SAFE
 
-    @classmethod
-    def reads_other_files(cls, obj: ModelObject, project: Project) -> bool:
-        return isinstance(obj, Workload) and patched(obj, project)  # silent on a patch its kustomization applies
+    reads_other_files = classmethod(lambda cls, obj, project: _is_patch(obj, project))
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         for t, c in gpu_containers(obj):
@@ -518,9 +522,7 @@ class GpuProbeTooShort(Rule):
     Options = ProbeOptions
     source_url = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"
 
-    @classmethod
-    def reads_other_files(cls, obj: ModelObject, project: Project) -> bool:
-        return isinstance(obj, Workload) and patched(obj, project)  # silent on a patch its kustomization applies
+    reads_other_files = classmethod(lambda cls, obj, project: _is_patch(obj, project))
 
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         if obj.group == "ray.io":

@@ -43,13 +43,13 @@ import threading
 from importlib import resources
 from typing import Any, Optional
 
-from gpulint.record import record
+from dataclasses import dataclass
 
 NEURON_RESOURCES = ("aws.amazon.com/neuron", "aws.amazon.com/neurondevice")
 NEURONCORE = "aws.amazon.com/neuroncore"
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Accelerator:
     vendor: str
     model: Optional[str]
@@ -59,7 +59,7 @@ class Accelerator:
     cores: Optional[int] = None  # NeuronCores per instance (Neuron only)
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class InstanceType:
     name: str
     vcpus: Optional[int]

@@ -118,7 +118,7 @@ def _print_rule(name: str, out: TextIO, err: TextIO) -> int:
     out.write(f"Fix: {rule.fix_label()}\n")
     if rule.cross_file:
         out.write("Cross-file: yes (what it reports depends on the other files in the run)\n")
-    fields = rule.Options.fields()
+    fields = rule.Options.model_fields
     if fields:
         out.write("Options (under `rules: {%s: {...}}` in the config):\n" % rule.name)
         for fname, info in fields.items():

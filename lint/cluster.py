@@ -36,7 +36,7 @@ from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source
 from gpulint.model import IntLike, ModelObject, PodTemplate, Scalar, Shape, StringMap, Unknown, is_placeholder
 from gpulint.recognize import Recognised, Violation, dig, recogniser, validate_shape
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
@@ -104,7 +104,7 @@ class NodePoolSpecShape(Shape):
 # --------------------------------------------------------------------------- model
 
 
-@record
+@dataclass
 class Taint:
     key: Any
     value: Any
@@ -120,7 +120,7 @@ class Taint:
         return any(is_placeholder(v) for v in (self.key, self.value, self.effect))
 
 
-@record
+@dataclass
 class Requirement:
     key: str
     operator: str
@@ -128,7 +128,7 @@ class Requirement:
     path: Path
 
 
-@record
+@dataclass
 class InstanceTypeRef:
     """An instance type named in a config: for ``unknown-instance-type``."""
 
@@ -137,7 +137,7 @@ class InstanceTypeRef:
     sagemaker: bool = False
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class ClusterConfig(ModelObject):
     """An eksctl ClusterConfig (the pools are separate objects)."""
 
@@ -148,7 +148,7 @@ class ClusterConfig(ModelObject):
     type_label: ClassVar[str] = "eksctl ClusterConfig"
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class NodePool(ModelObject):
     """An eksctl nodegroup, managed nodegroup, or Karpenter NodePool."""
 
@@ -793,7 +793,7 @@ def _is_runtime_key(key: str) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in _RUNTIME_DOMAINS)
 
 
-@record
+@dataclass
 class Scope:
     pools: list[NodePool]
     defined_keys: set[str]

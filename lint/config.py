@@ -11,8 +11,9 @@ import os
 import sys
 from typing import Any, Literal, Optional, Union
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
 from gpulint.diagnostics import Severity
-from gpulint.shape import Field, Shape, ShapeError
 
 CONFIG_FILES = (".gpulint.yaml", ".gpulint.yml")
 
@@ -25,24 +26,18 @@ def _kebab(name: str) -> str:
     return name.replace("_", "-")
 
 
-class RuleConfig(Shape):
+class RuleConfig(BaseModel):
     """Per-rule settings: ``severity`` plus the rule's own options."""
 
-    extra = "allow"
+    model_config = ConfigDict(extra="allow")
     severity: Optional[Literal["error", "warning", "info"]] = None
 
 
-def _listify(value: Any) -> Any:
-    """A single string is a one-item list."""
-    return [value] if isinstance(value, str) else value
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=_kebab)
 
-
-class Config(Shape):
-    extra = "forbid"
-    alias = staticmethod(_kebab)
-
-    select: list[str] = Field(default_factory=list, before=_listify, description="Rules (names or codes) to run; empty runs all.")
-    ignore: list[str] = Field(default_factory=list, before=_listify, description="Rules (names or codes) to skip.")
+    select: list[str] = Field(default_factory=list, description="Rules (names or codes) to run; empty runs all.")
+    ignore: list[str] = Field(default_factory=list, description="Rules (names or codes) to skip.")
     fail_on: Literal["error", "warning", "info"] = Field(
         "warning", description="Lowest severity that makes the exit status 1."
     )
@@ -54,10 +49,10 @@ class Config(Shape):
         ),
     )
     context: list[str] = Field(
-        default_factory=list, before=_listify,
+        default_factory=list,
         description="Globs of files loaded for cross-file rules but not reported on (e.g. cluster configs).",
     )
-    exclude: list[str] = Field(default_factory=list, before=_listify, description="Globs of paths the directory walk skips.")
+    exclude: list[str] = Field(default_factory=list, description="Globs of paths the directory walk skips.")
     max_file_size: int = Field(5 * 1024 * 1024, ge=1, description="Files larger than this many bytes are skipped.")
     rules: dict[str, RuleConfig] = Field(default_factory=dict, description="Per-rule severity and options.")
     budget: Optional[float] = Field(
@@ -75,6 +70,11 @@ class Config(Shape):
     #: where the config was read from (None: defaults)
     path: Optional[str] = Field(None, exclude=True)
 
+    @field_validator("select", "ignore", "context", "exclude", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
     @property
     def root(self) -> str:
         return os.path.dirname(self.path) if self.path else os.getcwd()
@@ -87,7 +87,8 @@ class Config(Shape):
 
     def options_for(self, rule: Any) -> Any:
         rc = self.rules.get(rule.name)
-        return rule.Options.validate(dict(rc.model_extra or {}) if rc else {})
+        raw = {k: v for k, v in (rc.model_extra or {}).items()} if rc else {}
+        return rule.Options.model_validate(raw)
 
     def check_rules(self) -> None:
         """Every key under ``rules`` must name a rule and use only its options."""
@@ -106,7 +107,7 @@ class Config(Shape):
                 raise ConfigError(f"{where}: rules.{name}: no such rule; did you mean '{rule.name}'?")
             if rule.name in by_name:
                 raise ConfigError(f"{where}: rules.{name}: {rule.name} ({rule.code}) is configured twice")
-            options = sorted({_kebab(f) for f in rule.Options.fields()} | {"severity"})
+            options = sorted({_kebab(f) for f in rule.Options.model_fields} | {"severity"})
             for key in rc.model_extra or {}:
                 if key not in options:
                     raise ConfigError(
@@ -115,8 +116,8 @@ class Config(Shape):
                     )
             try:
                 # strict, as the schema is: 'yes' is not a boolean, "300" not an integer
-                rule.Options.validate(rc.model_extra or {})
-            except ShapeError as exc:
+                rule.Options.model_validate(rc.model_extra or {}, strict=True)
+            except ValidationError as exc:
                 raise ConfigError(_format_errors(self.path, exc, prefix=f"rules.{name}.")) from None
             by_name[rule.name] = rc  # a rule configured by code applies to the rule
         self.rules = by_name
@@ -143,7 +144,7 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 def setting_names() -> list[str]:
     """The top-level keys a config file may use (kebab-case)."""
-    return [info.alias or name for name, info in Config.fields().items() if not info.exclude]
+    return [info.alias or name for name, info in Config.model_fields.items() if name != "path"]
 
 
 def _is_prefix(code: str) -> bool:
@@ -162,7 +163,7 @@ _PLAIN_MESSAGES = {
 }
 
 
-def _format_errors(path: Optional[str], exc: ShapeError, prefix: str = "") -> str:
+def _format_errors(path: Optional[str], exc: ValidationError, prefix: str = "") -> str:
     lines = [f"{path or 'config'}: invalid configuration:"]
     for err in exc.errors():
         loc = prefix + ".".join(str(p) for p in err["loc"])
@@ -231,8 +232,8 @@ def from_mapping(data: dict, path: Optional[str] = None) -> Config:
                 f"(settings: {', '.join(known)})"
             )
     try:
-        cfg = Config.validate(data)
-    except ShapeError as exc:
+        cfg = Config.model_validate(data, strict=True)
+    except ValidationError as exc:
         raise ConfigError(_format_errors(path, exc)) from None
     cfg.path = path
     cfg.check_rules()

@@ -35,7 +35,7 @@ import re
 from typing import TYPE_CHECKING, Any, Iterable, Optional, TextIO
 
 from gpulint.pricing import HOURS_PER_MONTH, Prices, Quote, SpotQuote, default_region
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config
@@ -103,7 +103,7 @@ def _region_in(data: Any) -> Optional[str]:
 # --------------------------------------------------------------------------- resources
 
 
-@record
+@dataclass
 class Resource:
     """Something that runs instances, as written in one document."""
 
@@ -139,7 +139,7 @@ class Resource:
         return f"{self.kind} {self.name}"
 
 
-@record
+@dataclass
 class Row:
     resource: Resource
     region: str
@@ -609,7 +609,7 @@ def _category(family: str) -> str:
     return m.group(0) if m else family
 
 
-@record
+@dataclass
 class NodePoolSelection:
     """The instance types a NodePool's requirements allow, as far as names tell."""
 
@@ -803,7 +803,7 @@ def _nodes_within(limits: dict, instance_type: str) -> Optional[int]:
 # --------------------------------------------------------------------------- the estimate
 
 
-@record
+@dataclass
 class Estimate:
     rows: list[Row]
     prices: Prices

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Optional, Tuple
 
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 
 Path = Tuple[Any, ...]
 
@@ -32,7 +32,7 @@ class Applicability(str, enum.Enum):
     NONE = "none"
 
 
-@record
+@dataclass
 class Edit:
     """One change to a document: set, insert or delete the value at ``path``.
 
@@ -51,14 +51,14 @@ class Edit:
     style_of: Optional[Path] = None
 
 
-@record
+@dataclass
 class Fix:
     edits: list[Edit]
     applicability: Applicability = Applicability.SAFE
     description: str = ""
 
 
-@record
+@dataclass
 class Diagnostic:
     rule: str
     code: str

@@ -24,7 +24,7 @@ from gpulint.loader import Source, Span
 from gpulint.model import ModelObject
 from gpulint.project import Project
 from gpulint.recognize import recognise
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 from gpulint.rule import Context, Finding, Rule, all_rules, get_rule, loaded_rules
 from gpulint.walk import walk
 
@@ -32,7 +32,7 @@ from gpulint.walk import walk
 STDIN = "-"
 
 
-@record
+@dataclass
 class Input:
     """One file to lint, or standard input under a display name."""
 
@@ -41,7 +41,7 @@ class Input:
     report: bool = True  # False for context files: loaded, not reported on
 
 
-@record
+@dataclass
 class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
@@ -89,7 +89,7 @@ _DIRECTIVE = re.compile(
 )
 
 
-@record
+@dataclass
 class Suppressions:
     file_rules: set[str] = field(default_factory=set)
     file_line: dict[str, int] = field(default_factory=dict)
@@ -574,7 +574,7 @@ def _read_bounded(path: str, limit: int) -> Optional[bytes]:
     return None if total > limit else b"".join(chunks)
 
 
-@record
+@dataclass
 class _Loaded:
     source: Source
     objects: list[ModelObject]

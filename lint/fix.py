@@ -40,7 +40,7 @@ from gpulint.config import Config
 from gpulint.diagnostics import Applicability, Diagnostic, Path
 from gpulint.engine import Input, Linter, Result, collect_inputs
 from gpulint.fix_yaml import FixError, FixUnavailable, require_ruamel
-from gpulint.record import field, record, replace
+from dataclasses import dataclass, field, replace
 
 __all__ = ["FixError", "FixUnavailable", "FileFix", "FixOutcome", "fix_text", "run_fixes", "unified_diff",
            "write_atomic"]
@@ -50,7 +50,7 @@ MAX_ROUNDS = 4
 _BOM = b"\xef\xbb\xbf"
 
 
-@record
+@dataclass
 class TextFix:
     """What fixing one text did."""
 
@@ -61,7 +61,7 @@ class TextFix:
     changed: list[tuple[int, Path]] = field(default_factory=list)
 
 
-@record
+@dataclass
 class FileFix:
     name: str
     original: str
@@ -78,7 +78,7 @@ class FileFix:
         return self.fixed != self.original
 
 
-@record
+@dataclass
 class FixOutcome:
     result: Result
     files: list[FileFix] = field(default_factory=list)

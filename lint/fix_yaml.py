@@ -37,7 +37,7 @@ import yaml
 
 from gpulint import loader
 from gpulint.diagnostics import Edit, Path
-from gpulint.record import record
+from dataclasses import dataclass
 
 _PLAIN = ("", None)
 _QUOTED = ('"', "'")
@@ -57,9 +57,10 @@ class FixUnavailable(Exception):
 def _ruamel() -> Any:
     try:
         from ruamel.yaml import YAML
-    except ImportError:  # pragma: no cover - exercised through a patched import in the tests
+    except ImportError:  # a broken install; exercised through a patched import in the tests
         raise FixUnavailable(
-            "--fix and --diff need ruamel.yaml to edit YAML files; install it with: pip install 'gpulint[fix]'"
+            "--fix and --diff need ruamel.yaml, a dependency of gpulint, to edit YAML files; "
+            "reinstall gpulint (pip install --force-reinstall gpulint)"
         ) from None
     return YAML
 
@@ -598,7 +599,7 @@ def nest(steps: Path, value: Any) -> Any:
     return value
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Splice:
     """Replace ``text[start:end]`` with ``new``."""
 

@@ -24,7 +24,7 @@ from gpulint.model import (
     Workload,
 )
 from gpulint.recognize import Recognised, Violation, dig, recogniser, validate_shape
-from gpulint.record import record
+from dataclasses import dataclass
 
 IGNORE_ANNOTATION = "gpulint.io/ignore"
 
@@ -297,7 +297,7 @@ def recognise_kubernetes(source: Source, doc: Document) -> Optional[Recognised]:
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class Kustomization(ModelObject):
     """A kustomization file: which files in the linted set are patches, not whole objects."""
 

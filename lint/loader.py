@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 import yaml
 
 from gpulint.diagnostics import Path
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 
 if TYPE_CHECKING:  # pragma: no cover
     import json
@@ -78,7 +78,7 @@ class LoadError(Exception):
         self.column = column
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Tagged:
     """A scalar carrying a tag gpulint does not interpret (``!Ref Foo``)."""
 
@@ -89,7 +89,7 @@ class Tagged:
         return f"{self.tag} {self.value}"
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Span:
     line: int
     column: int
@@ -100,7 +100,7 @@ class Span:
     exact: bool = True  # False when the path ended early at an ancestor
 
 
-@record
+@dataclass
 class DuplicateKey:
     doc_index: int
     key: str
@@ -109,7 +109,7 @@ class DuplicateKey:
     first_line: int
 
 
-@record
+@dataclass
 class Document:
     index: int
     data: Any
@@ -118,7 +118,7 @@ class Document:
     end: int = -1
 
 
-@record
+@dataclass
 class Source:
     """One input file (or standard input) and what came out of loading it."""
 

@@ -1,8 +1,8 @@
 """The common model: typed objects that every recogniser produces and every rule reads.
 
-Shapes (what a field must look like) are :mod:`gpulint.shape` classes:
-validating a raw document against them is how ``schema-violation`` is found,
-and the JSON Schemas shipped in ``schemas/`` are generated from them. Scalars are kept as
+Shapes (what a field must look like) are pydantic models: validating a raw
+document against them is how ``schema-violation`` is found, and the JSON
+Schemas shipped in ``schemas/`` are generated from them. Scalars are kept as
 written (a Kubernetes quantity may be ``1`` or ``"1"``); only structure and
 integers are checked, and unrendered template placeholders are accepted as
 unknown values everywhere.
@@ -15,12 +15,13 @@ node without ever seeing text or line numbers.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterator, Optional, Union
 
+from pydantic import BaseModel, ConfigDict, PlainValidator
+from pydantic_core import PydanticCustomError
+
 from gpulint.diagnostics import Path
-from gpulint.record import field, record
-from gpulint.shape import Check, Invalid
-from gpulint.shape import Shape as _ShapeBase
 
 if TYPE_CHECKING:  # pragma: no cover
     from fractions import Fraction
@@ -65,14 +66,14 @@ def _int_like(value: Any) -> Any:
     if is_placeholder(value):
         return Unknown(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("int_type", "expected an integer, found {found}", {"found": repr(value)})
+        raise PydanticCustomError("int_type", "expected an integer, found {found}", {"found": repr(value)})
     return value
 
 
 def _scalar(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         kind = "a mapping" if isinstance(value, dict) else "a list"
-        raise Invalid("scalar_type", "expected a single value, found {kind}", {"kind": kind})
+        raise PydanticCustomError("scalar_type", "expected a single value, found {kind}", {"kind": kind})
     return value
 
 
@@ -80,10 +81,10 @@ def _string_map(value: Any) -> Any:
     if is_placeholder(value):
         return {}
     if not isinstance(value, dict):
-        raise Invalid("dict_type", "expected a mapping, found {found}", {"found": describe(value)})
+        raise PydanticCustomError("dict_type", "expected a mapping, found {found}", {"found": describe(value)})
     for k, v in value.items():
         if isinstance(v, (dict, list)):
-            raise Invalid(
+            raise PydanticCustomError(
                 "scalar_type", "expected a single value for {key}, found {kind}",
                 {"key": repr(k), "kind": describe(v), "entry": k},  # entry: where the report points
             )
@@ -102,13 +103,15 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-IntLike = Annotated[Any, Check(_int_like)]
-Scalar = Annotated[Any, Check(_scalar)]
-StringMap = Annotated[dict, Check(_string_map)]
+IntLike = Annotated[Any, PlainValidator(_int_like)]
+Scalar = Annotated[Any, PlainValidator(_scalar)]
+StringMap = Annotated[dict, PlainValidator(_string_map)]
 
 
-class Shape(_ShapeBase):
+class Shape(BaseModel):
     """Base for document shapes: extra fields are fine, structure is checked."""
+
+    model_config = ConfigDict(extra="ignore", frozen=False, arbitrary_types_allowed=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- Kubernetes shapes
@@ -320,7 +323,7 @@ def parse_count(value: Any) -> Optional[int]:
 # --------------------------------------------------------------------------- objects
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class ModelObject:
     """Anything a recogniser produced from one document."""
 
@@ -346,7 +349,7 @@ class ModelObject:
         return f"{self.kind}/{self.name}" if self.name else self.kind
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class ContainerRef:
     """A container and where it sits."""
 
@@ -384,7 +387,7 @@ class ContainerRef:
         return parse_count(value) if value is not None else None
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class PodTemplate:
     """A pod spec inside an object, and the metadata that goes with it."""
 
@@ -452,7 +455,7 @@ class PodTemplate:
         return []
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class K8sObject(ModelObject):
     api_version: str = ""
     namespace: Optional[str] = None
@@ -466,7 +469,7 @@ class K8sObject(ModelObject):
         return self.api_version.split("/")[0] if "/" in self.api_version else ""
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class Workload(K8sObject):
     """Anything that runs pods: built-in workloads, KServe, Ray, training operators, CRDs."""
 
@@ -479,12 +482,12 @@ class Workload(K8sObject):
         return any(t.is_gpu for t in self.templates)
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class HorizontalPodAutoscaler(K8sObject):
     spec: HPASpec = field(default_factory=HPASpec)
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class ScaledObject(K8sObject):
     spec: ScaledObjectSpec = field(default_factory=ScaledObjectSpec)
 

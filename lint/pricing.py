@@ -24,7 +24,7 @@ import os
 import time
 from typing import Any, Iterable, Optional
 
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 
 DEFAULT_REGION = "us-east-1"
 HOURS_PER_MONTH = 730
@@ -34,7 +34,7 @@ CACHE_TTL_SECONDS = 24 * 3600
 SAGEMAKER_COMPONENTS = {"hosting": "Hosting", "training": "Training", "transform": "Transform"}
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class Quote:
     """An hourly price and its provenance."""
 
@@ -48,7 +48,7 @@ class Quote:
         return f"{self.source} ({self.date or 'undated'})"
 
 
-@record(frozen=True)
+@dataclass(frozen=True)
 class SpotQuote:
     """Spot prices of one type in one region: the lowest and highest current price over its zones."""
 
@@ -384,7 +384,7 @@ def _iso_date(epoch: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
 
-@record
+@dataclass
 class LivePrices(Prices):
     """Prices from the AWS APIs, cached on disk, with the snapshot behind them."""
 

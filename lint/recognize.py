@@ -11,16 +11,17 @@ in priority order until one claims the document.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source
 from gpulint.model import ModelObject, describe
-from gpulint.record import field, record
-from gpulint.shape import Shape, ShapeError
 
 
-@record
+@dataclass
 class Violation:
     """A shape problem found while recognising: becomes ``schema-violation``."""
 
@@ -31,7 +32,7 @@ class Violation:
     rule: str = "schema-violation"
 
 
-@record
+@dataclass
 class Recognised:
     objects: list[ModelObject] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
@@ -96,7 +97,7 @@ def recognise(source: Source, document: Document) -> Recognised:
 
 # --------------------------------------------------------------------------- shape helpers
 
-M = TypeVar("M", bound=Shape)
+M = TypeVar("M", bound=BaseModel)
 
 _MESSAGES = {
     "list_type": "expected a list",
@@ -105,6 +106,8 @@ _MESSAGES = {
     "model_attributes_type": "expected a mapping",
     "missing": "is required",
 }
+
+
 
 
 def validate_shape(
@@ -120,8 +123,8 @@ def validate_shape(
     ``label`` names the node for messages (``spec.template.spec``).
     """
     try:
-        return model.validate(data)
-    except ShapeError as exc:
+        return model.model_validate(data)
+    except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
             where = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")

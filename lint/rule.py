@@ -12,30 +12,26 @@ example, how to fix it), printed by ``gpulint rule NAME``.
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional
+
+from pydantic import BaseModel, ConfigDict
 
 from gpulint.diagnostics import Applicability, Fix, Path, Severity
 from gpulint.model import ModelObject
-from gpulint.record import field, record
-from gpulint.shape import Shape
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config
     from gpulint.project import Project
 
 
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
-
-
-class RuleOptions(Shape):
+class RuleOptions(BaseModel):
     """Options a rule accepts under ``rules: {NAME: {...}}`` in the config."""
 
-    extra = "forbid"
-    alias = staticmethod(_kebab)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, alias_generator=lambda s: s.replace("_", "-"), defer_build=True)
 
 
-@record
+@dataclass
 class Finding:
     path: Path
     message: str
@@ -44,7 +40,7 @@ class Finding:
     related: list[str] = field(default_factory=list)
 
 
-@record
+@dataclass
 class Context:
     project: "Project"
     config: "Config"

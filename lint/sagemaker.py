@@ -34,7 +34,7 @@ from gpulint.diagnostics import Path
 from gpulint.loader import Document, Source, Tagged
 from gpulint.model import ModelObject, is_placeholder
 from gpulint.recognize import Recognised, Violation, describe, dig, recogniser
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 
 SAGEMAKER_GROUP = "sagemaker.services.k8s.aws"
 AAS_GROUP = "applicationautoscaling.services.k8s.aws"
@@ -85,7 +85,7 @@ def as_bool(value: Any) -> Optional[bool]:
 # --------------------------------------------------------------------------- objects
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class AwsObject(ModelObject):
     """A SageMaker or Application Auto Scaling resource, in the API's spelling."""
 
@@ -147,7 +147,7 @@ def _match_key(mapping: dict, name: str) -> Optional[str]:
     return None
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class Variant:
     """One production variant of an endpoint config."""
 
@@ -177,7 +177,7 @@ class Variant:
         return pools if isinstance(pools, list) else []
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class EndpointConfig(AwsObject):
     type_label: ClassVar[str] = "endpoint config"
     schema: ClassVar[str] = "sagemaker/CreateEndpointConfig"
@@ -198,7 +198,7 @@ class EndpointConfig(AwsObject):
         )
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class Endpoint(AwsObject):
     type_label: ClassVar[str] = "endpoint"
     schema: ClassVar[str] = "sagemaker/CreateEndpoint"
@@ -210,7 +210,7 @@ class Endpoint(AwsObject):
         return as_str(self.data.get("EndpointConfigName"))
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class SageMakerModel(AwsObject):
     type_label: ClassVar[str] = "model"
     schema: ClassVar[str] = "sagemaker/CreateModel"
@@ -229,7 +229,7 @@ class SageMakerModel(AwsObject):
                     yield ("Containers", i), c
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class TrainingJob(AwsObject):
     type_label: ClassVar[str] = "training job"
     schema: ClassVar[str] = "sagemaker/CreateTrainingJob"
@@ -241,7 +241,7 @@ class TrainingJob(AwsObject):
         return self.data.get("EnableManagedSpotTraining") is True
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class TransformJob(AwsObject):
     type_label: ClassVar[str] = "transform job"
     schema: ClassVar[str] = "sagemaker/CreateTransformJob"
@@ -249,7 +249,7 @@ class TransformJob(AwsObject):
     name_member: ClassVar[str] = "TransformJobName"
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class InferenceComponent(AwsObject):
     type_label: ClassVar[str] = "inference component"
     schema: ClassVar[str] = "sagemaker/CreateInferenceComponent"
@@ -257,7 +257,7 @@ class InferenceComponent(AwsObject):
     name_member: ClassVar[str] = "InferenceComponentName"
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class ScalableTarget(AwsObject):
     type_label: ClassVar[str] = "scalable target"
     schema: ClassVar[str] = "application-autoscaling/RegisterScalableTarget"
@@ -273,7 +273,7 @@ class ScalableTarget(AwsObject):
         return as_str(self.data.get("ScalableDimension"))
 
 
-@record(eq=False)
+@dataclass(eq=False)
 class ScalingPolicy(AwsObject):
     type_label: ClassVar[str] = "scaling policy"
     schema: ClassVar[str] = "application-autoscaling/PutScalingPolicy"
@@ -347,19 +347,20 @@ def load_schema(name: str) -> dict:
 
 
 def validator(name: str) -> Any:
-    """A validator for ``name`` (:class:`gpulint.schema_check.Validator`), built once."""
+    """A jsonschema validator for ``name``, built once (jsonschema is imported here, on the
+    first AWS document of a run, so a Kubernetes-only run never imports it)."""
     if name not in _VALIDATORS:
-        from gpulint.schema_check import Validator
+        from jsonschema import Draft202012Validator
 
-        _VALIDATORS[name] = Validator(inline_refs(load_schema(name)))
+        _VALIDATORS[name] = Draft202012Validator(inline_refs(load_schema(name)))
     return _VALIDATORS[name]
 
 
 def inline_refs(root: dict) -> dict:
     """``root`` with each ``#/$defs/X`` reference replaced by the definition itself.
 
-    The generated schemas reference a definition for nearly every member, and
-    following a reference on every check costs more than the check itself.
+    Following a reference costs jsonschema far more than the check it leads to,
+    and the generated schemas reference a definition for nearly every member.
     Definitions are shared, not copied; a definition that refers to itself (a
     recursive shape) keeps its ``$ref``, which ``$defs`` still resolves.
     """

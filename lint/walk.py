@@ -6,7 +6,7 @@ import fnmatch
 import os
 from typing import Iterable, Iterator, Optional
 
-from gpulint.record import field, record
+from dataclasses import dataclass, field
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 SKIP_DIRS = frozenset(
@@ -17,7 +17,7 @@ SKIP_DIRS = frozenset(
 )
 
 
-@record
+@dataclass
 class WalkResult:
     files: list[str] = field(default_factory=list)
     #: Helm chart templates skipped (files with ``{{`` under a folder holding Chart.yaml)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
+from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
@@ -17,7 +18,6 @@ from gpulint.sagemaker import (
     index,
     parse_resource_id,
 )
-from gpulint.shape import Field
 
 AAS_TT_DOC = "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html"
 SM_SCALING_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-policy.html"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Optional
 
+from pydantic import Field
 
 from gpulint import catalog
 from gpulint.cluster import (
@@ -22,7 +23,6 @@ from gpulint.cluster import (
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.model import ModelObject, PodTemplate, Unknown, Workload, is_placeholder
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.shape import Field
 
 EKSCTL_SCHEMA = "https://eksctl.io/usage/schema/"
 KARPENTER_NODEPOOL = "https://karpenter.sh/docs/concepts/nodepools/"

@@ -8,6 +8,7 @@ import sys
 import weakref
 from typing import Any, Iterator, Optional
 
+from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.model import (
@@ -27,7 +28,6 @@ from gpulint.model import (
 from gpulint.kubernetes import Kustomization
 from gpulint.project import Project
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.shape import Field
 
 K8S_GPU_DOC = "https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional
 
+from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.rule import Context, Finding, Rule, RuleOptions, register
@@ -20,7 +21,6 @@ from gpulint.sagemaker import (
     index,
     is_unknown,
 )
-from gpulint.shape import Field
 
 SM_HETERO_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-heterogeneous.html"
 SM_SPOT_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/model-managed-spot-training.html"

@@ -24,7 +24,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Annotated, Any, Callable, Optional
+from typing import Any, Callable, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, "..", "schemas"))
@@ -62,88 +62,6 @@ def dump(schema: dict) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-# --------------------------------------------------------------------------- shapes as pydantic models
-
-_MODELS: dict[type, type] = {}
-
-
-def pydantic_model(shape: type) -> type:
-    """The pydantic model equivalent to a :class:`gpulint.shape.Shape` class.
-
-    gpulint validates with its own small validator (it keeps pydantic's import
-    off every lint run); the schemas are generated through pydantic, and the
-    tests use these models to check that both validators agree.
-    """
-    if shape in _MODELS:
-        return _MODELS[shape]
-    from pydantic import BaseModel, ConfigDict, create_model
-    from pydantic import Field as PydanticField
-
-    config = ConfigDict(
-        extra=shape.extra,
-        populate_by_name=shape.alias is not None,
-        alias_generator=shape.alias,
-        arbitrary_types_allowed=True,
-        defer_build=True,
-    )
-    fields: dict[str, Any] = {}
-    for name, info in shape.fields().items():
-        annotation = _pydantic_type(info.annotation)
-        if info.before is not None:
-            from pydantic import BeforeValidator
-
-            annotation = Annotated[annotation, BeforeValidator(info.before)]
-        kwargs: dict[str, Any] = {"description": info.description}
-        if info.exclude:
-            kwargs["exclude"] = True
-        if info.ge is not None:
-            kwargs["ge"] = info.ge
-        if info.default_factory is not None:
-            kwargs["default_factory"] = info.default_factory
-        elif not info.required:
-            kwargs["default"] = info.default
-        fields[name] = (annotation, PydanticField(**kwargs))
-    base = type(shape.__name__ + "Base", (BaseModel,), {"model_config": config, "__module__": shape.__module__})
-    model = create_model(shape.__name__, __base__=base, __module__=shape.__module__, **fields)
-    model.__doc__ = shape.__dict__.get("__doc__")
-    _MODELS[shape] = model
-    model.model_rebuild(_types_namespace={m.__name__: m for m in _MODELS.values()})
-    return model
-
-
-def _pydantic_type(tp: Any) -> Any:
-    """An annotation of a shape field, with shapes and gpulint's checks in pydantic's terms."""
-    import functools
-    import typing
-
-    from pydantic import PlainValidator
-    from pydantic_core import PydanticCustomError
-
-    from gpulint.shape import Check, Invalid, Shape
-
-    if isinstance(tp, type) and issubclass(tp, Shape):
-        return pydantic_model(tp)
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is Annotated:
-        checks = [m for m in tp.__metadata__ if isinstance(m, Check)]
-        if not checks:
-            return _pydantic_type(args[0])
-        fn = checks[0].fn
-
-        @functools.wraps(fn)
-        def plain(value: Any) -> Any:
-            try:
-                return fn(value)
-            except Invalid as exc:
-                raise PydanticCustomError(exc.type, exc.template, exc.ctx) from None
-
-        return Annotated[args[0], PlainValidator(plain)]
-    if origin in (list, dict, typing.Union):
-        return origin[tuple(_pydantic_type(a) for a in args)] if len(args) > 1 else origin[_pydantic_type(args[0])]
-    return tp
-
-
 # --------------------------------------------------------------------------- config
 
 
@@ -151,7 +69,7 @@ def config_schema() -> dict:
     from gpulint.config import Config
     from gpulint.rule import all_rules
 
-    base = _clean(pydantic_model(Config).model_json_schema(by_alias=True, mode="validation"))
+    base = _clean(Config.model_json_schema(by_alias=True, mode="validation"))
     props = base["properties"]
     props.pop("path", None)
     for key in ("select", "ignore", "context", "exclude"):
@@ -164,7 +82,7 @@ def config_schema() -> dict:
     defs: dict[str, Any] = {}
     rule_props: dict[str, Any] = {}
     for rule in all_rules():
-        opts = pydantic_model(rule.Options).model_json_schema(by_alias=True, mode="validation",
+        opts = rule.Options.model_json_schema(by_alias=True, mode="validation",
                                               ref_template="#/$defs/{model}")
         opts = _clean(opts)
         defs.update(opts.pop("$defs", {}))
@@ -280,7 +198,6 @@ def _shape_generator() -> type:
     class ShapeSchema(GenerateJsonSchema):
         def function_plain_schema(self, schema: Any) -> Any:
             fn = schema.get("function", {}).get("function")
-            fn = getattr(fn, "__wrapped__", fn)
             if fn in known:
                 return dict(known[fn])
             return super().function_plain_schema(schema)
@@ -291,7 +208,7 @@ def _shape_generator() -> type:
 def _shapes(models: list[type]) -> dict[str, Any]:
     from pydantic.json_schema import models_json_schema
 
-    _, top = models_json_schema([(pydantic_model(m), "validation") for m in models], ref_template="#/$defs/{model}",
+    _, top = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}",
                                 schema_generator=_shape_generator())
     defs = _clean(top["$defs"])
     for name, shape in defs.items():

@@ -1,6 +1,6 @@
 """Rule packs and recognisers load with their domain: a Kubernetes-only run imports
-no SageMaker, eksctl/Karpenter, schema-validation or AWS code, and no lint run
-imports pydantic (shapes and the config are checked by ``gpulint.shape``)."""
+no SageMaker, eksctl/Karpenter, jsonschema or AWS code, and no plain lint run imports
+boto3, botocore or ruamel.yaml (the round-trip editor is --fix's alone)."""
 
 from __future__ import annotations
 
@@ -61,16 +61,15 @@ def test_kubernetes_run_imports_only_the_kubernetes_pack(tmp_path) -> None:
     mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT})
     assert "gpulint.rules.kubernetes" in mods
     for absent in ("gpulint.sagemaker", "gpulint.rules.sagemaker", "gpulint.rules.autoscaling", "gpulint.cluster",
-                   "gpulint.rules.cluster", "gpulint.catalog", "jsonschema", "boto3", "botocore", "ruamel",
-                   "pydantic", "pydantic_core", "asyncio", "concurrent.futures", "dataclasses", "inspect"):
+                   "gpulint.rules.cluster", "gpulint.catalog", "jsonschema", "boto3", "botocore", "ruamel"):
         assert absent not in mods, absent
 
 
-def test_a_config_with_rule_options_does_not_bring_pydantic(tmp_path) -> None:
+def test_a_config_with_rule_options_brings_no_aws_or_fix_code(tmp_path) -> None:
     config = "fail-on: error\nselect: [GPU]\nrules:\n  gpu-probe-too-short: {budget-seconds: 300, severity: info}\n"
     mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT, ".gpulint.yaml": config})
     assert "gpulint.config" in mods and "gpulint.rules.kubernetes" in mods
-    assert not {m for m in mods if m.split(".")[0] in ("pydantic", "pydantic_core", "jsonschema")}
+    assert not {m for m in mods if m.split(".")[0] in ("jsonschema", "boto3", "botocore", "ruamel")}
 
 
 def test_a_cluster_document_brings_the_cluster_pack(tmp_path) -> None:
@@ -90,7 +89,7 @@ StoppingCondition: {MaxRuntimeInSeconds: 86400}
 """
 
 
-def test_a_sagemaker_run_validates_without_jsonschema(tmp_path) -> None:
+def test_a_sagemaker_run_validates_with_jsonschema_and_no_aws_code(tmp_path) -> None:
     mods = _modules(tmp_path, {"train.yaml": TRAINING_JOB})
-    assert {"gpulint.sagemaker", "gpulint.schema_check", "gpulint.rules.sagemaker"} <= mods
-    assert not {m for m in mods if m.split(".")[0] in ("jsonschema", "pydantic", "boto3", "botocore", "ruamel")}
+    assert {"gpulint.sagemaker", "gpulint.rules.sagemaker", "jsonschema"} <= mods
+    assert not {m for m in mods if m.split(".")[0] in ("boto3", "botocore", "ruamel")}

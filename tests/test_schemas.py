@@ -90,7 +90,7 @@ def test_config_schema_lists_every_rule_and_its_options() -> None:
         assert rules[rule.name] == {"$ref": f"#/$defs/{rule.name}"}
         assert rules[rule.code] == rules[rule.name]
         options = set(s["$defs"][rule.name]["properties"])
-        assert options == {f.replace("_", "-") for f in rule.Options.fields()} | {"severity"}
+        assert options == {f.replace("_", "-") for f in rule.Options.model_fields} | {"severity"}
     assert s["$defs"]["gpu-probe-too-short"]["properties"]["budget-seconds"]["default"] == 120
 
 

@@ -89,7 +89,7 @@ def open_output(path: Optional[str], out: TextIO, err: TextIO) -> tuple[Optional
 
 
 def _print_rules(out: TextIO) -> int:
-    from gpulint.rule import all_rules
+    from gpulint.engine.rule import all_rules
 
     rules = all_rules()
     width = max(len(r.name) for r in rules)
@@ -101,7 +101,7 @@ def _print_rules(out: TextIO) -> int:
 def _print_rule(name: str, out: TextIO, err: TextIO) -> int:
     import json
 
-    from gpulint.rule import all_rules, get_rule
+    from gpulint.engine.rule import all_rules, get_rule
 
     rule = get_rule(name)
     if rule is None:
@@ -135,7 +135,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
     err = stderr or sys.stderr
     if argv and argv[0] in SUBCOMMANDS:
         if argv[0] == "cost":
-            from gpulint.cost_cli import main as cost_main
+            from gpulint.cost.cli import main as cost_main
 
             return cost_main(argv[1:], out, err, stdin_data)
         if argv[0] == "rules":
@@ -159,9 +159,9 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
 def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> int:
     from gpulint.config import ConfigError, load_config
     from gpulint.diagnostics import Severity
-    from gpulint.engine import lint_paths
+    from gpulint.engine.run import lint_paths
     from gpulint.reporters import get_reporter
-    from gpulint.rule import get_rule
+    from gpulint.engine.rule import get_rule
 
     try:
         config = load_config(args.config)
@@ -172,7 +172,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     for name in select + ignore:
         if get_rule(name) is None and not _code_prefix(name):
             from gpulint.config import _did_you_mean
-            from gpulint.rule import all_rules
+            from gpulint.engine.rule import all_rules
 
             hint = _did_you_mean(name, [r.name for r in all_rules()]) or "; 'gpulint rules' lists them"
             err.write(f"gpulint: no rule named or coded '{name}'{hint}\n")
@@ -180,7 +180,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     if args.fail_on:
         config.fail_on = args.fail_on
     if args.quotas or config.quotas is not None:
-        from gpulint.quotas import QuotaError, for_config
+        from gpulint.model.quotas import QuotaError, for_config
 
         if args.quotas:
             config.quotas = args.quotas if args.quotas == "live" else os.path.abspath(args.quotas)
@@ -201,7 +201,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         return EXIT_USAGE
     known = None
     if args.baseline and not args.write_baseline:
-        from gpulint import baseline
+        from gpulint.engine import baseline
 
         try:
             known = baseline.load(args.baseline)
@@ -218,7 +218,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     if args.write_baseline:
         return _write_baseline(result, args.write_baseline, args.quiet, err)
     if known is not None:
-        from gpulint import baseline
+        from gpulint.engine import baseline
 
         hidden = baseline.apply(result, known, args.baseline)
         if hidden:
@@ -233,7 +233,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         )
         options = {"colour": colour, "quiet": args.quiet}
         if args.cost and args.format == "text":
-            from gpulint.cost_cli import summary_suffix_for
+            from gpulint.cost.cli import summary_suffix_for
 
             options["summary_suffix"] = summary_suffix_for(paths, config, args.stdin_filename, stdin_data)
         try:
@@ -273,7 +273,7 @@ def _run_fixes(args: argparse.Namespace, config: object, select: list[str], igno
     With standard input, --fix prints the fixed text to standard output and the
     report to standard error.
     """
-    from gpulint.fix import FixUnavailable, run_fixes, unified_diff
+    from gpulint.fix.run import FixUnavailable, run_fixes, unified_diff
 
     try:
         outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,  # type: ignore[arg-type]
@@ -302,7 +302,7 @@ def _run_fixes(args: argparse.Namespace, config: object, select: list[str], igno
 
 
 def _write_baseline(result: object, path: str, quiet: bool, err: TextIO) -> int:
-    from gpulint import baseline
+    from gpulint.engine import baseline
 
     try:
         n = baseline.write(result, path)  # type: ignore[arg-type]
@@ -315,7 +315,7 @@ def _write_baseline(result: object, path: str, quiet: bool, err: TextIO) -> int:
 
 
 def _code_prefix(name: str) -> bool:
-    from gpulint.rule import all_rules
+    from gpulint.engine.rule import all_rules
 
     return name.lower() == "all" or any(r.code.startswith(name.upper()) for r in all_rules())
 

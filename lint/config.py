@@ -92,7 +92,7 @@ class Config(BaseModel):
 
     def check_rules(self) -> None:
         """Every key under ``rules`` must name a rule and use only its options."""
-        from gpulint.rule import all_rules, get_rule
+        from gpulint.engine.rule import all_rules, get_rule
 
         where = self.path or "config"
         if not (self.rules or self.select or self.ignore):
@@ -149,7 +149,7 @@ def setting_names() -> list[str]:
 
 def _is_prefix(code: str) -> bool:
     """``GPU`` or ``GPU1`` select every rule whose code starts with it."""
-    from gpulint.rule import all_rules
+    from gpulint.engine.rule import all_rules
 
     up = code.upper()
     return any(r.code.startswith(up) for r in all_rules())

@@ -1,5 +1,5 @@
 """gpulint's rule packs, one module per domain.
 
-Each module registers its rules with ``gpulint.rule.register`` when imported;
-``gpulint.rule.RULE_MODULES`` lists the modules the engine imports.
+Each module registers its rules with ``gpulint.engine.rule.register`` when imported;
+``gpulint.engine.rule.RULE_MODULES`` lists the modules the engine imports.
 """

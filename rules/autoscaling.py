@@ -7,8 +7,8 @@ from typing import Iterator, Optional
 from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
-from gpulint.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.sagemaker import (
+from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
+from gpulint.model.sagemaker import (
     EndpointConfig,
     ScalableTarget,
     ScalingPolicy,

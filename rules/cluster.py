@@ -8,8 +8,8 @@ from typing import Any, Iterator, Optional
 
 from pydantic import Field
 
-from gpulint import catalog
-from gpulint.cluster import (
+from gpulint.model import catalog
+from gpulint.model.cluster import (
     NodePool,
     Scope,
     Taint,
@@ -21,8 +21,8 @@ from gpulint.cluster import (
     pools_for,
 )
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
-from gpulint.model import ModelObject, PodTemplate, Unknown, Workload, is_placeholder
-from gpulint.rule import Context, Finding, Rule, RuleOptions, register
+from gpulint.model.core import ModelObject, PodTemplate, Unknown, Workload, is_placeholder
+from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
 
 EKSCTL_SCHEMA = "https://eksctl.io/usage/schema/"
 KARPENTER_NODEPOOL = "https://karpenter.sh/docs/concepts/nodepools/"

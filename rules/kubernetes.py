@@ -11,7 +11,7 @@ from typing import Any, Iterator, Optional
 from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
-from gpulint.model import (
+from gpulint.model.core import (
     ContainerRef,
     HorizontalPodAutoscaler,
     K8sObject,
@@ -25,9 +25,9 @@ from gpulint.model import (
     is_placeholder,
     parse_count,
 )
-from gpulint.kubernetes import Kustomization
-from gpulint.project import Project
-from gpulint.rule import Context, Finding, Rule, RuleOptions, register
+from gpulint.model.kubernetes import Kustomization
+from gpulint.model.project import Project
+from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
 
 K8S_GPU_DOC = "https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/"
 
@@ -408,7 +408,7 @@ class GpuTolerationMissing(Rule):
             if not accels or merged(obj, t, ctx.project):
                 continue
             with_cluster = None
-            if "gpulint.cluster" in sys.modules:  # loaded once a cluster config was seen; else no pools
+            if "gpulint.model.cluster" in sys.modules:  # loaded once a cluster config was seen; else no pools
                 from gpulint.rules.cluster import cluster_toleration_findings
 
                 with_cluster = cluster_toleration_findings(obj, t, ctx)

@@ -8,8 +8,8 @@ from typing import Any, Iterator, Optional
 from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
-from gpulint.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.sagemaker import (
+from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
+from gpulint.model.sagemaker import (
     AwsObject,
     EndpointConfig,
     SageMakerModel,
@@ -677,7 +677,7 @@ class QuotaExceeded(Rule):
     source_url = SQ_DOC
 
     def check(self, obj: Any, ctx: Context) -> Iterator[Finding]:
-        from gpulint import quotas as quota_mod
+        from gpulint.model import quotas as quota_mod
 
         limits = quota_mod.for_config(ctx.config)
         if not limits:

@@ -40,7 +40,7 @@ COMMON_CPU_FAMILIES = ("c5", "c6a", "c6i", "c7g", "c7i", "m5", "m6a", "m6g", "m6
 
 
 def _pricing():  # noqa: ANN202
-    from gpulint import pricing
+    from gpulint.cost import pricing
 
     return pricing
 
@@ -48,7 +48,7 @@ def _pricing():  # noqa: ANN202
 def catalog_types() -> tuple[list[str], list[str]]:
     """(EC2 types, SageMaker types) that the snapshot should price."""
     try:
-        from gpulint import catalog
+        from gpulint.model import catalog
 
         names = catalog.names()
     except Exception:  # noqa: BLE001 - the catalog is optional for this script

@@ -11,7 +11,7 @@
 - ``schemas/kubernetes-workload.schema.json``: the subset of the Kubernetes
   workload shape gpulint reads (pod specs of the built-in workload kinds and
   KServe InferenceServices, HPA and KEDA ScaledObject specs), from the pydantic
-  shapes in ``gpulint.model``. Like gpulint, it allows unknown fields and
+  shapes in ``gpulint.model.core``. Like gpulint, it allows unknown fields and
   accepts unrendered template placeholders (``${VAR}``, ``{{ .Values.x }}``)
   wherever it checks a value.
 
@@ -67,7 +67,7 @@ def dump(schema: dict) -> str:
 
 def config_schema() -> dict:
     from gpulint.config import Config
-    from gpulint.rule import all_rules
+    from gpulint.engine.rule import all_rules
 
     base = _clean(Config.model_json_schema(by_alias=True, mode="validation"))
     props = base["properties"]
@@ -172,7 +172,7 @@ def diagnostics_schema() -> dict:
 
 
 def _placeholder_pattern() -> str:
-    from gpulint import model
+    from gpulint.model import core as model
 
     return model._PLACEHOLDER.pattern
 
@@ -181,7 +181,7 @@ def _shape_generator() -> type:
     """A pydantic schema generator that knows gpulint's value types."""
     from pydantic.json_schema import GenerateJsonSchema
 
-    from gpulint import model
+    from gpulint.model import core as model
 
     placeholder = {"$ref": "#/$defs/placeholder"}
     known: dict[Callable[..., Any], dict] = {
@@ -244,7 +244,8 @@ def _at(path: tuple, leaf: dict) -> dict:
 
 
 def kubernetes_schema() -> dict:
-    from gpulint import kubernetes, model
+    from gpulint.model import kubernetes
+    from gpulint.model import core as model
 
     defs = _shapes([model.PodSpec, model.Container, model.ObjectMeta, model.HPASpec, model.ScaledObjectSpec])
     defs["PodTemplateSpec"] = {

@@ -19,7 +19,7 @@ from typing import Any, Optional
 import yaml
 
 from gpulint.config import from_mapping
-from gpulint.engine import lint_paths
+from gpulint.engine.run import lint_paths
 
 CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "cases")
 _MARK = re.compile(r"#\s*expect:\s*([a-z0-9\-, ]+)")

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from gpulint.baseline import normalise_message
+from gpulint.engine.baseline import normalise_message
 from gpulint.cli import main
 from helpers import run_cli
 

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from gpulint.engine import lint_paths
+from gpulint.engine.run import lint_paths
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "bench"))

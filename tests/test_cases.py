@@ -7,7 +7,7 @@ import os
 import pytest
 
 from expect import CASES, all_cases, expected_for_file, case_files, run_case
-from gpulint.rule import all_rules
+from gpulint.engine.rule import all_rules
 
 CASE_LIST = all_cases()
 

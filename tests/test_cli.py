@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from gpulint import __version__, cli
-from gpulint.rule import all_rules
+from gpulint.engine.rule import all_rules
 from helpers import run_cli
 
 GPU = """\

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from gpulint import catalog
+from gpulint.model import catalog
 from gpulint.config import from_mapping
-from gpulint.engine import lint_paths
+from gpulint.engine.run import lint_paths
 from helpers import load_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -100,7 +100,7 @@ def test_catalog_records_how_it_was_made() -> None:
 
 def test_plain_lint_does_not_load_the_catalog() -> None:
     code = (
-        "import sys, gpulint.catalog as c; from gpulint.engine import lint_paths;"
+        "import sys, gpulint.model.catalog as c; from gpulint.engine.run import lint_paths;"
         f"lint_paths([{os.path.join(HERE, 'fixtures', 'cases', 'kubernetes')!r}]);"
         "print(c._CATALOG._data is None, 'boto3' in sys.modules, 'botocore' in sys.modules)"
     )
@@ -292,7 +292,7 @@ def test_corpus_cluster_files_lint_cleanly() -> None:
     assert len(files) >= 40
     result = lint_paths(files)
     assert [d for d in result.diagnostics if d.rule == "internal-error"] == []
-    from gpulint.cluster import NodePool
+    from gpulint.model.cluster import NodePool
 
     pools = list(result.project.of_type(NodePool))
     assert len(pools) >= 60
@@ -324,7 +324,7 @@ def test_corpus_cluster_files_lint_cleanly() -> None:
 
 
 def test_karpenter_requirements_filter_the_catalog() -> None:
-    from gpulint.cluster import Requirement, karpenter_candidates
+    from gpulint.model.cluster import Requirement, karpenter_candidates
 
     def req(key: str, op: str, *values: str) -> Requirement:
         return Requirement(key, op, list(values), ())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gpulint.config import Config
-from gpulint.engine import lint_paths
+from gpulint.engine.run import lint_paths
 
 CLUSTER = """\
 apiVersion: eksctl.io/v1alpha5

@@ -157,7 +157,7 @@ def test_same_keys_in_both_formats(tmp_path, fmt: str) -> None:
     assert cfg.fail_on == "error" and cfg.extended_resource_toleration is False
     assert cfg.exclude == ["charts/**"] and cfg.context == ["cluster/*.yaml"] and cfg.max_file_size == 1000
     assert cfg.root == str(tmp_path.resolve())
-    from gpulint.rule import get_rule
+    from gpulint.engine.rule import get_rule
 
     assert cfg.options_for(get_rule("gpu-probe-too-short")).budget_seconds == 300
     assert cfg.options_for(get_rule("keda-cooldown-short")).min_seconds == 600

@@ -11,7 +11,9 @@ import subprocess
 
 import pytest
 
-from gpulint import cost, pricing
+from gpulint.cost import estimate as cost
+
+from gpulint.cost import pricing
 from gpulint.cli import main
 from helpers import load_script, run_cli
 
@@ -994,7 +996,7 @@ def test_live_prices_reach_the_table_with_their_source(tmp_path, monkeypatch) ->
 def test_plain_lint_imports_no_cost_or_aws_code() -> None:
     import sys
     code = ("import sys; from gpulint.cli import main; main(['examples/kubernetes']); "
-            "print(sorted(m for m in ('gpulint.cost', 'gpulint.pricing', 'boto3', 'botocore') if m in sys.modules))")
+            "print(sorted(m for m in ('gpulint.cost.estimate', 'gpulint.cost.pricing', 'boto3', 'botocore') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 

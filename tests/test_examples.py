@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from gpulint.rule import all_rules
+from gpulint.engine.rule import all_rules
 from helpers import run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

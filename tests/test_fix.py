@@ -19,8 +19,8 @@ import sys
 import pytest
 import yaml
 
-from gpulint import fix as fixmod
-from gpulint.rule import all_rules, get_rule
+from gpulint.fix import run as fixmod
+from gpulint.engine.rule import all_rules, get_rule
 from helpers import run_cli
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "fix")
@@ -83,7 +83,7 @@ def load_case(case: str, dest) -> None:
 
 def test_every_fix_has_a_case(monkeypatch) -> None:
     from gpulint.config import load_config
-    from gpulint.engine import lint_paths
+    from gpulint.engine.run import lint_paths
 
     fired: set[str] = set()
     for case in CASES:
@@ -451,7 +451,7 @@ def test_plain_lint_does_not_import_ruamel() -> None:
         "import sys, io\nfrom gpulint.cli import main\n"
         f"main([{os.path.join(FIXTURES, 'limit-missing', 'before')!r}], stdout=io.StringIO(), stderr=io.StringIO())\n"
         "assert 'ruamel' not in sys.modules and 'ruamel.yaml' not in sys.modules, 'ruamel imported'\n"
-        "assert 'gpulint.fix' not in sys.modules\n"
+        "assert 'gpulint.fix.run' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
 
@@ -487,7 +487,7 @@ def test_rule_command_shows_fix_safety() -> None:
 
 def test_json_insertions_follow_the_layout() -> None:
     from gpulint.diagnostics import Edit
-    from gpulint.fix_json import apply_edit
+    from gpulint.fix.json_edit import apply_edit
 
     text = '{"a": {"b": [1, 2]},\n "c": {}}'
     out, path = apply_edit(text, 0, Edit(("a", "x"), {"y": 1}, "add"))
@@ -503,7 +503,7 @@ def test_json_insertions_follow_the_layout() -> None:
 
 def test_yaml_insertions_follow_the_layout() -> None:
     from gpulint.diagnostics import Edit
-    from gpulint.fix_yaml import apply_edit
+    from gpulint.fix.yaml_edit import apply_edit
 
     text = "a:\n    b: 1   # one\n    # about b\nc: [x]\n"
     out, path = apply_edit(text, 0, Edit(("a", "d", "e"), "f", "add"))
@@ -519,7 +519,7 @@ def test_yaml_insertions_follow_the_layout() -> None:
 def test_yaml_insertion_after_a_block_scalar_that_keeps_its_blank_lines(header) -> None:
     """A `|+` scalar owns its trailing blank lines: a new key goes after them, not into them."""
     from gpulint.diagnostics import Edit
-    from gpulint.fix_yaml import apply_edit
+    from gpulint.fix.yaml_edit import apply_edit
 
     for nl in ("\n", "\r\n"):
         text = nl.join(["spec:", "  a: 1", f"  cmd: {header}", "    echo hi", "", "", "---", "x: 1", ""])
@@ -761,7 +761,7 @@ def test_edits_on_real_files_change_only_their_target() -> None:
     """On every public config in the corpus, edits of every kind either apply exactly or are refused."""
     if not os.path.isdir(CORPUS):
         pytest.skip("the shared corpus is not present")
-    from gpulint import loader
+    from gpulint.load import loader
     from gpulint.diagnostics import Diagnostic, Edit, Fix, Severity
 
     tried = applied = 0

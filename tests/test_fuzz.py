@@ -26,8 +26,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gpulint import cli, loader
-from gpulint.loader import Tagged
+from gpulint import cli
+
+from gpulint.load import loader
+from gpulint.load.loader import Tagged
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")

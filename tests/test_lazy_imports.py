@@ -60,8 +60,8 @@ def _modules(tmp_path, files: dict[str, str]) -> set[str]:
 def test_kubernetes_run_imports_only_the_kubernetes_pack(tmp_path) -> None:
     mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT})
     assert "gpulint.rules.kubernetes" in mods
-    for absent in ("gpulint.sagemaker", "gpulint.rules.sagemaker", "gpulint.rules.autoscaling", "gpulint.cluster",
-                   "gpulint.rules.cluster", "gpulint.catalog", "jsonschema", "boto3", "botocore", "ruamel"):
+    for absent in ("gpulint.model.sagemaker", "gpulint.rules.sagemaker", "gpulint.rules.autoscaling", "gpulint.model.cluster",
+                   "gpulint.rules.cluster", "gpulint.model.catalog", "jsonschema", "boto3", "botocore", "ruamel"):
         assert absent not in mods, absent
 
 
@@ -74,8 +74,8 @@ def test_a_config_with_rule_options_brings_no_aws_or_fix_code(tmp_path) -> None:
 
 def test_a_cluster_document_brings_the_cluster_pack(tmp_path) -> None:
     mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT, "pool.yaml": NODEPOOL})
-    assert {"gpulint.cluster", "gpulint.rules.cluster", "gpulint.rules.kubernetes"} <= mods
-    assert "gpulint.sagemaker" not in mods and "gpulint.rules.sagemaker" not in mods
+    assert {"gpulint.model.cluster", "gpulint.rules.cluster", "gpulint.rules.kubernetes"} <= mods
+    assert "gpulint.model.sagemaker" not in mods and "gpulint.rules.sagemaker" not in mods
 
 
 
@@ -91,5 +91,5 @@ StoppingCondition: {MaxRuntimeInSeconds: 86400}
 
 def test_a_sagemaker_run_validates_with_jsonschema_and_no_aws_code(tmp_path) -> None:
     mods = _modules(tmp_path, {"train.yaml": TRAINING_JOB})
-    assert {"gpulint.sagemaker", "gpulint.rules.sagemaker", "jsonschema"} <= mods
+    assert {"gpulint.model.sagemaker", "gpulint.rules.sagemaker", "jsonschema"} <= mods
     assert not {m for m in mods if m.split(".")[0] in ("boto3", "botocore", "ruamel")}

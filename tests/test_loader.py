@@ -18,9 +18,11 @@ import textwrap
 
 import pytest
 
-from gpulint import cli, loader
+from gpulint import cli
+
+from gpulint.load import loader
 from gpulint.config import Config
-from gpulint.engine import lint_paths
+from gpulint.engine.run import lint_paths
 from helpers import run_cli
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -291,7 +293,7 @@ _DRIVER = textwrap.dedent(
     import json, resource, sys, time, tracemalloc
     # a safety net: a real expansion would hit this and fail, not swap the machine
     resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-    from gpulint.engine import lint_paths
+    from gpulint.engine.run import lint_paths
     lint_paths(["-"], stdin_data=b"{apiVersion: v1, kind: Pod}")  # warm up: import the rules
     tracemalloc.start()
     start = time.perf_counter()
@@ -421,7 +423,7 @@ spec:
 
 
 def test_a_crashing_rule_becomes_an_internal_error_and_the_run_goes_on(tmp_path, monkeypatch) -> None:
-    from gpulint.rule import get_rule
+    from gpulint.engine.rule import get_rule
 
     (tmp_path / "a.yaml").write_text(GPU_POD.format(name="boom"))
     (tmp_path / "b.yaml").write_text(GPU_POD.format(name="fine"))
@@ -446,7 +448,7 @@ def test_a_crashing_rule_becomes_an_internal_error_and_the_run_goes_on(tmp_path,
 
 
 def test_a_crashing_recogniser_becomes_an_internal_error(tmp_path, monkeypatch) -> None:
-    import gpulint.engine as engine
+    import gpulint.engine.run as engine
 
     (tmp_path / "a.yaml").write_text(GPU_POD.format(name="boom"))
     (tmp_path / "b.yaml").write_text(GPU_POD.format(name="fine"))
@@ -492,7 +494,7 @@ def test_loader_never_raises_on_garbage() -> None:
 
 
 def test_a_crashing_loader_becomes_an_internal_error(tmp_path, monkeypatch) -> None:
-    import gpulint.engine as engine
+    import gpulint.engine.run as engine
 
     (tmp_path / "a.yaml").write_text(GPU_POD.format(name="boom"))
     (tmp_path / "b.yaml").write_text(GPU_POD.format(name="fine"))

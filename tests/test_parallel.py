@@ -20,7 +20,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRIVER = textwrap.dedent(
     """
     import json, os, sys
-    from gpulint import engine
+    from gpulint.engine import run as engine
     from gpulint.config import Config
 
     if sys.argv[1] == "parallel":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from gpulint.rule import all_rules
+from gpulint.engine.rule import all_rules
 
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
 

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from gpulint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from gpulint.engine import Result
+from gpulint.engine.run import Result
 from gpulint.reporters import FORMATS, get_reporter
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -164,7 +164,7 @@ def test_github_prints_nothing_for_a_clean_run() -> None:
 
 def test_sarif_structure(result: Result, tmp_path, monkeypatch) -> None:
     from gpulint import __version__
-    from gpulint.rule import all_rules
+    from gpulint.engine.rule import all_rules
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()

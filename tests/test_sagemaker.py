@@ -10,12 +10,12 @@ import sys
 
 import pytest
 
-from gpulint import quotas
+from gpulint.model import quotas
 from gpulint.cli import main
 from gpulint.config import from_mapping
-from gpulint.engine import lint_paths
-from gpulint.rule import get_rule
-from gpulint.sagemaker import EndpointConfig, ScalingPolicy
+from gpulint.engine.run import lint_paths
+from gpulint.engine.rule import get_rule
+from gpulint.model.sagemaker import EndpointConfig, ScalingPolicy
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -283,7 +283,7 @@ def test_lint_path_imports_no_boto() -> None:
     code = (
         "import sys\n"
         "from gpulint.config import from_mapping\n"
-        "from gpulint.engine import lint_paths\n"
+        "from gpulint.engine.run import lint_paths\n"
         f"r = lint_paths([{fixtures!r}], from_mapping({{'quotas': {{'ml.g5.2xlarge for endpoint usage': 1}}}}))\n"
         "assert r.diagnostics\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')]\n"
@@ -368,7 +368,7 @@ def test_inlined_schemas_validate_like_the_committed_ones() -> None:
 
     from jsonschema import Draft202012Validator
 
-    from gpulint.sagemaker import inline_refs, schema_dir
+    from gpulint.model.sagemaker import inline_refs, schema_dir
 
     bad_values = [None, "x", -5, 10**9, [], {}, [{"Oops": 1}], True]
     for path in sorted(glob.glob(os.path.join(schema_dir(), "*", "*.json"))):

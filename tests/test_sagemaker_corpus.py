@@ -8,8 +8,8 @@ import os
 import pytest
 
 from gpulint.config import Config
-from gpulint.engine import lint_paths
-from gpulint.sagemaker import AwsObject
+from gpulint.engine.run import lint_paths
+from gpulint.model.sagemaker import AwsObject
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "..", "shared", "corpus")

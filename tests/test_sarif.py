@@ -11,7 +11,7 @@ import pytest
 from jsonschema.validators import validator_for
 
 from gpulint.cli import main
-from gpulint.rule import all_rules
+from gpulint.engine.rule import all_rules
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_PATH = os.path.join(HERE, "data", "sarif-2.1.0.json")

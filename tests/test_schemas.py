@@ -2,7 +2,7 @@
 
 - The committed files equal what ``scripts/gen_schemas.py`` generates, so they
   cannot drift from ``gpulint.config``, the rules' options, ``Diagnostic.to_dict``
-  or the shapes in ``gpulint.model``.
+  or the shapes in ``gpulint.model.core``.
 - The config schema and the config loader accept and refuse the same files;
   the configs shown in README.md are valid.
 - ``--format json`` output validates against the diagnostics schema.
@@ -23,7 +23,9 @@ import jsonschema
 import pytest
 import yaml
 
-from gpulint import cli, loader
+from gpulint import cli
+
+from gpulint.load import loader
 from gpulint.config import ConfigError, from_mapping
 from helpers import load_script
 
@@ -82,7 +84,7 @@ def test_schemas_are_package_data() -> None:
 
 
 def test_config_schema_lists_every_rule_and_its_options() -> None:
-    from gpulint.rule import all_rules
+    from gpulint.engine.rule import all_rules
 
     s = schema("config.schema.json")
     rules = s["properties"]["rules"]["properties"]
@@ -216,7 +218,7 @@ def _plain(value):
 
 
 def _described(data) -> bool:
-    from gpulint import kubernetes
+    from gpulint.model import kubernetes
 
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
         return False
@@ -237,7 +239,7 @@ def _fixture_files() -> list[str]:
 
 
 def test_kubernetes_schema_agrees_with_schema_violation() -> None:
-    from gpulint.recognize import recognise
+    from gpulint.model.recognize import recognise
 
     v = validator("kubernetes-workload.schema.json")
     checked = 0

@@ -8,7 +8,7 @@ DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n"
 
 
 def test_one_file_named_twice_is_linted_once(tmp_path) -> None:
-    from gpulint.walk import walk
+    from gpulint.load.walk import walk
 
     (tmp_path / "a.yaml").write_text(DEPLOYMENT)
     here = os.getcwd()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable, TextIO
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path as PathLike
 
-    from gpulint.engine import Result
+    from gpulint.engine.run import Result
 
 Reporter = Callable[["Result", TextIO, dict], None]
 

@@ -9,7 +9,7 @@ from gpulint.reporters import relative_to_root
 from gpulint.reporters.sarif import repo_root
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gpulint.engine import Result
+    from gpulint.engine.run import Result
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -12,7 +12,7 @@ from gpulint.reporters import relative_to_root
 from gpulint.reporters.sarif import repo_root
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gpulint.engine import Result
+    from gpulint.engine.run import Result
 
 # GitLab's levels: info, minor, major, critical, blocker
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}

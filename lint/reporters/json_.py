@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gpulint.engine import Result
+    from gpulint.engine.run import Result
 
 
 def report(result: "Result", out: TextIO, options: dict) -> None:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Optional, TextIO
 
 from gpulint import __version__
 from gpulint.diagnostics import Severity
-from gpulint.rule import all_rules
+from gpulint.engine.rule import all_rules
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gpulint.engine import Result
+    from gpulint.engine.run import Result
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

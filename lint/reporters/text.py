@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 from gpulint.diagnostics import Severity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gpulint.engine import Result
+    from gpulint.engine.run import Result
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"

@@ -17,8 +17,8 @@ from typing import Any, Callable, Optional, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from gpulint.diagnostics import Path
-from gpulint.loader import Document, Source
-from gpulint.model import ModelObject, describe
+from gpulint.load.loader import Document, Source
+from gpulint.model.core import ModelObject, describe
 
 
 @dataclass
@@ -69,9 +69,9 @@ def _aws_gate(data: dict) -> bool:
 #: is imported the first time its gate says yes, so a run over Kubernetes manifests never
 #: imports the SageMaker or eksctl code (and the rule packs that go with them).
 DOMAIN_GATES: dict[str, Optional[Callable[[dict], bool]]] = {
-    "gpulint.kubernetes": None,  # always
-    "gpulint.cluster": _cluster_gate,
-    "gpulint.sagemaker": _aws_gate,
+    "gpulint.model.kubernetes": None,  # always
+    "gpulint.model.cluster": _cluster_gate,
+    "gpulint.model.sagemaker": _aws_gate,
 }
 _PENDING: dict[str, Optional[Callable[[dict], bool]]] = dict(DOMAIN_GATES)
 

@@ -118,7 +118,7 @@ _SNAPSHOT_CACHE: dict[str, dict] = {}
 
 
 def snapshot_path() -> str:
-    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "prices.json")
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "prices.json")
 
 
 def load_snapshot(path: Optional[str] = None) -> dict:

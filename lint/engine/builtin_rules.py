@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gpulint.diagnostics import Severity
-from gpulint.rule import EngineRule, register
+from gpulint.engine.rule import EngineRule, register
 
 
 @register

@@ -31,9 +31,9 @@ import weakref
 from typing import Any, ClassVar, Iterator, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.loader import Document, Source, Tagged
-from gpulint.model import ModelObject, is_placeholder
-from gpulint.recognize import Recognised, Violation, describe, dig, recogniser
+from gpulint.load.loader import Document, Source, Tagged
+from gpulint.model.core import ModelObject, is_placeholder
+from gpulint.model.recognize import Recognised, Violation, describe, dig, recogniser
 from dataclasses import dataclass, field
 
 SAGEMAKER_GROUP = "sagemaker.services.k8s.aws"
@@ -631,7 +631,7 @@ def recognise_ack(source: Source, doc: Document) -> Optional[Recognised]:
         if not is_unknown(spec):
             result.violations.append(Violation(doc.index, ("spec",), f"'spec': expected a mapping, found {describe(spec)}"))
         return result
-    from gpulint.kubernetes import ignored_rules
+    from gpulint.model.kubernetes import ignored_rules
 
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     rules = ignored_rules(meta.get("annotations"))

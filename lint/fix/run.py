@@ -2,7 +2,7 @@
 
 A rule attaches a :class:`~gpulint.diagnostics.Fix` (edits by path, and whether
 the fix is safe) to a finding; this module turns the edits into text changes
-(:mod:`gpulint.fix_yaml`, :mod:`gpulint.fix_json`), checks the result, and
+(:mod:`gpulint.fix.yaml_edit`, :mod:`gpulint.fix.json_edit`), checks the result, and
 writes the files.
 
 - Only files that loaded without error are edited, and only for diagnostics
@@ -35,11 +35,11 @@ import stat
 import tempfile
 from typing import Any, Iterable, Optional
 
-from gpulint import loader
+from gpulint.load import loader
 from gpulint.config import Config
 from gpulint.diagnostics import Applicability, Diagnostic, Path
-from gpulint.engine import Input, Linter, Result, collect_inputs
-from gpulint.fix_yaml import FixError, FixUnavailable, require_ruamel
+from gpulint.engine.run import Input, Linter, Result, collect_inputs
+from gpulint.fix.yaml_edit import FixError, FixUnavailable, require_ruamel
 from dataclasses import dataclass, field, replace
 
 __all__ = ["FixError", "FixUnavailable", "FileFix", "FixOutcome", "fix_text", "run_fixes", "unified_diff",
@@ -117,10 +117,10 @@ def applicable(d: Diagnostic, unsafe: bool) -> bool:
 
 def _engine(kind: str) -> Any:
     if kind == "json":
-        from gpulint import fix_json
+        from gpulint.fix import json_edit as fix_json
 
         return fix_json
-    from gpulint import fix_yaml
+    from gpulint.fix import yaml_edit as fix_yaml
 
     return fix_yaml
 
@@ -152,7 +152,7 @@ def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic],
     spans = _document_spans(text) if kind != "json" else None
     if spans is None or len(spans) != len(before):
         return _fix_whole(name, text, kind, todo, before)
-    from gpulint.fix_yaml import compose, prefers_double
+    from gpulint.fix.yaml_edit import compose, prefers_double
 
     double = prefers_double(compose(text))
     out = TextFix(text)

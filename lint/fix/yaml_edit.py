@@ -35,7 +35,7 @@ from typing import Any, Optional
 
 import yaml
 
-from gpulint import loader
+from gpulint.load import loader
 from gpulint.diagnostics import Edit, Path
 from dataclasses import dataclass
 

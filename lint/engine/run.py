@@ -16,17 +16,17 @@ import stat
 import sys
 from typing import Iterable, Optional
 
-from gpulint import loader
+from gpulint.load import loader
 from gpulint.config import Config
 from gpulint.diagnostics import Diagnostic, Path, Severity
-from gpulint.kubernetes import IGNORE_ANNOTATION
-from gpulint.loader import Source, Span
-from gpulint.model import ModelObject
-from gpulint.project import Project
-from gpulint.recognize import recognise
+from gpulint.model.kubernetes import IGNORE_ANNOTATION
+from gpulint.load.loader import Source, Span
+from gpulint.model.core import ModelObject
+from gpulint.model.project import Project
+from gpulint.model.recognize import recognise
 from dataclasses import dataclass, field
-from gpulint.rule import Context, Finding, Rule, all_rules, get_rule, loaded_rules
-from gpulint.walk import walk
+from gpulint.engine.rule import Context, Finding, Rule, all_rules, get_rule, loaded_rules
+from gpulint.load.walk import walk
 
 
 STDIN = "-"
@@ -173,7 +173,7 @@ class Linter:
         #: resources gathered for the budget gate, only when a budget is set
         self._budget = None
         if getattr(config, "budget", None) is not None and self.is_active("cost-budget-exceeded"):
-            from gpulint.cost import BudgetCollector
+            from gpulint.cost.estimate import BudgetCollector
 
             self._budget = BudgetCollector(config.budget)
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
@@ -608,7 +608,7 @@ def _parallel_jobs(inputs: list[Input]) -> int:
 
 def _work(chunk: list[Input]) -> tuple[list[_Loaded], list[str]]:
     """One chunk of files, and the domain modules loaded to recognise them."""
-    from gpulint.recognize import DOMAIN_GATES
+    from gpulint.model.recognize import DOMAIN_GATES
 
     assert _WORKER is not None
     done = [_WORKER._process(item) for item in chunk]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from gpulint import loader
+from gpulint.load import loader
 from gpulint.diagnostics import Edit, Path
-from gpulint.fix_yaml import FixError, nest, newline_of
+from gpulint.fix.yaml_edit import FixError, nest, newline_of
 
 _WS = " \t\r\n"
 

@@ -31,11 +31,11 @@ import re
 import weakref
 from typing import Any, ClassVar, Iterable, Iterator, Optional
 
-from gpulint import catalog
+from gpulint.model import catalog
 from gpulint.diagnostics import Path
-from gpulint.loader import Document, Source
-from gpulint.model import IntLike, ModelObject, PodTemplate, Scalar, Shape, StringMap, Unknown, is_placeholder
-from gpulint.recognize import Recognised, Violation, dig, recogniser, validate_shape
+from gpulint.load.loader import Document, Source
+from gpulint.model.core import IntLike, ModelObject, PodTemplate, Scalar, Shape, StringMap, Unknown, is_placeholder
+from gpulint.model.recognize import Recognised, Violation, dig, recogniser, validate_shape
 from dataclasses import dataclass, field
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
@@ -716,7 +716,7 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
     api = data.get("apiVersion")
     if api not in ("karpenter.sh/v1", "karpenter.sh/v1beta1"):
         return None
-    from gpulint.kubernetes import ignored_rules
+    from gpulint.model.kubernetes import ignored_rules
 
     result = Recognised()
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}

@@ -8,8 +8,8 @@ import os
 from typing import Any, Iterator, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.loader import Document, Source
-from gpulint.model import (
+from gpulint.load.loader import Document, Source
+from gpulint.model.core import (
     ModelObject,
     Container,
     ContainerRef,
@@ -23,7 +23,7 @@ from gpulint.model import (
     ScaledObjectSpec,
     Workload,
 )
-from gpulint.recognize import Recognised, Violation, dig, recogniser, validate_shape
+from gpulint.model.recognize import Recognised, Violation, dig, recogniser, validate_shape
 from dataclasses import dataclass
 
 IGNORE_ANNOTATION = "gpulint.io/ignore"

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional
 from pydantic import BaseModel, ConfigDict
 
 from gpulint.diagnostics import Applicability, Fix, Path, Severity
-from gpulint.model import ModelObject
+from gpulint.model.core import ModelObject
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config
-    from gpulint.project import Project
+    from gpulint.model.project import Project
 
 
 class RuleOptions(BaseModel):
@@ -104,7 +104,7 @@ _LOADED = False
 
 #: rule packs, imported on first use
 RULE_MODULES = (
-    "gpulint.builtin_rules",
+    "gpulint.engine.builtin_rules",
     "gpulint.rules.kubernetes",
     "gpulint.rules.cost",
     "gpulint.rules.sagemaker",
@@ -114,12 +114,12 @@ RULE_MODULES = (
 #: the domain module (recognisers and model) whose objects each pack checks; a run
 #: imports a pack only once its domain is loaded, i.e. once a document of it was seen
 RULE_PACK_DOMAINS = {
-    "gpulint.builtin_rules": None,
+    "gpulint.engine.builtin_rules": None,
     "gpulint.rules.cost": None,
-    "gpulint.rules.kubernetes": "gpulint.kubernetes",
-    "gpulint.rules.sagemaker": "gpulint.sagemaker",
-    "gpulint.rules.autoscaling": "gpulint.sagemaker",
-    "gpulint.rules.cluster": "gpulint.cluster",
+    "gpulint.rules.kubernetes": "gpulint.model.kubernetes",
+    "gpulint.rules.sagemaker": "gpulint.model.sagemaker",
+    "gpulint.rules.autoscaling": "gpulint.model.sagemaker",
+    "gpulint.rules.cluster": "gpulint.model.cluster",
 }
 
 

@@ -5,7 +5,7 @@ resource: SageMaker endpoint variants (with their instance pools), inference
 components, training and transform jobs, eksctl node groups and Karpenter
 NodePools. Each gets an instance count range (min / initial or desired / max)
 from the file and from Application Auto Scaling targets in the linted set, a
-price per instance-hour from :mod:`gpulint.pricing`, and a monthly cost at min
+price per instance-hour from :mod:`gpulint.cost.pricing`, and a monthly cost at min
 and at max capacity (730 hours a month).
 
 How a range is bounded:
@@ -34,13 +34,13 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Optional, TextIO
 
-from gpulint.pricing import HOURS_PER_MONTH, Prices, Quote, SpotQuote, default_region
+from gpulint.cost.pricing import HOURS_PER_MONTH, Prices, Quote, SpotQuote, default_region
 from dataclasses import dataclass, field
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config
     from gpulint.diagnostics import Path
-    from gpulint.loader import Source
+    from gpulint.load.loader import Source
 
 DEFAULT_TRAINING_RUNTIME_S = 86400  # SageMaker's default MaxRuntimeInSeconds (one day)
 
@@ -49,7 +49,7 @@ DEFAULT_TRAINING_RUNTIME_S = 86400  # SageMaker's default MaxRuntimeInSeconds (o
 
 def _key(d: Any, name: str) -> Optional[str]:
     """The actual key in ``d`` that spells ``name`` in any case (API PascalCase, ACK camelCase)."""
-    from gpulint.sagemaker import _match_key
+    from gpulint.model.sagemaker import _match_key
 
     return _match_key(d, name) if isinstance(d, dict) else None
 
@@ -76,7 +76,7 @@ def _str(value: Any) -> Optional[str]:
 
 
 def _placeholder(value: Any) -> bool:
-    from gpulint.model import is_placeholder
+    from gpulint.model.core import is_placeholder
 
     return is_placeholder(value)
 
@@ -683,7 +683,7 @@ class NodePoolSelection:
 def _resolver_keys() -> tuple[str, ...]:
     """Requirement keys the cluster model computes for a type from the instance catalog."""
     try:
-        from gpulint.cluster import KARPENTER_TYPE_LABELS
+        from gpulint.model.cluster import KARPENTER_TYPE_LABELS
     except ImportError:  # pragma: no cover - the cluster model ships with gpulint
         return ()
     return tuple(KARPENTER_TYPE_LABELS)
@@ -697,8 +697,8 @@ def _cluster_filter(types: list[str], raw: list[dict]) -> list[str]:
     if not types or not raw:
         return types
     try:
-        from gpulint import catalog
-        from gpulint.cluster import Requirement, karpenter_candidates
+        from gpulint.model import catalog
+        from gpulint.model.cluster import Requirement, karpenter_candidates
 
         reqs = [Requirement(r["key"], r.get("operator") if isinstance(r.get("operator"), str) else "In",
                             list(r.get("values") or []), ()) for r in raw if isinstance(r.get("key"), str)]
@@ -713,7 +713,7 @@ def _cluster_filter(types: list[str], raw: list[dict]) -> list[str]:
 
 def _gpu_matches(instance_type: str, reqs: dict[str, dict]) -> bool:
     """Whether the catalog's GPU count and name for a type meet Karpenter GPU requirements."""
-    from gpulint import catalog
+    from gpulint.model import catalog
 
     info = catalog.get(instance_type)
     if info is None:
@@ -759,7 +759,7 @@ def _node_shape(instance_type: str) -> Optional[dict[str, float]]:
     A key is absent when the catalog does not know that figure.
     """
     try:
-        from gpulint import catalog
+        from gpulint.model import catalog
     except ImportError:  # pragma: no cover - the catalog ships with gpulint
         return None
     info = catalog.get(instance_type)
@@ -933,7 +933,7 @@ def estimate_sources(sources: list["Source"], prices: Prices, region: Optional[s
 def load_sources(paths: list[str], config: "Config", stdin_filename: Optional[str] = None,
                  stdin_data: Optional[bytes] = None) -> tuple[list["Source"], list[str]]:
     """Files (and context files) as the lint run would read them."""
-    from gpulint.engine import Linter, collect_inputs
+    from gpulint.engine.run import Linter, collect_inputs
 
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
     linter = Linter(config, select=["parse-error"])
@@ -942,7 +942,7 @@ def load_sources(paths: list[str], config: "Config", stdin_filename: Optional[st
 
 
 def make_prices(live: bool, snapshot: Optional[str] = None) -> Prices:
-    from gpulint.pricing import LivePrices, SnapshotPrices
+    from gpulint.cost.pricing import LivePrices, SnapshotPrices
 
     snap = SnapshotPrices(snapshot)
     return LivePrices(fallback=snap) if live else snap
@@ -1053,7 +1053,7 @@ def render_text(est: Estimate, out: TextIO) -> None:
         out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}) has no limits, so no maximum.\n")
     for r in est.unpriced:
         if r.missing and not r.priced:
-            from gpulint import catalog
+            from gpulint.model import catalog
 
             unknown = [t for t in r.missing if not catalog.is_known(t)]
             if unknown:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable, Iterator, Optional, TypeVar
 
-from gpulint.model import K8sObject, ModelObject, Workload
+from gpulint.model.core import K8sObject, ModelObject, Workload
 
 T = TypeVar("T", bound=ModelObject)
 

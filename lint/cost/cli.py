@@ -93,7 +93,7 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO, stdin_data: Optional[byt
 
 def _estimate(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float],
               stdin_data: Optional[bytes], environ: Optional[dict], prices: object = None):  # noqa: ANN202
-    from gpulint import cost
+    from gpulint.cost import estimate as cost
 
     sources, notes = cost.load_sources(paths, config, args.stdin_filename, stdin_data)  # type: ignore[arg-type]
     prices = prices or cost.make_prices(args.live, args.snapshot)
@@ -103,8 +103,8 @@ def _estimate(args: argparse.Namespace, config: object, paths: list[str], budget
 
 
 def _budget_lines(est: object) -> tuple[list[str], Optional[dict]]:
-    from gpulint import cost
-    from gpulint.rule import get_rule
+    from gpulint.cost import estimate as cost
+    from gpulint.engine.rule import get_rule
 
     if not est.over_budget:  # type: ignore[attr-defined]
         return [], None
@@ -120,7 +120,7 @@ def _budget_lines(est: object) -> tuple[list[str], Optional[dict]]:
 
 def _table(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float], out: TextIO,
            err: TextIO, stdin_data: Optional[bytes], environ: Optional[dict]) -> int:
-    from gpulint import cost
+    from gpulint.cost import estimate as cost
 
     est = _estimate(args, config, paths, budget, stdin_data, environ)
     lines, diag = _budget_lines(est)
@@ -144,7 +144,7 @@ def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
 
 def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float], out: TextIO,
           err: TextIO, environ: Optional[dict]) -> int:
-    from gpulint import cost
+    from gpulint.cost import estimate as cost
 
     if "-" in paths:
         err.write("gpulint: cost --diff compares files in git; standard input cannot be compared\n")
@@ -240,7 +240,7 @@ def _extract(data: bytes, dest: str) -> None:
 def summary_suffix_for(paths: list[str], config: object, stdin_filename: Optional[str] = None,
                        stdin_data: Optional[bytes] = None, region: Optional[str] = None) -> str:
     """The text ``gpulint --cost`` appends to the lint summary line (snapshot prices)."""
-    from gpulint import cost
+    from gpulint.cost import estimate as cost
 
     if "-" in paths and stdin_data is None:
         paths = [p for p in paths if p != "-"]  # standard input was read by the lint run

@@ -23,7 +23,7 @@ from gpulint import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.diagnostics import Diagnostic
-    from gpulint.engine import Result
+    from gpulint.engine.run import Result
 
 VERSION = 1
 #: findings that describe gpulint rather than the file are never recorded
@@ -61,7 +61,7 @@ def _identities(result: "Result") -> dict[tuple[str, int], str]:
     for source in result.sources:
         if source.name not in wanted or not source.text:
             continue
-        from gpulint import loader
+        from gpulint.load import loader
 
         for doc in loader.load(source.name, source.text.encode("utf-8"), source.kind).documents:
             data = doc.data

@@ -8,7 +8,7 @@ runs whose rules never ask about an instance type never load it.
 
 API (everything takes an instance type name as written in the config)::
 
-    from gpulint import catalog
+    from gpulint.model import catalog
 
     catalog.is_known("g5.2xlarge")            # True: a valid EC2 or ml. name
     catalog.is_known("ml.g5.2xlarge")         # True
@@ -254,7 +254,7 @@ def check_name(name: Any, sagemaker: bool = False) -> Optional[str]:
     Non-strings and template placeholders are not checked. ``sagemaker``: the
     field takes ``ml.`` names (an EC2 name there is wrong, and vice versa).
     """
-    from gpulint.model import is_placeholder
+    from gpulint.model.core import is_placeholder
 
     if not isinstance(name, str) or is_placeholder(name) or not name.strip():
         return None

@@ -1,0 +1,1 @@
+"""Cost estimates: what the capacity in the linted model costs, and the budget gate."""

@@ -1,0 +1,1 @@
+"""The engine: config, project, rules, suppressions and diagnostics for one run."""

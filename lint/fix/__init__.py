@@ -1,0 +1,1 @@
+"""``--fix`` and ``--diff``: edits at exact spans, applied and checked."""

@@ -1,0 +1,1 @@
+"""The common model: shapes, recognisers and the typed objects rules read, by domain."""

@@ -1,0 +1,53 @@
+"""Cluster side of the model: eksctl nodegroups and Karpenter NodePools as node pools.
+
+This module is the package's public API: rules, the cost estimate and tests
+import from ``gpulint.model.cluster`` the names listed in ``__all__``; the
+submodules are the package's own layout.
+
+* :mod:`.shapes`: the pydantic shapes of eksctl nodegroups and Karpenter NodePool specs;
+* :mod:`.pools`: :class:`NodePool`, :class:`ClusterConfig`, :class:`Taint`, :class:`Requirement`;
+* :mod:`.labels`: node label values, selector operators, Karpenter's well-known labels;
+* :mod:`.eksctl`, :mod:`.karpenter`: the recognisers that turn documents into node pools;
+* :mod:`.matching`: which pools and instance types a workload can land on.
+
+Importing the package registers its recognisers. The run imports it only once
+a cluster document (``ClusterConfig``, ``NodePool``) is seen, so a run over
+Kubernetes manifests alone never loads it (see ``DOMAIN_GATES`` in
+:mod:`gpulint.model.recognize`).
+"""
+
+from __future__ import annotations
+
+# importing the recogniser modules registers their recognisers
+from gpulint.model.cluster import eksctl, karpenter  # noqa: F401
+from gpulint.model.cluster.karpenter import karpenter_candidates
+from gpulint.model.cluster.labels import KARPENTER_TYPE_LABELS
+from gpulint.model.cluster.matching import (
+    Scope,
+    close_key,
+    has_selector,
+    landable,
+    match_types,
+    max_accelerators,
+    pool_matches,
+    pools_for,
+)
+from gpulint.model.cluster.pools import ClusterConfig, InstanceTypeRef, NodePool, Requirement, Taint
+
+__all__ = [
+    "KARPENTER_TYPE_LABELS",
+    "ClusterConfig",
+    "InstanceTypeRef",
+    "NodePool",
+    "Requirement",
+    "Scope",
+    "Taint",
+    "close_key",
+    "has_selector",
+    "karpenter_candidates",
+    "landable",
+    "match_types",
+    "max_accelerators",
+    "pool_matches",
+    "pools_for",
+]

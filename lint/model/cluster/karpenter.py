@@ -1,0 +1,177 @@
+"""The Karpenter recogniser: a ``NodePool`` becomes a node pool.
+
+A Karpenter ``NodePool`` (``karpenter.sh/v1``, ``v1beta1``) becomes one
+:class:`~gpulint.model.cluster.pools.NodePool`: its template's labels, taints
+and startup taints, its requirements, capacity type, limits and weight.
+:func:`karpenter_candidates` turns its requirements into the instance types it
+may launch, by filtering the instance catalog with the well-known labels each
+type gets. The recogniser runs at priority 5, before the generic Kubernetes one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from gpulint.diagnostics import Path
+from gpulint.load.loader import Document, Source
+from gpulint.model import catalog
+from gpulint.model.cluster.labels import (
+    INSTANCE_TYPE_KEYS,
+    KARPENTER_TYPE_LABELS,
+    TYPE_NEUTRAL_KEYS,
+    all_of,
+    karpenter_type_label,
+    op_holds,
+)
+from gpulint.model.cluster.pools import InstanceTypeRef, NodePool, Requirement, Taint, check_effects
+from gpulint.model.cluster.shapes import (
+    NodeClaimSpecShape,
+    NodeClaimTemplateShape,
+    NodePoolSpecShape,
+    RequirementShape,
+)
+from gpulint.model.core import is_placeholder
+from gpulint.model.recognize import Recognised, dig, recogniser, validate_shape
+
+
+def karpenter_candidates(requirements: list[Requirement]) -> Optional[tuple[str, ...]]:
+    """Instance types a Karpenter NodePool may launch (definite or possible); None when unknown."""
+    type_reqs = [r for r in requirements if r.key not in TYPE_NEUTRAL_KEYS
+                 and (r.key in KARPENTER_TYPE_LABELS or r.key in INSTANCE_TYPE_KEYS)]
+    try:
+        key = tuple((r.key, r.operator, tuple(r.values)) for r in type_reqs)
+        hash(key)
+    except TypeError:  # a value that is a mapping or list: compute without the cache
+        return _candidates(type_reqs)
+    if key not in _CANDIDATES:
+        _CANDIDATES[key] = _candidates(type_reqs)
+    return _CANDIDATES[key]
+
+
+#: NodePools in one repository repeat the same few requirement sets; filtering the catalog is the costly part
+_CANDIDATES: dict[tuple, Optional[tuple[str, ...]]] = {}
+_TYPE_LABELS: dict[tuple[str, str], Any] = {}
+
+
+def _type_label(name: str, key: str) -> Any:
+    cached = _TYPE_LABELS.get((name, key))
+    if cached is None:
+        it = catalog.get(name)
+        assert it is not None
+        cached = _TYPE_LABELS[(name, key)] = karpenter_type_label(it, key)
+    return cached
+
+
+def _candidates(type_reqs: list[Requirement]) -> Optional[tuple[str, ...]]:
+    names = catalog.names(sagemaker=False)
+    explicit = [r for r in type_reqs if r.key.endswith("/instance-type") and r.operator == "In"]
+    if explicit:
+        values = explicit[0].values
+        if any(not isinstance(v, str) or is_placeholder(v) for v in values):
+            return None
+        names = [v for v in values if catalog.is_known(v)]
+        if len(names) != len(values):
+            return None  # unknown names are reported by unknown-instance-type
+    out = []
+    for name in names:
+        results = []
+        for r in type_reqs:
+            if r.key.endswith("/instance-type"):
+                actual: Any = name
+            else:
+                actual = _type_label(name, r.key)
+            results.append(op_holds(r.operator, r.values, actual))
+        verdict = all_of(results)
+        if verdict is not False:
+            out.append(name)
+    # requirements on labels gpulint does not compute (hypervisor, bandwidth, ...) are left out, so this is a
+    # superset of what the pool launches: enough for "some type has N GPUs" and "every type has accelerators"
+    return tuple(out)
+
+
+def _requirements(reqs: list[RequirementShape], base: Path) -> list[Requirement]:
+    out = []
+    for i, r in enumerate(reqs):
+        if not isinstance(r.key, str):
+            continue
+        op = r.operator if isinstance(r.operator, str) else "In"
+        out.append(Requirement(r.key, op, list(r.values or []), base + (i,)))
+    return out
+
+
+@recogniser(priority=5)
+def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
+    data = doc.data
+    if not isinstance(data, dict) or data.get("kind") != "NodePool":
+        return None
+    api = data.get("apiVersion")
+    if api not in ("karpenter.sh/v1", "karpenter.sh/v1beta1"):
+        return None
+    from gpulint.model.kubernetes import ignored_rules
+
+    result = Recognised()
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    spec = validate_shape(NodePoolSpecShape, data.get("spec") or {}, doc.index, ("spec",), result.violations, "spec")
+    if spec is None:
+        return result
+    tmpl = spec.template or NodeClaimTemplateShape()
+    tspec = tmpl.spec or NodeClaimSpecShape()
+    tpath: Path = ("spec", "template", "spec")
+    taints = check_effects([Taint(t.key, t.value, t.effect, tpath + ("taints", i))
+                            for i, t in enumerate(tspec.taints or [])], doc.index, result.violations, False)
+    startup = [Taint(t.key, t.value, t.effect, tpath + ("startupTaints", i))
+               for i, t in enumerate(tspec.startupTaints or [])]
+    reqs = _requirements(tspec.requirements or [], tpath + ("requirements",))
+    refs, types_path = _instance_refs(reqs, tpath + ("requirements",))
+    capacity, spot_explicit, cap_path = _capacity(reqs, tpath + ("requirements",))
+    name = meta.get("name") if isinstance(meta.get("name"), str) else None
+    pool = NodePool(
+        source=source, doc_index=doc.index, base=(), kind="NodePool", name=name, provider="karpenter",
+        group="NodePool", instance_refs=refs, possible_types=karpenter_candidates(reqs), types_path=types_path,
+        labels=dict((tmpl.metadata.labels if tmpl.metadata else None) or {}), taints=taints,
+        startup_taints=startup, taints_path=tpath + ("taints",), requirements=reqs, capacity=capacity,
+        capacity_path=cap_path, spot_explicit=spot_explicit, limits=dict(spec.limits or {}), weight=spec.weight,
+    )
+    ref = dig(data, "spec", "template", "spec", "nodeClassRef")
+    pool.auto_mode = isinstance(ref, dict) and ref.get("group") == "eks.amazonaws.com"
+    ignores = ignored_rules(meta.get("annotations"))
+    if ignores:
+        pool.ignores = {(): ignores}
+    result.objects.append(pool)
+    return result
+
+
+def _instance_refs(reqs: list[Requirement], reqs_path: Path) -> tuple[list[InstanceTypeRef], Path]:
+    """The instance types the requirements name, and where the types are chosen."""
+    refs = []
+    types_path = reqs_path
+    narrowing = [r for r in reqs if r.key in KARPENTER_TYPE_LABELS and r.key != "kubernetes.io/arch"]
+    if narrowing:
+        types_path = narrowing[0].path + ("values",)
+    for r in reqs:
+        if r.key in INSTANCE_TYPE_KEYS:
+            for j, v in enumerate(r.values):
+                refs.append(InstanceTypeRef(v, r.path + ("values", j)))
+            if r.operator == "In":
+                types_path = r.path + ("values",)
+    return refs, types_path
+
+
+def _capacity(reqs: list[Requirement], reqs_path: Path) -> tuple[Optional[str], bool, Path]:
+    """(capacity type or None when unknown, whether spot is stated explicitly, where it is decided)."""
+    cap = [r for r in reqs if r.key == "karpenter.sh/capacity-type"]
+    capacity: Optional[str] = None
+    spot_explicit = False
+    cap_path = reqs_path
+    if cap:
+        c = cap[0]
+        cap_path = c.path
+        if c.operator == "In" and all(isinstance(v, str) for v in c.values):
+            vals = set(c.values)
+            if vals == {"spot"}:
+                capacity, spot_explicit = "spot", True
+            elif "spot" in vals:
+                capacity, spot_explicit = "mixed", True
+            else:
+                capacity = "on-demand"
+    return capacity, spot_explicit, cap_path

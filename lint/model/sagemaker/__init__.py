@@ -1,0 +1,67 @@
+"""SageMaker and Application Auto Scaling documents.
+
+This module is the package's public API: rules, the cost estimate and tests
+import from ``gpulint.model.sagemaker`` the names listed in ``__all__``; the
+submodules are the package's own layout.
+
+* :mod:`.objects`: :class:`AwsObject` and the SageMaker resources, and the
+  ``as_*`` / :func:`is_unknown` readers of their members;
+* :mod:`.autoscaling`: scalable targets, scaling policies and their ResourceIds;
+* :mod:`.recognise`: the recognisers for request documents, saved
+  ``describe_*`` responses, ACK custom resources and CloudFormation resources;
+* :mod:`.schema`: validation against the JSON Schemas generated from the
+  botocore service models, and the mapping between API and written paths;
+* :mod:`.joins`: the cross-file index that joins models, endpoint configs,
+  endpoints and scaling by name.
+
+Importing the package registers its recognisers. The run imports it only once
+an AWS document is seen, so a run over Kubernetes manifests alone never loads
+it (see ``DOMAIN_GATES`` in :mod:`gpulint.model.recognize`); jsonschema is
+imported when the first AWS document is validated, and botocore never.
+"""
+
+from __future__ import annotations
+
+# importing the recogniser module registers its recognisers
+from gpulint.model.sagemaker import recognise  # noqa: F401
+from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy, parse_resource_id
+from gpulint.model.sagemaker.joins import Index, index
+from gpulint.model.sagemaker.objects import (
+    AwsObject,
+    Endpoint,
+    EndpointConfig,
+    InferenceComponent,
+    SageMakerModel,
+    TrainingJob,
+    TransformJob,
+    Variant,
+    _match_key,
+    as_bool,
+    as_int,
+    as_str,
+    is_unknown,
+)
+from gpulint.model.sagemaker.schema import inline_refs, schema_dir
+
+__all__ = [
+    "AwsObject",
+    "Endpoint",
+    "EndpointConfig",
+    "Index",
+    "InferenceComponent",
+    "SageMakerModel",
+    "ScalableTarget",
+    "ScalingPolicy",
+    "TrainingJob",
+    "TransformJob",
+    "Variant",
+    "_match_key",  # the cost estimate reads raw documents in any member spelling with it
+    "as_bool",
+    "as_int",
+    "as_str",
+    "index",
+    "inline_refs",
+    "is_unknown",
+    "parse_resource_id",
+    "schema_dir",
+]

@@ -20,12 +20,13 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRIVER = textwrap.dedent(
     """
     import json, os, sys
-    from gpulint.engine import run as engine
+    from gpulint.engine import parallel
+    from gpulint.engine.run import lint_paths
     from gpulint.config import Config
 
     if sys.argv[1] == "parallel":
-        engine._parallel_jobs = lambda inputs: 2
-        real_load, real_check = engine._process_parallel, engine._check_parallel
+        parallel.parallel_jobs = lambda inputs: 2
+        real_load, real_check = parallel.process_parallel, parallel.check_parallel
 
         def traced_load(*args):
             sys.stderr.write("parallel loading\\n")
@@ -35,10 +36,10 @@ DRIVER = textwrap.dedent(
             sys.stderr.write("parallel rules\\n")
             return real_check(*args)
 
-        engine._process_parallel, engine._check_parallel = traced_load, traced_check
+        parallel.process_parallel, parallel.check_parallel = traced_load, traced_check
     else:
         os.environ["GPULINT_JOBS"] = "1"
-    result = engine.lint_paths(sys.argv[2:], Config())
+    result = lint_paths(sys.argv[2:], Config())
     print(json.dumps([d.to_dict() for d in result.diagnostics]))
     """
 )

@@ -40,12 +40,13 @@ DRIVER = textwrap.dedent(
     else:
         os.environ["GPULINT_JOBS"] = "1"
     result = lint_paths(sys.argv[2:], Config())
-    print(json.dumps([d.to_dict() for d in result.diagnostics]))
+    objects = [[type(o).__name__, o.source.name, o.doc_index, o.name] for o in result.project.objects]
+    print(json.dumps({"diagnostics": [d.to_dict() for d in result.diagnostics], "objects": objects}))
     """
 )
 
 
-def _run(mode: str, cwd, paths: list[str]) -> tuple[list[dict], str]:
+def _run(mode: str, cwd, paths: list[str]) -> tuple[dict, str]:
     proc = subprocess.run([sys.executable, "-c", DRIVER, mode, *paths], cwd=cwd, capture_output=True, text=True,
                           check=True)
     return json.loads(proc.stdout), proc.stderr
@@ -63,5 +64,8 @@ def test_parallel_and_serial_runs_report_the_same(tmp_path) -> None:
 
     assert "parallel loading" in log and "parallel rules" in log
     assert {"gpu-request-limit-mismatch", "gpu-nodegroup-untainted", "scale-in-cooldown-short"} <= {
-        d["rule"] for d in serial}
-    assert parallel == serial
+        d["rule"] for d in serial["diagnostics"]}
+    assert parallel["diagnostics"] == serial["diagnostics"]
+    # the run's Project (what later steps such as the cost summary reuse) is the same either way
+    assert {"Workload", "NodePool", "EndpointConfig"} <= {kind for kind, *_ in serial["objects"]}
+    assert parallel["objects"] == serial["objects"]

@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Optional, Sequence, TextIO
 
 from gpulint import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpulint.config import Config
+    from gpulint.engine.run import Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SUBCOMMANDS = ("rules", "rule", "cost")
@@ -156,27 +160,68 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
     return _lint(args, out, err, stdin_data)
 
 
+class _Stop(Exception):
+    """End the lint run with ``status``; what there was to say is written already."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _usage(err: TextIO, message: str) -> _Stop:
+    """A usage or configuration error: the message written, the exception to raise."""
+    err.write(f"gpulint: {message}\n")
+    return _Stop(EXIT_USAGE)
+
+
 def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> int:
+    """config -> rules and paths -> lint (or fix) -> baseline -> report -> exit status."""
+    try:
+        config = _load_config(args, err)
+        select, ignore = _rule_names(args, err)
+        _apply_options(args, config, err)
+        paths = _paths(args, err)
+        known = _read_baseline(args, err)
+        fix_status, result, out = _run(args, config, select, ignore, paths, out, err, stdin_data)
+        if args.write_baseline:
+            return _write_baseline(result, args.write_baseline, args.quiet, err)
+        if known is not None:
+            _hide_known(result, known, args.baseline)
+        _report(args, result, config, paths, out, err, stdin_data)
+    except _Stop as stop:
+        return stop.status
+    if not args.quiet:
+        for note in result.notes:
+            err.write(f"gpulint: {note}\n")
+    return _exit_status(args, config, result, fix_status)
+
+
+def _load_config(args: argparse.Namespace, err: TextIO) -> "Config":
     from gpulint.config import ConfigError, load_config
-    from gpulint.diagnostics import Severity
-    from gpulint.engine.run import lint_paths
-    from gpulint.reporters import get_reporter
-    from gpulint.engine.rule import get_rule
 
     try:
-        config = load_config(args.config)
+        return load_config(args.config)
     except ConfigError as exc:
-        err.write(f"gpulint: {exc}\n")
-        return EXIT_USAGE
+        raise _usage(err, str(exc)) from None
+
+
+def _rule_names(args: argparse.Namespace, err: TextIO) -> tuple[list[str], list[str]]:
+    """--select and --ignore, every name checked against the rules."""
+    from gpulint.engine.rule import get_rule
+
     select, ignore = _csv(args.select), _csv(args.ignore)
     for name in select + ignore:
         if get_rule(name) is None and not _code_prefix(name):
-            from gpulint.config import _did_you_mean
+            from gpulint.config import did_you_mean
             from gpulint.engine.rule import all_rules
 
-            hint = _did_you_mean(name, [r.name for r in all_rules()]) or "; 'gpulint rules' lists them"
-            err.write(f"gpulint: no rule named or coded '{name}'{hint}\n")
-            return EXIT_USAGE
+            hint = did_you_mean(name, [r.name for r in all_rules()]) or "; 'gpulint rules' lists them"
+            raise _usage(err, f"no rule named or coded '{name}'{hint}")
+    return select, ignore
+
+
+def _apply_options(args: argparse.Namespace, config: "Config", err: TextIO) -> None:
+    """--fail-on and --quotas over the config; the quotas read."""
     if args.fail_on:
         config.fail_on = args.fail_on
     if args.quotas or config.quotas is not None:
@@ -187,46 +232,60 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         try:
             config.quotas = for_config(config)
         except QuotaError as exc:
-            err.write(f"gpulint: {exc}\n")
-            return EXIT_USAGE
+            raise _usage(err, str(exc)) from None
+
+
+def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
+    """The paths to lint; every one of them must exist."""
     # --stdin-filename alone means standard input (`helm template ... | gpulint --stdin-filename x.yaml`)
     paths = args.paths or (["-"] if args.stdin_filename else ["."])
     if args.stdin_filename and "-" not in paths:
-        err.write("gpulint: --stdin-filename names standard input, but '-' is not among the paths\n")
-        return EXIT_USAGE
+        raise _usage(err, "--stdin-filename names standard input, but '-' is not among the paths")
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:  # a mistyped or renamed path must not pass the gate silently
         for p in missing:
             err.write(f"gpulint: {p}: no such file or directory\n")
-        return EXIT_USAGE
-    known = None
-    if args.baseline and not args.write_baseline:
-        from gpulint.engine import baseline
+        raise _Stop(EXIT_USAGE)
+    return paths
 
-        try:
-            known = baseline.load(args.baseline)
-        except baseline.BaselineError as exc:
-            err.write(f"gpulint: {exc}\n")
-            return EXIT_USAGE
+
+def _read_baseline(args: argparse.Namespace, err: TextIO) -> Optional[object]:
+    """The findings recorded in --baseline (read before the run, so a bad file fails fast)."""
+    if not args.baseline or args.write_baseline:
+        return None
+    from gpulint.engine import baseline
+
+    try:
+        return baseline.load(args.baseline)
+    except baseline.BaselineError as exc:
+        raise _usage(err, str(exc)) from None
+
+
+def _run(args: argparse.Namespace, config: "Config", select: list[str], ignore: list[str], paths: list[str],
+         out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> tuple[int, "Result", TextIO]:
+    """Lint, or fix and lint again: (1 if a fixed file could not be written else 0, the result
+    to report, the stream to report on)."""
     if args.fix or args.diff:
-        fix_status, result, out = _run_fixes(args, config, select, ignore, paths, out, err, stdin_data)
-        if result is None:
-            return fix_status
-    else:
-        fix_status = EXIT_OK
-        result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data)
-    if args.write_baseline:
-        return _write_baseline(result, args.write_baseline, args.quiet, err)
-    if known is not None:
-        from gpulint.engine import baseline
+        return _run_fixes(args, config, select, ignore, paths, out, err, stdin_data)
+    from gpulint.engine.run import lint_paths
 
-        hidden = baseline.apply(result, known, args.baseline)
-        if hidden:
-            result.notes.append(f"{hidden} finding(s) recorded in {args.baseline} not shown")
+    return EXIT_OK, lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data), out
 
+
+def _hide_known(result: "Result", known: object, path: str) -> None:
+    from gpulint.engine import baseline
+
+    hidden = baseline.apply(result, known, path)  # type: ignore[arg-type]
+    if hidden:
+        result.notes.append(f"{hidden} finding(s) recorded in {path} not shown")
+
+
+def _report(args: argparse.Namespace, result: "Result", config: "Config", paths: list[str], out: TextIO,
+            err: TextIO, stdin_data: Optional[bytes]) -> None:
+    """The report, in --format, to --output-file or ``out``; --statistics after it."""
     handle, opened = open_output(args.output_file, out, err)
     if handle is None:
-        return EXIT_USAGE
+        raise _Stop(EXIT_USAGE)
     try:
         colour = args.color == "always" or (
             args.color == "auto" and handle is sys.stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -236,28 +295,37 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
             from gpulint.cost.cli import summary_suffix_for
 
             options["summary_suffix"] = summary_suffix_for(paths, config, args.stdin_filename, stdin_data)
-        try:
-            get_reporter(args.format)(result, handle, options)
-            if args.statistics:
-                _statistics(result, handle if args.format == "text" else err)
-            handle.flush()
-            if opened:
-                opened.close()
-        except BrokenPipeError:
-            raise  # the reader went away (| head): entry() ends quietly
-        except OSError as exc:  # a full disk, a failing device
-            where = args.output_file or "standard output"
-            err.write(f"gpulint: cannot write the report to {where}: {exc.strerror or exc}\n")
-            return EXIT_USAGE
+        _write_report(args, result, options, handle, opened, err)
     finally:
         if opened and not opened.closed:
             try:
                 opened.close()
             except OSError:
                 pass
-    if not args.quiet:
-        for note in result.notes:
-            err.write(f"gpulint: {note}\n")
+
+
+def _write_report(args: argparse.Namespace, result: "Result", options: dict, handle: TextIO,
+                  opened: Optional[TextIO], err: TextIO) -> None:
+    from gpulint.reporters import get_reporter
+
+    try:
+        get_reporter(args.format)(result, handle, options)
+        if args.statistics:
+            _statistics(result, handle if args.format == "text" else err)
+        handle.flush()
+        if opened:
+            opened.close()
+    except BrokenPipeError:
+        raise  # the reader went away (| head): entry() ends quietly
+    except OSError as exc:  # a full disk, a failing device
+        where = args.output_file or "standard output"
+        err.write(f"gpulint: cannot write the report to {where}: {exc.strerror or exc}\n")
+        raise _Stop(EXIT_USAGE) from None
+
+
+def _exit_status(args: argparse.Namespace, config: "Config", result: "Result", fix_status: int) -> int:
+    from gpulint.diagnostics import Severity
+
     threshold = Severity.parse(config.fail_on)
     if args.exit_zero:
         return EXIT_OK
@@ -265,10 +333,10 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     return EXIT_FINDINGS if failed or fix_status else EXIT_OK
 
 
-def _run_fixes(args: argparse.Namespace, config: object, select: list[str], ignore: list[str], paths: list[str],
-               out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> tuple[int, object, TextIO]:
-    """--fix / --diff: (exit status, None, _) when done here (--diff, or an error), else (1 if a
-    fixed file could not be written else 0, the result to report, the stream to report on).
+def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ignore: list[str], paths: list[str],
+               out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> tuple[int, "Result", TextIO]:
+    """--fix / --diff: (1 if a fixed file could not be written else 0, the result to report, the
+    stream to report on); raises _Stop when done here (--diff, or an error).
 
     With standard input, --fix prints the fixed text to standard output and the
     report to standard error.
@@ -276,11 +344,10 @@ def _run_fixes(args: argparse.Namespace, config: object, select: list[str], igno
     from gpulint.fix.run import FixUnavailable, run_fixes, unified_diff
 
     try:
-        outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,  # type: ignore[arg-type]
+        outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,
                             unsafe=args.unsafe_fixes, write=not args.diff)
     except FixUnavailable as exc:
-        err.write(f"gpulint: {exc}\n")
-        return EXIT_USAGE, None, out
+        raise _usage(err, str(exc)) from None
     if args.diff:
         for f in outcome.changed:
             out.write(unified_diff(f.name, f.original, f.fixed))
@@ -289,7 +356,7 @@ def _run_fixes(args: argparse.Namespace, config: object, select: list[str], igno
                 err.write(f"gpulint: {note}\n")
             n = sum(len(f.applied) for f in outcome.changed)
             err.write(f"gpulint: {n} fix(es) would change {len(outcome.changed)} file(s)\n")
-        return (EXIT_FINDINGS if outcome.changed and not args.exit_zero else EXIT_OK), None, out
+        raise _Stop(EXIT_FINDINGS if outcome.changed and not args.exit_zero else EXIT_OK)
     if outcome.stdin_text is not None:
         out.write(outcome.stdin_text)
         out.flush()
@@ -297,15 +364,15 @@ def _run_fixes(args: argparse.Namespace, config: object, select: list[str], igno
     result = outcome.result
     if not args.quiet and outcome.fixed_count:
         files = sum(1 for f in outcome.changed if f.written or f.stdin)
-        result.notes.append(f"fixed {outcome.fixed_count} problem(s) in {files} file(s)")  # type: ignore[attr-defined]
+        result.notes.append(f"fixed {outcome.fixed_count} problem(s) in {files} file(s)")
     return (EXIT_FINDINGS if outcome.write_errors else EXIT_OK), result, out
 
 
-def _write_baseline(result: object, path: str, quiet: bool, err: TextIO) -> int:
+def _write_baseline(result: "Result", path: str, quiet: bool, err: TextIO) -> int:
     from gpulint.engine import baseline
 
     try:
-        n = baseline.write(result, path)  # type: ignore[arg-type]
+        n = baseline.write(result, path)
     except baseline.BaselineError as exc:
         err.write(f"gpulint: {exc}\n")
         return EXIT_USAGE
@@ -320,10 +387,10 @@ def _code_prefix(name: str) -> bool:
     return name.lower() == "all" or any(r.code.startswith(name.upper()) for r in all_rules())
 
 
-def _statistics(result: object, out: TextIO) -> None:
+def _statistics(result: "Result", out: TextIO) -> None:
     from collections import Counter
 
-    diags = result.diagnostics  # type: ignore[attr-defined]
+    diags = result.diagnostics
     counts = Counter((d.code, d.rule) for d in diags)
     for (code, rule), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         out.write(f"{n:6d}  {code:<8} {rule}\n")

@@ -102,7 +102,7 @@ class Config(BaseModel):
         for name, rc in self.rules.items():
             rule = get_rule(name)
             if rule is None:
-                raise ConfigError(f"{where}: rules.{name}: no such rule{_did_you_mean(name, names)}")
+                raise ConfigError(f"{where}: rules.{name}: no such rule{did_you_mean(name, names)}")
             if name not in (rule.name, rule.code):  # keys are exact, as in the schema
                 raise ConfigError(f"{where}: rules.{name}: no such rule; did you mean '{rule.name}'?")
             if rule.name in by_name:
@@ -111,7 +111,7 @@ class Config(BaseModel):
             for key in rc.model_extra or {}:
                 if key not in options:
                     raise ConfigError(
-                        f"{where}: rules.{name}.{key}: unknown option{_did_you_mean(key, options)} "
+                        f"{where}: rules.{name}.{key}: unknown option{did_you_mean(key, options)} "
                         f"({rule.name} takes: {', '.join(options)})"
                     )
             try:
@@ -125,11 +125,11 @@ class Config(BaseModel):
             for name in getattr(self, key):
                 if get_rule(name) is None and not _is_prefix(name):
                     raise ConfigError(
-                        f"{where}: {key}: no rule named or coded '{name}'{_did_you_mean(name, names)}"
+                        f"{where}: {key}: no rule named or coded '{name}'{did_you_mean(name, names)}"
                     )
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def did_you_mean(word: str, choices: list[str]) -> str:
     import difflib
 
     candidates = {c: c for c in choices}
@@ -228,7 +228,7 @@ def from_mapping(data: dict, path: Optional[str] = None) -> Config:
     for key in data:
         if key not in known:
             raise ConfigError(
-                f"{path or 'config'}: unknown setting '{key}'{_did_you_mean(str(key), known)} "
+                f"{path or 'config'}: unknown setting '{key}'{did_you_mean(str(key), known)} "
                 f"(settings: {', '.join(known)})"
             )
     try:

@@ -155,7 +155,7 @@ def test_a_fifo_nobody_writes_to_does_not_hang(tmp_path):
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "pod.yaml").write_text(GPU_POD)
     script = (
-        "import sys; from gpulint import cli; from gpulint.engine import run as engine; engine.FIFO_WAIT_SECONDS = 0.5; "
+        "import sys; from gpulint import cli; from gpulint.engine import inputs; inputs.FIFO_WAIT_SECONDS = 0.5; "
         "sys.exit(cli.main(['--format', 'json', 'pipe.yaml', 'pod.yaml']))"
     )
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=30)

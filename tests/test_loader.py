@@ -494,18 +494,18 @@ def test_loader_never_raises_on_garbage() -> None:
 
 
 def test_a_crashing_loader_becomes_an_internal_error(tmp_path, monkeypatch) -> None:
-    import gpulint.engine.run as engine
+    import gpulint.engine.inputs as inputs
 
     (tmp_path / "a.yaml").write_text(GPU_POD.format(name="boom"))
     (tmp_path / "b.yaml").write_text(GPU_POD.format(name="fine"))
-    original = engine.loader.load
+    original = inputs.loader.load
 
     def load(name, raw, kind=None):  # type: ignore[no-untyped-def]
         if name.endswith("a.yaml"):
             raise MemoryError("simulated")
         return original(name, raw, kind)
 
-    monkeypatch.setattr(engine.loader, "load", load)
+    monkeypatch.setattr(inputs.loader, "load", load)
     monkeypatch.chdir(tmp_path)
     status, diags, err = lint("a.yaml", "b.yaml")
     assert triples(diags) == [("internal-error", 1, 1), ("gpu-request-limit-mismatch", 10, 36)]

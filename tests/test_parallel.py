@@ -20,12 +20,13 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRIVER = textwrap.dedent(
     """
     import json, os, sys
-    from gpulint.engine import run as engine
+    from gpulint.engine import parallel
+    from gpulint.engine.run import lint_paths
     from gpulint.config import Config
 
     if sys.argv[1] == "parallel":
-        engine._parallel_jobs = lambda inputs: 2
-        real_load, real_check = engine._process_parallel, engine._check_parallel
+        parallel.parallel_jobs = lambda inputs: 2
+        real_load, real_check = parallel.process_parallel, parallel.check_parallel
 
         def traced_load(*args):
             sys.stderr.write("parallel loading\\n")
@@ -35,16 +36,17 @@ DRIVER = textwrap.dedent(
             sys.stderr.write("parallel rules\\n")
             return real_check(*args)
 
-        engine._process_parallel, engine._check_parallel = traced_load, traced_check
+        parallel.process_parallel, parallel.check_parallel = traced_load, traced_check
     else:
         os.environ["GPULINT_JOBS"] = "1"
-    result = engine.lint_paths(sys.argv[2:], Config())
-    print(json.dumps([d.to_dict() for d in result.diagnostics]))
+    result = lint_paths(sys.argv[2:], Config())
+    objects = [[type(o).__name__, o.source.name, o.doc_index, o.name] for o in result.project.objects]
+    print(json.dumps({"diagnostics": [d.to_dict() for d in result.diagnostics], "objects": objects}))
     """
 )
 
 
-def _run(mode: str, cwd, paths: list[str]) -> tuple[list[dict], str]:
+def _run(mode: str, cwd, paths: list[str]) -> tuple[dict, str]:
     proc = subprocess.run([sys.executable, "-c", DRIVER, mode, *paths], cwd=cwd, capture_output=True, text=True,
                           check=True)
     return json.loads(proc.stdout), proc.stderr
@@ -62,5 +64,8 @@ def test_parallel_and_serial_runs_report_the_same(tmp_path) -> None:
 
     assert "parallel loading" in log and "parallel rules" in log
     assert {"gpu-request-limit-mismatch", "gpu-nodegroup-untainted", "scale-in-cooldown-short"} <= {
-        d["rule"] for d in serial}
-    assert parallel == serial
+        d["rule"] for d in serial["diagnostics"]}
+    assert parallel["diagnostics"] == serial["diagnostics"]
+    # the run's Project (what later steps such as the cost summary reuse) is the same either way
+    assert {"Workload", "NodePool", "EndpointConfig"} <= {kind for kind, *_ in serial["objects"]}
+    assert parallel["objects"] == serial["objects"]

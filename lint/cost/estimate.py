@@ -933,7 +933,8 @@ def estimate_sources(sources: list["Source"], prices: Prices, region: Optional[s
 def load_sources(paths: list[str], config: "Config", stdin_filename: Optional[str] = None,
                  stdin_data: Optional[bytes] = None) -> tuple[list["Source"], list[str]]:
     """Files (and context files) as the lint run would read them."""
-    from gpulint.engine.run import Linter, collect_inputs
+    from gpulint.engine.inputs import collect_inputs
+    from gpulint.engine.run import Linter
 
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
     linter = Linter(config, select=["parse-error"])

@@ -38,7 +38,8 @@ from typing import Any, Iterable, Optional
 from gpulint.load import loader
 from gpulint.config import Config
 from gpulint.diagnostics import Applicability, Diagnostic, Path
-from gpulint.engine.run import Input, Linter, Result, collect_inputs
+from gpulint.engine.inputs import Input, collect_inputs
+from gpulint.engine.run import Linter, Result
 from gpulint.fix.yaml_edit import FixError, FixUnavailable, require_ruamel
 from dataclasses import dataclass, field, replace
 

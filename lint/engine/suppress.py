@@ -1,0 +1,212 @@
+"""Suppressions: what silences a diagnostic, and which silencers silenced nothing.
+
+Two ways to silence a finding: a ``# gpulint: disable=...`` comment (``disable`` on a line or
+the next one, ``disable-next-line``, ``disable-file``), parsed per file by ``Suppressions``;
+and the ``gpulint.io/ignore`` annotation on a Kubernetes object, read by the recogniser into
+``ModelObject.ignores`` and matched by ``annotation_ignores`` as each finding is made.
+``apply_suppressions`` applies a file's comments to its diagnostics once the rules have run,
+and reports (as the ``unused-suppression`` rule) the comments and annotation entries that
+suppressed nothing in a run where they had a chance to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+from gpulint.diagnostics import Diagnostic, Path
+from gpulint.engine.rule import Rule, all_rules, get_rule
+from gpulint.load.loader import Source, Span
+from gpulint.model.core import ModelObject
+from gpulint.model.kubernetes import IGNORE_ANNOTATION
+from gpulint.model.project import Project
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpulint.engine.run import Linter
+
+# names are comma-separated; anything after the last one is a free-text reason
+_DIRECTIVE = re.compile(
+    r"#\s*gpulint:\s*(disable-file|disable-next-line|disable)\s*"
+    r"(?:=\s*([A-Za-z0-9_\-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_\-]+)*))?"
+)
+
+
+@dataclass
+class Suppressions:
+    file_rules: set[str] = field(default_factory=set)
+    file_line: dict[str, int] = field(default_factory=dict)
+    #: line -> rules disabled on it (the comment's own line, or the next line for a lone comment)
+    lines: dict[int, set[str]] = field(default_factory=dict)
+    origin: dict[tuple[int, str], int] = field(default_factory=dict)  # (line, rule) -> comment line
+    used: set[tuple[int, str]] = field(default_factory=set)  # (comment line, rule)
+
+    @classmethod
+    def parse(cls, text: str) -> "Suppressions":
+        sup = cls()
+        if "gpulint:" not in text:
+            return sup
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if "gpulint:" not in line:
+                continue
+            m = _DIRECTIVE.search(line)
+            if not m:
+                continue
+            what, names = m.group(1), m.group(2)
+            rules = {n.strip() for n in (names or "all").split(",") if n.strip()}
+            if what == "disable-file":
+                sup.file_rules |= rules
+                for r in rules:
+                    sup.file_line[r] = lineno
+                continue
+            own_line = line[: m.start()].strip() == ""
+            targets = [lineno + 1] if (own_line or what == "disable-next-line") else [lineno]
+            if what == "disable" and own_line:
+                targets = [lineno, lineno + 1]
+            for t in targets:
+                sup.lines.setdefault(t, set()).update(rules)
+                for r in rules:
+                    sup.origin[(t, r)] = lineno
+        return sup
+
+    def suppresses(self, diag: Diagnostic) -> bool:
+        keys = (diag.rule, diag.code, "all")
+        for key in keys:
+            if key in self.file_rules:
+                self.used.add((self.file_line[key], key))
+                return True
+        rules = self.lines.get(diag.line)
+        if rules:
+            for key in keys:
+                if key in rules:
+                    self.used.add((self.origin[(diag.line, key)], key))
+                    return True
+        return False
+
+    def unused(self) -> list[tuple[int, str]]:
+        declared = {(line, r) for r, line in self.file_line.items()}
+        declared |= {(origin, r) for (_, r), origin in self.origin.items()}
+        return sorted(declared - self.used)
+
+
+def annotation_ignores(obj: Optional[ModelObject], path: Path, diag: Diagnostic) -> list[tuple[Path, str]]:
+    """The (path prefix, name) of every annotation entry that suppresses ``diag``; empty if none does."""
+    if obj is None or not obj.ignores:
+        return []
+    hits = []
+    for prefix, rules in obj.ignores.items():
+        if path[: len(prefix)] == prefix:
+            for key in (diag.rule, diag.code, "all"):
+                if key in rules:
+                    hits.append((prefix, key))
+                    break
+    return hits
+
+
+# --------------------------------------------------------------------------- unused suppressions
+
+
+def apply_suppressions(linter: "Linter", source: Source, diags: list[Diagnostic], annotated: list[ModelObject],
+                       in_file: list[ModelObject], project: Project) -> tuple[list[Diagnostic], list[tuple[int, str]]]:
+    """The diagnostics of ``source`` that its suppression comments leave, plus its
+    ``unused-suppression`` findings; and the (line, name) of every comment entry that
+    suppressed nothing.
+
+    ``diags`` went through the annotations already; ``annotated`` are the objects of the file
+    that carry an ignore annotation, ``in_file`` all its objects.
+    """
+    sup = Suppressions.parse(source.text) if source.text else Suppressions()
+    kept = [d for d in diags if not sup.suppresses(d)]
+    unused = sup.unused()
+    if (
+        linter.is_active("unused-suppression")
+        and source.error is None
+        and not any(d.rule == "internal-error" for d in diags)
+    ):
+        found = (_unused_comments(linter, source, sup, in_file, project)
+                 + _unused_annotations(linter, source, annotated, project))
+        for d in found:
+            # only an explicit disable of this rule silences it: a blanket one is what it reports on
+            names = {d.rule, d.code}
+            if not (names & sup.file_rules or names & sup.lines.get(d.line, set())):
+                kept.append(d)
+    return kept, unused
+
+
+def _unused_comments(linter: "Linter", source: Source, sup: Suppressions, in_file: list[ModelObject],
+                     project: Project) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    lines = source.text.splitlines()
+    for line, name in sup.unused():
+        file_wide = sup.file_line.get(name) == line
+        message = _unused_message(linter, name, "file-wide suppression" if file_wide else "suppression",
+                                  in_file, project)
+        if message is None:
+            continue
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        m = _DIRECTIVE.search(text)
+        column = m.start() + 1 if m else 1
+        end = Span(line, column, line, m.end() + 1 if m else column)
+        d = linter.engine_diag("unused-suppression", source, line, column, message, end=end)
+        if d:
+            out.append(d)
+    return out
+
+
+def _unused_annotations(linter: "Linter", source: Source, objects: list[ModelObject],
+                        project: Project) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    seen: set[tuple[int, Path, str]] = set()
+    for obj in objects:
+        for prefix, names in obj.ignores.items():
+            for name in sorted(names):
+                key = (obj.doc_index, prefix, name)
+                if key in seen or (source.name, *key) in linter.annotation_used:
+                    continue
+                seen.add(key)
+                message = _unused_message(linter, name, f"{IGNORE_ANNOTATION} on {obj.display()}: suppression",
+                                          [obj], project)
+                if message is None:
+                    continue
+                path = prefix + ("metadata", "annotations", IGNORE_ANNOTATION)
+                span = source.locate(obj.doc_index, path)
+                d = linter.engine_diag("unused-suppression", source, span.line, span.column, message,
+                                       obj.doc_index, path, span)
+                if d:
+                    out.append(d)
+    return out
+
+
+def _unused_message(linter: "Linter", name: str, what: str, objects: list[ModelObject],
+                    project: Project) -> Optional[str]:
+    """Why the suppression of ``name`` is worth reporting, or None to stay silent.
+
+    ``objects`` are those the suppression may cover; a rule whose findings on them can
+    depend on files outside this run may need the suppression in another run.
+    """
+    if name == "unused-suppression":
+        return None
+    if name == "all":
+        if not all(linter.is_active(r.name) for r in all_rules()):
+            return None  # some rules did not run: a blanket suppression may be needed for them
+        if any(r.targets and _reads_other_files(r, objects, project) for r in linter.rules):
+            return None  # it may be there for a rule that reads other files
+        return f"{what} of all rules suppressed nothing; remove it"
+    rule = get_rule(name)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(name, [r.name for r in all_rules()], n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"{what} names '{name}', which is not a gpulint rule{hint}; fix the name or remove it"
+    if not linter.is_active(rule.name):
+        return None  # not selected in this run: it had no chance to fire
+    if _reads_other_files(rule, objects, project):
+        return None
+    return f"{what} of {name} suppressed nothing; remove it"
+
+
+def _reads_other_files(rule: type[Rule], objects: list[ModelObject], project: Project) -> bool:
+    if rule.cross_file and not rule.targets:  # an engine rule over the whole run (the budget)
+        return True
+    return any(isinstance(obj, rule.targets) and rule.reads_other_files(obj, project) for obj in objects)

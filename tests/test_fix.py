@@ -761,7 +761,7 @@ def test_edits_on_real_files_change_only_their_target() -> None:
     """On every public config in the corpus, edits of every kind either apply exactly or are refused."""
     if not os.path.isdir(CORPUS):
         pytest.skip("the shared corpus is not present")
-    from gpulint.load import loader
+    from gpulint import load as loader
     from gpulint.diagnostics import Diagnostic, Edit, Fix, Severity
 
     tried = applied = 0

@@ -16,11 +16,11 @@ import stat
 import sys
 from typing import Iterable, Optional
 
-from gpulint.load import loader
+from gpulint import load as loader
 from gpulint.config import Config
 from gpulint.diagnostics import Diagnostic, Path, Severity
 from gpulint.model.kubernetes import IGNORE_ANNOTATION
-from gpulint.load.loader import Source, Span
+from gpulint.load import Source, Span
 from gpulint.model.core import ModelObject
 from gpulint.model.project import Project
 from gpulint.model.recognize import recognise

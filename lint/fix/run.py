@@ -35,7 +35,7 @@ import stat
 import tempfile
 from typing import Any, Iterable, Optional
 
-from gpulint.load import loader
+from gpulint.load import LoadError, decode, document_spans, load
 from gpulint.config import Config
 from gpulint.diagnostics import Applicability, Diagnostic, Path
 from gpulint.engine.run import Input, Linter, Result, collect_inputs
@@ -126,7 +126,7 @@ def _engine(kind: str) -> Any:
 
 
 def _documents(name: str, text: str, kind: str) -> Optional[dict[int, Any]]:
-    src = loader.load(name, text.encode("utf-8"), kind)
+    src = load(name, text.encode("utf-8"), kind)
     if src.error is not None:
         return None
     return {doc.index: doc.data for doc in src.documents}
@@ -149,7 +149,7 @@ def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic],
     before = _documents(name, text, kind)
     if before is None:
         return TextFix(text)  # does not load: never edited
-    spans = _document_spans(text) if kind != "json" else None
+    spans = document_spans(text) if kind != "json" else None
     if spans is None or len(spans) != len(before):
         return _fix_whole(name, text, kind, todo, before)
     from gpulint.fix.yaml_edit import compose, prefers_double
@@ -190,30 +190,6 @@ def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic],
             return _fix_whole(name, text, kind, todo, before)
     out.text = new
     return out
-
-
-def _document_spans(text: str) -> Optional[list[tuple[int, int]]]:
-    """Where each document of a YAML stream starts and ends; None when a document
-    cannot be cut out on its own (directives) or the stream does not parse."""
-    import yaml
-
-    parser = loader._Loader(text)
-    spans: list[tuple[int, int]] = []
-    start = 0
-    try:
-        while parser.check_event():
-            event = parser.get_event()
-            if isinstance(event, yaml.DocumentStartEvent):
-                if event.version or event.tags:
-                    return None
-                start = event.start_mark.index
-            elif isinstance(event, yaml.DocumentEndEvent):
-                spans.append((start, event.end_mark.index))
-    except yaml.YAMLError:
-        return None
-    finally:
-        parser.dispose()
-    return spans
 
 
 def _fix_whole(name: str, text: str, kind: str, todo: list[Diagnostic], before: dict[int, Any],
@@ -453,8 +429,8 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
                         continue
                     bom = data.startswith(_BOM)
                     try:
-                        same = loader.decode(data) == original
-                    except loader.LoadError:
+                        same = decode(data) == original
+                    except LoadError:
                         same = False
                     if not same:
                         notes.append(f"{name}: changed while gpulint ran; not fixed")

@@ -35,7 +35,7 @@ from typing import Any, Optional
 
 import yaml
 
-from gpulint.load import loader
+from gpulint.load import MERGE_TAG, compose_documents
 from gpulint.diagnostics import Edit, Path
 from dataclasses import dataclass
 
@@ -185,7 +185,7 @@ def _flow_pair(key: Any, value: Any, json_style: bool, double: bool = False) -> 
 
 
 def compose(text: str) -> list[Any]:
-    return loader._compose_documents(text)
+    return compose_documents(text)
 
 
 def _is_flow(node: Any) -> bool:
@@ -213,13 +213,13 @@ def _refcounts(root: Any) -> dict[int, int]:
 def _find_key(mapping: Any, step: Any) -> Optional[tuple[Any, Any]]:
     found = None
     for k, v in mapping.value:
-        if isinstance(k, yaml.ScalarNode) and k.tag != loader._MERGE and k.value == str(step):
+        if isinstance(k, yaml.ScalarNode) and k.tag != MERGE_TAG and k.value == str(step):
             found = (k, v)
     return found
 
 
 def _has_merge(mapping: Any) -> bool:
-    return any(k.tag == loader._MERGE for k, _ in mapping.value)
+    return any(k.tag == MERGE_TAG for k, _ in mapping.value)
 
 
 def _walk(text: str, root: Any, path: Path) -> tuple[list[Any], int]:

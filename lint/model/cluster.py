@@ -33,7 +33,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Optional
 
 from gpulint.model import catalog
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Document, Source
+from gpulint.load import Document, Source
 from gpulint.model.core import IntLike, ModelObject, PodTemplate, Scalar, Shape, StringMap, Unknown, is_placeholder
 from gpulint.model.recognize import Recognised, Violation, dig, recogniser, validate_shape
 from dataclasses import dataclass, field

@@ -31,7 +31,7 @@ import weakref
 from typing import Any, ClassVar, Iterator, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Document, Source, Tagged
+from gpulint.load import Document, Source, Tagged
 from gpulint.model.core import ModelObject, is_placeholder
 from gpulint.model.recognize import Recognised, Violation, describe, dig, recogniser
 from dataclasses import dataclass, field

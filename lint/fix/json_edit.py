@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from gpulint.load import json_members, json_root, json_value_end
 from gpulint.diagnostics import Edit, Path
-from gpulint.fix.yaml_edit import FixError, nest, newline_of
+from gpulint.fix.edits import FixError, nest, newline_of
+from gpulint.load import json_members, json_root, json_value_end
 
 
 def _members(text: str, start: int) -> list[tuple[Any, int, int, int]]:

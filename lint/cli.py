@@ -341,7 +341,9 @@ def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ig
     With standard input, --fix prints the fixed text to standard output and the
     report to standard error.
     """
-    from gpulint.fix.run import FixUnavailable, run_fixes, unified_diff
+    from gpulint.fix.diff import unified_diff
+    from gpulint.fix.edits import FixUnavailable
+    from gpulint.fix.run import run_fixes
 
     try:
         outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,

@@ -20,6 +20,8 @@ import pytest
 import yaml
 
 from gpulint.fix import run as fixmod
+from gpulint.fix import write as fixwrite
+from gpulint.fix.diff import unified_diff
 from gpulint.engine.rule import all_rules, get_rule
 from helpers import run_cli
 
@@ -136,7 +138,7 @@ def test_diff_shows_the_fix_and_writes_nothing(case: str, workdir) -> None:
     assert headers == changed
     # the diff is exactly the before -> after change
     expected = "".join(
-        fixmod.unified_diff(rel, before[rel].decode(), after[rel].decode()) for rel in changed
+        unified_diff(rel, before[rel].decode(), after[rel].decode()) for rel in changed
     )
     assert sorted(out.splitlines()) == sorted(expected.splitlines())
 
@@ -299,7 +301,7 @@ def test_full_disk_fails_cleanly(where, workdir, monkeypatch) -> None:
     if where == "fsync":
         monkeypatch.setattr(fixmod.os, "fsync", full)
     else:
-        monkeypatch.setattr(fixmod, "_write_file", full)
+        monkeypatch.setattr(fixwrite, "_write_file", full)
     code, out, err = run(["--fix", "."])
     assert tree(str(workdir)) == before
     assert sorted(os.listdir(workdir)) == sorted(before)  # the temporary file is gone
@@ -761,7 +763,7 @@ def test_edits_on_real_files_change_only_their_target() -> None:
     """On every public config in the corpus, edits of every kind either apply exactly or are refused."""
     if not os.path.isdir(CORPUS):
         pytest.skip("the shared corpus is not present")
-    from gpulint.load import loader
+    from gpulint import load as loader
     from gpulint.diagnostics import Diagnostic, Edit, Fix, Severity
 
     tried = applied = 0

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 
 from gpulint import cli
 
-from gpulint.load import loader
-from gpulint.load.loader import Tagged
+from gpulint import load as loader
+from gpulint.load import Tagged
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")

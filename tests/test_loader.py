@@ -20,7 +20,7 @@ import pytest
 
 from gpulint import cli
 
-from gpulint.load import loader
+from gpulint import load as loader
 from gpulint.config import Config
 from gpulint.engine.run import lint_paths
 from helpers import run_cli

@@ -25,7 +25,7 @@ import yaml
 
 from gpulint import cli
 
-from gpulint.load import loader
+from gpulint import load as loader
 from gpulint.config import ConfigError, from_mapping
 from helpers import load_script
 

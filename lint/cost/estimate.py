@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config
     from gpulint.diagnostics import Path
-    from gpulint.load.loader import Source
+    from gpulint.load import Source
 
 DEFAULT_TRAINING_RUNTIME_S = 86400  # SageMaker's default MaxRuntimeInSeconds (one day)
 

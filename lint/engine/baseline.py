@@ -61,7 +61,7 @@ def _identities(result: "Result") -> dict[tuple[str, int], str]:
     for source in result.sources:
         if source.name not in wanted or not source.text:
             continue
-        from gpulint.load import loader
+        from gpulint import load as loader
 
         for doc in loader.load(source.name, source.text.encode("utf-8"), source.kind).documents:
             data = doc.data

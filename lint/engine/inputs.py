@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from gpulint.config import Config
-from gpulint.load import loader
-from gpulint.load.loader import Source
+from gpulint import load as loader
+from gpulint.load import Source
 from gpulint.load.walk import walk
 
 STDIN = "-"

@@ -22,7 +22,7 @@ from gpulint.engine import parallel
 from gpulint.engine.inputs import Input, collect_inputs, read_source
 from gpulint.engine.rule import Context, Finding, Rule, get_rule, loaded_rules
 from gpulint.engine.suppress import annotation_ignores, apply_suppressions
-from gpulint.load.loader import LoadError, Source, Span
+from gpulint.load import LoadError, Source, Span
 from gpulint.model.core import ModelObject
 from gpulint.model.project import Project
 from gpulint.model.recognize import recognise

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 
 from gpulint.diagnostics import Diagnostic, Path
 from gpulint.engine.rule import Rule, all_rules, get_rule
-from gpulint.load.loader import Source, Span
+from gpulint.load import Source, Span
 from gpulint.model.core import ModelObject
 from gpulint.model.kubernetes import IGNORE_ANNOTATION
 from gpulint.model.project import Project

@@ -11,23 +11,20 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
-from gpulint.load import loader
 from gpulint.diagnostics import Edit, Path
-from gpulint.fix.yaml_edit import FixError, nest, newline_of
-
-_WS = " \t\r\n"
+from gpulint.fix.edits import FixError, nest, newline_of
+from gpulint.load import json_members, json_root, json_value_end
 
 
 def _members(text: str, start: int) -> list[tuple[Any, int, int, int]]:
-    return list(loader._json_members(text, start))
+    return list(json_members(text, start))
 
 
 def _walk(text: str, path: Path) -> tuple[list[tuple[int, int]], int]:
     """Value spans from the root along ``path``, and how many steps exist."""
-    start = loader._json_skip_ws(text, 0)
-    if start >= len(text):
+    span = json_root(text)
+    if span is None:
         raise FixError("empty document")
-    span = (start, loader._json_end(text, start))
     chain = [span]
     for i, step in enumerate(path):
         opener = text[span[0]]
@@ -104,7 +101,7 @@ def _insert(text: str, span: tuple[int, int], key: Optional[str], value: Any, nl
     first_at = members[0][1]
     last_key_at, last_v_at, last_v_end = members[-1][1], members[-1][2], members[-1][3]
     if opener == "{":
-        key_end = loader._json_end(text, last_key_at)
+        key_end = json_value_end(text, last_key_at)
         kv_sep = text[key_end:last_v_at]
         if kv_sep.strip() != ":" or "\n" in kv_sep:
             kv_sep = ": "

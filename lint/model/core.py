@@ -26,7 +26,7 @@ from gpulint.diagnostics import Path
 if TYPE_CHECKING:  # pragma: no cover
     from fractions import Fraction
 
-    from gpulint.load.loader import Source
+    from gpulint.load import Source
 
 # --------------------------------------------------------------------------- values
 

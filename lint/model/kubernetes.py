@@ -8,7 +8,7 @@ import os
 from typing import Any, Iterator, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Document, Source
+from gpulint.load import Document, Source
 from gpulint.model.core import (
     ModelObject,
     Container,

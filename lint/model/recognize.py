@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Document, Source
+from gpulint.load import Document, Source
 from gpulint.model.core import ModelObject, describe
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Document, Source
+from gpulint.load import Document, Source
 from gpulint.model.cluster.pools import ClusterConfig, InstanceTypeRef, NodePool, Taint, check_effects
 from gpulint.model.cluster.shapes import NodeGroupShape, TaintShape
 from gpulint.model.core import Unknown, is_placeholder

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Document, Source
+from gpulint.load import Document, Source
 from gpulint.model import catalog
 from gpulint.model.cluster.labels import (
     INSTANCE_TYPE_KEYS,

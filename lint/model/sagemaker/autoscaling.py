@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
-from gpulint.load.loader import Tagged
+from gpulint.load import Tagged
 from gpulint.model.core import is_placeholder
 from gpulint.model.sagemaker.objects import AwsObject, as_str
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterator, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Tagged
+from gpulint.load import Tagged
 from gpulint.model.core import ModelObject, is_placeholder
 from gpulint.model.recognize import dig
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.load.loader import Document, Source, Tagged
+from gpulint.load import Document, Source, Tagged
 from gpulint.model.core import describe
 from gpulint.model.recognize import Recognised, Violation, recogniser
 from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy

@@ -1,4 +1,5 @@
-"""Cost rules: the budget gate."""
+"""The rule cost-budget-exceeded (COST501): the estimated monthly cost at max capacity is above the
+configured budget."""
 
 from __future__ import annotations
 
@@ -59,4 +60,5 @@ class CostBudgetExceeded(EngineRule):
     name = "cost-budget-exceeded"
     severity = Severity.ERROR
     summary = "The estimated monthly cost at max capacity is above the configured budget"
+    domain = "cost"
     cross_file = True  # a sum over every file of the run

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from expect import FIXTURES, RULE_CASES, all_cases, case_files, cases_in, expected_for_file, rule_folders, run_case
+from expect import FIXTURES, all_cases, case_files, cases_in, expected_for_file, rule_folders, run_case
 from gpulint.engine.rule import all_rules
 
 CASE_LIST = all_cases()

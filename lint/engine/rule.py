@@ -7,6 +7,11 @@ overrides, and hands diagnostics to reporters. A rule never reads text.
 
 Each rule's docstring is its documentation (what it does, why it matters, an
 example, how to fix it), printed by ``gpulint rule NAME``.
+
+Rules live one per module, ``rules/<domain>/<rule_name>.py``, and are found by
+walking the ``gpulint.rules`` package: a domain's modules are imported once the
+model module it needs is loaded (:data:`DOMAIN_MODELS`), so a run imports only
+the rules that can fire on what it read.
 """
 
 from __future__ import annotations

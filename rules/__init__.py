@@ -1,5 +1,7 @@
-"""gpulint's rule packs, one module per domain.
+"""gpulint's rules, one package per domain and one module per rule.
 
-Each module registers its rules with ``gpulint.engine.rule.register`` when imported;
-``gpulint.engine.rule.RULE_MODULES`` lists the modules the engine imports.
+``rules/<domain>/<rule_name>.py`` holds the rule named ``rule-name`` and registers it
+with ``gpulint.engine.rule.register`` when imported. The engine finds the modules by
+walking these packages, and imports a domain's rules once its model is loaded
+(``gpulint.engine.rule.DOMAIN_MODELS``).
 """

@@ -1,13 +1,16 @@
 """Fixture cases with their expected diagnostics written inside them.
 
-A case is a file, or a folder of files, under ``tests/fixtures/cases/``. In
-YAML, a comment ``# expect: rule-name`` (several: ``# expect: a, b``) marks the
-line where exactly that diagnostic must be reported; a line without a marker
-must have none. JSON cannot hold comments, so ``x.json`` lists its expectations
-in ``x.json.expect``, one ``LINE rule-name`` per line. A case's config comes
-from ``gpulint.yaml`` in a case folder, or from a first-line comment
-``# config: {flow yaml}`` in a single-file case.
-"""
+Each rule has a folder ``tests/fixtures/rules/<rule-name>/`` holding the cases
+written for it: where it fires, and near-misses (marked by a ``near-miss``
+comment) where it must not. Scenarios about several rules at once
+(suppressions, kustomize overlays, the forms of SageMaker documents) live in
+``tests/fixtures/cases/``. In either folder a case is a file, or a folder of
+files. In YAML, a comment ``# expect: rule-name`` (several: ``# expect: a, b``)
+marks the line where exactly that diagnostic must be reported; a line without
+a marker must have none. JSON cannot hold comments, so ``x.json`` lists its
+expectations in ``x.json.expect``, one ``LINE rule-name`` per line. A case's
+config comes from ``gpulint.yaml`` in a case folder, or from a first-line
+comment ``# config: {flow yaml}`` in a single-file case."""
 
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ import yaml
 from gpulint.config import from_mapping
 from gpulint.engine.run import lint_paths
 
-CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "cases")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+CASES = os.path.join(FIXTURES, "cases")
+RULE_CASES = os.path.join(FIXTURES, "rules")
 _MARK = re.compile(r"#\s*expect:\s*([a-z0-9\-, ]+)")
 
 
@@ -69,19 +74,25 @@ def case_files(case: str) -> list[str]:
     return [case]
 
 
-def all_cases() -> list[str]:
+def cases_in(folder: str) -> list[str]:
+    """The cases of a folder: each YAML or JSON file in it, and each folder in it."""
     out = []
-    for root, dirs, files in os.walk(CASES):
-        rel = os.path.relpath(root, CASES)
-        depth = 0 if rel == "." else rel.count(os.sep) + 1
-        if depth == 2:  # cases/<domain>/<case-folder>
-            out.append(root)
-            dirs[:] = []
-            continue
-        for f in files:
-            if depth == 1 and f.endswith((".yaml", ".yml", ".json")):
-                out.append(os.path.join(root, f))
-    return sorted(out)
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) or name.endswith((".yaml", ".yml", ".json")):
+            out.append(path)
+    return out
+
+
+def rule_folders() -> list[str]:
+    return [os.path.join(RULE_CASES, name) for name in sorted(os.listdir(RULE_CASES))]
+
+
+def all_cases() -> list[str]:
+    out = cases_in(CASES)
+    for folder in rule_folders():
+        out.extend(cases_in(folder))
+    return out
 
 
 def run_case(case: str, extra_config: Optional[dict] = None) -> tuple[Counter, Counter]:

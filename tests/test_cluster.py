@@ -98,10 +98,21 @@ def test_catalog_records_how_it_was_made() -> None:
     assert info["source"].startswith(("offline:", "live:"))
 
 
+#: fixtures with Kubernetes documents only: no node pools, so nothing needs the instance catalog
+KUBERNETES_FIXTURES = [
+    os.path.join(HERE, "fixtures", *parts) for parts in (
+        ("rules", "gpu-limit-missing"), ("rules", "gpu-request-limit-mismatch"), ("rules", "gpu-quantity-invalid"),
+        ("rules", "gpu-probe-too-short"), ("rules", "gpu-hpa-cpu-metric"), ("rules", "keda-cooldown-short"),
+        ("rules", "gpu-toleration-missing", "gpu-toleration-missing.yaml"), ("cases", "workload-kinds.yaml"),
+        ("cases", "kustomize-overlay"),
+    )
+]
+
+
 def test_plain_lint_does_not_load_the_catalog() -> None:
     code = (
         "import sys, gpulint.model.catalog as c; from gpulint.engine.run import lint_paths;"
-        f"lint_paths([{os.path.join(HERE, 'fixtures', 'cases', 'kubernetes')!r}]);"
+        f"lint_paths({KUBERNETES_FIXTURES!r});"
         "print(c._CATALOG._data is None, 'boto3' in sys.modules, 'botocore' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

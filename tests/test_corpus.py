@@ -26,7 +26,7 @@ CORPUS = os.path.normpath(os.path.join(REPO, "..", "shared", "corpus"))
 
 pytestmark = pytest.mark.skipif(not os.path.isdir(CORPUS), reason="no ../shared/corpus next to the repository")
 
-KUBERNETES_RULES = {r.name for r in all_rules() if r.__module__ == "gpulint.rules.kubernetes"}
+KUBERNETES_RULES = {r.name for r in all_rules() if r.domain == "kubernetes"}
 
 #: files that are really not YAML: ``{username}`` starts a flow mapping in the middle of a scalar
 NOT_YAML = {

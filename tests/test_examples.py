@@ -144,7 +144,7 @@ def test_each_kubernetes_rule_shows_once(examples_run) -> None:
     """
     _, diagnostics, _ = examples_run
     counts = Counter(d["rule"] for d in diagnostics)
-    pack = [r.name for r in all_rules() if r.__module__ == "gpulint.rules.kubernetes"]
+    pack = [r.name for r in all_rules() if r.domain == "kubernetes"]
     assert pack
     for name in pack:
         assert counts[name] == 1, f"{name} shows {counts[name]} times"

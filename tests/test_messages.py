@@ -90,5 +90,5 @@ def test_the_column_is_on_the_offending_node(name: str, line: int, column: int, 
 def test_each_rule_of_the_pack_is_pinned() -> None:
     from gpulint.engine.rule import all_rules
 
-    pack = {r.name for r in all_rules() if r.__module__ == "gpulint.rules.kubernetes"}
+    pack = {r.name for r in all_rules() if r.domain == "kubernetes"}
     assert pack <= {e[4] for e in EXPECTED}

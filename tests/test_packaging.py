@@ -59,7 +59,7 @@ def wheel(tmp_path_factory) -> list[str]:
 
 def test_wheel_contains_the_rules_and_schemas(wheel: list[str]) -> None:
     names = set(wheel)
-    assert "gpulint/rules/kubernetes.py" in names
+    assert "gpulint/rules/kubernetes/gpu_limit_missing.py" in names
     assert "gpulint/cli.py" in names and "gpulint/reporters/sarif.py" in names
     for schema in ("config.schema.json", "diagnostics.schema.json", "kubernetes-workload.schema.json"):
         assert f"gpulint/schemas/{schema}" in names

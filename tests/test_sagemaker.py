@@ -14,7 +14,7 @@ from gpulint.model import quotas
 from gpulint.cli import main
 from gpulint.config import from_mapping
 from gpulint.engine.run import lint_paths
-from gpulint.engine.rule import get_rule
+from gpulint.engine.rule import all_rules, get_rule
 from gpulint.model.sagemaker import EndpointConfig, ScalingPolicy
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -279,12 +279,12 @@ StoppingCondition: {{MaxRuntimeInSeconds: 60}}
 
 
 def test_lint_path_imports_no_boto() -> None:
-    fixtures = os.path.join(REPO, "tests", "fixtures", "cases", "sagemaker")
+    fixtures = [os.path.join(REPO, "tests", "fixtures", "rules", r.name) for r in all_rules() if r.domain == "sagemaker"]
     code = (
         "import sys\n"
         "from gpulint.config import from_mapping\n"
         "from gpulint.engine.run import lint_paths\n"
-        f"r = lint_paths([{fixtures!r}], from_mapping({{'quotas': {{'ml.g5.2xlarge for endpoint usage': 1}}}}))\n"
+        f"r = lint_paths({fixtures!r}, from_mapping({{'quotas': {{'ml.g5.2xlarge for endpoint usage': 1}}}}))\n"
         "assert r.diagnostics\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')]\n"
         "assert not bad, bad\n"

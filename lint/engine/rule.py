@@ -7,6 +7,11 @@ overrides, and hands diagnostics to reporters. A rule never reads text.
 
 Each rule's docstring is its documentation (what it does, why it matters, an
 example, how to fix it), printed by ``gpulint rule NAME``.
+
+Rules live one per module, ``rules/<domain>/<rule_name>.py``, and are found by
+walking the ``gpulint.rules`` package: a domain's modules are imported once the
+model module it needs is loaded (:data:`DOMAIN_MODELS`), so a run imports only
+the rules that can fire on what it read.
 """
 
 from __future__ import annotations
@@ -58,8 +63,12 @@ class Rule:
     #: whether the rule fires on an object can depend on other files of the run (the node
     #: pools a pod can land on, an HPA's target): see :meth:`reads_other_files`
     cross_file: ClassVar[bool] = False
-    #: the module whose recognisers produce this rule's targets (lazy import)
     source_url: ClassVar[str] = ""
+    #: the rule's folder, ``rules/<domain>/``: its rules are imported with the domain's model
+    #: (see :data:`DOMAIN_MODELS`)
+    domain: ClassVar[str]
+    #: for a rule with a fix: what the fix does, in a few words (the README's fix table)
+    fix_summary: ClassVar[str] = ""
 
     def check(self, obj: Any, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - every rule overrides it
         """Yield a Finding for each problem in ``obj`` (an instance of one of ``targets``)."""
@@ -100,31 +109,24 @@ class EngineRule(Rule):
 
 _RULES: dict[str, type[Rule]] = {}
 _BY_CODE: dict[str, type[Rule]] = {}
-_LOADED = False
 
-#: rule packs, imported on first use
-RULE_MODULES = (
-    "gpulint.engine.builtin_rules",
-    "gpulint.rules.kubernetes",
-    "gpulint.rules.cost",
-    "gpulint.rules.sagemaker",
-    "gpulint.rules.autoscaling",
-    "gpulint.rules.cluster",
-)
-#: the domain module (recognisers and model) whose objects each pack checks; a run
-#: imports a pack only once its domain is loaded, i.e. once a document of it was seen
-RULE_PACK_DOMAINS = {
-    "gpulint.engine.builtin_rules": None,
-    "gpulint.rules.cost": None,
-    "gpulint.rules.kubernetes": "gpulint.model.kubernetes",
-    "gpulint.rules.sagemaker": "gpulint.model.sagemaker",
-    "gpulint.rules.autoscaling": "gpulint.model.sagemaker",
-    "gpulint.rules.cluster": "gpulint.model.cluster",
+#: each rule domain (a package ``gpulint.rules.<domain>``, one module per rule) and the model
+#: module whose recognisers produce the objects its rules check: a run imports a domain's rules
+#: only once that module is loaded, i.e. once a document of the domain was seen (None: always)
+DOMAIN_MODELS: dict[str, Optional[str]] = {
+    "engine": None,
+    "cost": None,
+    "kubernetes": "gpulint.model.kubernetes",
+    "cluster": "gpulint.model.cluster",
+    "sagemaker": "gpulint.model.sagemaker",
+    "autoscaling": "gpulint.model.sagemaker",
 }
+_DOMAINS: Optional[list[str]] = None
+_IMPORTED: set[str] = set()
 
 
 def register(cls: type[Rule]) -> type[Rule]:
-    for attr in ("code", "name", "severity", "summary"):
+    for attr in ("code", "name", "severity", "summary", "domain"):
         if not hasattr(cls, attr):
             raise TypeError(f"rule {cls.__name__} lacks {attr}")
     if cls.name in _RULES or cls.code in _BY_CODE:
@@ -134,32 +136,61 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
-def _ensure_loaded() -> None:
-    global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        for name in RULE_MODULES:
-            importlib.import_module(name)
+def rule_domains() -> list[str]:
+    """The domains, found by walking the ``gpulint.rules`` package: one sub-package each."""
+    global _DOMAINS
+    if _DOMAINS is None:
+        import pkgutil
+
+        import gpulint.rules
+
+        found = []
+        for info in pkgutil.iter_modules(gpulint.rules.__path__):
+            if not info.ispkg or info.name not in DOMAIN_MODELS:
+                raise ImportError(f"gpulint.rules.{info.name} is not a rule domain of {sorted(DOMAIN_MODELS)}: "
+                                  f"rules live in rules/<domain>/<rule_name>.py")
+            found.append(info.name)
+        _DOMAINS = sorted(found)
+    return _DOMAINS
+
+
+def _import_domain(domain: str) -> None:
+    """Import every rule module of ``domain``; each must register exactly the rule it is named after."""
+    import pkgutil
+
+    package = importlib.import_module(f"gpulint.rules.{domain}")
+    for info in pkgutil.iter_modules(package.__path__):
+        module = f"{package.__name__}.{info.name}"
+        importlib.import_module(module)
+        found = [r for r in _RULES.values() if r.__module__ == module]
+        expected = info.name.replace("_", "-")
+        if info.ispkg or [(r.name, r.domain) for r in found] != [(expected, domain)]:
+            raise ImportError(f"{module} must register one rule named {expected} with domain {domain!r}, "
+                              f"not {[(r.name, r.domain) for r in found]}")
+    _IMPORTED.add(domain)
 
 
 def all_rules() -> list[type[Rule]]:
-    _ensure_loaded()
+    for domain in rule_domains():
+        if domain not in _IMPORTED:
+            _import_domain(domain)
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
 def loaded_rules() -> list[type[Rule]]:
-    """The rules of every pack whose domain is loaded: the ones that can fire in this run."""
+    """The rules of every domain whose model is loaded: the ones that can fire in this run."""
     import sys
 
-    for pack, domain in RULE_PACK_DOMAINS.items():
-        if pack not in sys.modules and (domain is None or domain in sys.modules):
-            importlib.import_module(pack)
+    for domain in rule_domains():
+        model = DOMAIN_MODELS[domain]
+        if domain not in _IMPORTED and (model is None or model in sys.modules):
+            _import_domain(domain)
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
 def get_rule(name_or_code: str) -> Optional[type[Rule]]:
     found = _RULES.get(name_or_code) or _BY_CODE.get(name_or_code.upper())
     if found is None:
-        _ensure_loaded()
+        all_rules()
         found = _RULES.get(name_or_code) or _BY_CODE.get(name_or_code.upper())
     return found

@@ -1,0 +1,148 @@
+"""The rule gpu-nodegroup-untainted (NODE201): a GPU node pool has no NoSchedule/NoExecute taint,
+so any pod can land on it."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from gpulint.diagnostics import Applicability, Edit, Fix, Severity
+from gpulint.engine.rule import Context, Finding, Rule, register
+from gpulint.model import catalog
+from gpulint.model.cluster import NodePool
+from gpulint.model.node_pools import never_launches
+
+
+@register
+class GpuNodegroupUntainted(Rule):
+    """## What it does
+    Flags an eksctl nodegroup or Karpenter NodePool whose instance types all
+    carry accelerators (GPUs, Inferentia, Trainium) but which puts no
+    ``NoSchedule`` or ``NoExecute`` taint on its nodes. ``PreferNoSchedule`` and
+    Karpenter ``startupTaints`` do not count: neither keeps pods away for good.
+
+    eksctl does not taint GPU nodegroups by itself; only the ``taints`` field
+    does. A pool whose instance types gpulint cannot tell (an
+    ``instanceSelector``, a launch template, a Karpenter pool that may launch CPU
+    types too) is not reported, nor is a pool switched off (``maxSize: 0``, a
+    Karpenter limit of 0), nor is an eksctl nodegroup when the
+    ClusterConfig has no other nodegroup for the pods that must go elsewhere
+    (CoreDNS and other system pods do not tolerate custom taints). Nor is a
+    nodegroup that may register taints outside ``taints``: kubelet's
+    ``--register-with-taints`` in ``overrideBootstrapCommand`` or
+    ``preBootstrapCommands``, ``registerWithTaints`` in ``kubeletExtraConfig``,
+    Bottlerocket ``node-taints``, or the user data of a ``launchTemplate``.
+
+    ## Why is this bad?
+    Without a taint, the scheduler places any pod on the GPU nodes: CPU-only
+    pods fill them, GPU pods stay Pending while you pay for idle accelerators,
+    and the cluster autoscaler adds more expensive nodes.
+
+    ## Example
+    ```yaml
+    managedNodeGroups:
+      - name: gpu
+        instanceType: g5.2xlarge
+    ```
+
+    ## Use instead
+    ```yaml
+    managedNodeGroups:
+      - name: gpu
+        instanceType: g5.2xlarge
+        taints:
+          - {key: nvidia.com/gpu, value: "true", effect: NoSchedule}
+    ```
+
+    On EKS, pods that request ``nvidia.com/gpu`` tolerate a taint keyed
+    ``nvidia.com/gpu`` with effect ``NoSchedule`` automatically (the
+    ExtendedResourceToleration admission plugin), so GPU workloads need no change.
+
+    ## Fix safety
+    Unsafe: ``--fix --unsafe-fixes`` adds the conventional taint
+    ``<resource>=true:NoSchedule`` (``nvidia.com/gpu``, ``aws.amazon.com/neuron``,
+    ...) in the form the file already uses for taints (list or eksctl map).
+    Pods that should run there without requesting the accelerator (monitoring
+    agents, device plugins) then need a toleration, which a reviewer should
+    check.
+
+    ## References
+    - https://eksctl.io/usage/gpu-support/
+    - https://karpenter.sh/docs/concepts/nodepools/
+    - https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+    """
+
+    code = "NODE201"
+    name = "gpu-nodegroup-untainted"
+    severity = Severity.WARNING
+    summary = "A GPU node pool has no NoSchedule/NoExecute taint, so any pod can land on it"
+    domain = "cluster"
+    targets = (NodePool,)
+    source_url = "https://eksctl.io/usage/gpu-support/"
+    fix = Applicability.UNSAFE
+    fix_summary = "add `<resource>=true:NoSchedule`, in the list or map form the file uses"
+
+    def check(self, obj: NodePool, ctx: Context) -> Iterator[Finding]:
+        infos = obj.type_info()
+        if not infos or not all(it.accelerated is True for it in infos):
+            return
+        if any(t.effect != "PreferNoSchedule" or t.unknown for t in obj.taints):
+            return  # tainted (an invalid effect is reported as a schema violation)
+        if obj.open_taints:
+            return  # taints registered by bootstrap flags, Bottlerocket settings or a launch template
+        if never_launches(obj):
+            return
+        if obj.provider == "eksctl" and not _has_other_pool(obj, ctx):
+            return  # the cluster's only nodes: system pods need somewhere to run
+        resource = conventional_resource(infos)
+        key = resource or "nvidia.com/gpu"
+        types = ", ".join(it.name for it in infos[:3]) + (" ..." if len(infos) > 3 else "")
+        if obj.taints:
+            first = obj.taints[0]
+            path = first.path + ("effect",) if obj.taints_form == "list" else first.path
+            what = "only PreferNoSchedule taints, which do not keep other pods away"
+        else:
+            path, what = obj.types_path, "no NoSchedule or NoExecute taint"
+        yield Finding(
+            path,
+            f"{obj.display()} runs accelerator instances ({types}) with {what}; any pod can be scheduled "
+            f"onto these nodes: add a taint such as {key}=true:NoSchedule",
+            fix=_taint_fix(obj, key, ctx),
+        )
+
+
+def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
+    """Add ``key=true:NoSchedule`` in the form (list or map) the file uses for taints."""
+    if any(t.unknown for t in pool.taints):
+        return None
+    form = pool.taints_form if pool.taints else None
+    if form is None:
+        if pool.provider != "eksctl" or pool.group == "managedNodeGroups":
+            form = "list"  # Karpenter and managed nodegroups take only the list form
+        else:
+            # self-managed nodeGroups take both forms: follow the other nodeGroups of the file
+            forms = {p.taints_form for p in ctx.project.of_type(NodePool)
+                     if p.source is pool.source and p.taints and p.group == pool.group}
+            form = forms.pop() if len(forms) == 1 else "list"
+    if form == "map":
+        if any(str(t.key) == key for t in pool.taints):
+            return None
+        edit = Edit(pool.taints_path + (key,), "true:NoSchedule", "add")
+    else:
+        edit = Edit(pool.taints_path + ("-",), {"key": key, "value": "true", "effect": "NoSchedule"}, "add")
+    return Fix([edit], Applicability.UNSAFE, f"add the taint {key}=true:NoSchedule")
+
+
+def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
+    """Does the same ClusterConfig have a pool that is not all accelerator instances?"""
+    for other in ctx.project.of_type(NodePool):
+        if other is obj or other.source is not obj.source or other.doc_index != obj.doc_index:
+            continue
+        infos = other.type_info()
+        if not infos or not all(it.accelerated is True for it in infos):
+            return True
+    return False
+
+
+def conventional_resource(infos: list[catalog.InstanceType]) -> Optional[str]:
+    resources = {a.resource for it in infos for a in it.accelerators or () if a.resource}
+    return resources.pop() if len(resources) == 1 else None

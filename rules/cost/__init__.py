@@ -1,0 +1,1 @@
+"""Cost rules: the budget gate over the estimated monthly cost of the run."""

@@ -1,0 +1,47 @@
+"""The rule parse-error (GL001): the file is not valid YAML or JSON (or is binary, not UTF-8, too
+deep, an alias bomb)."""
+
+from __future__ import annotations
+
+from gpulint.diagnostics import Severity
+from gpulint.engine.rule import EngineRule, register
+
+
+@register
+class ParseError(EngineRule):
+    """## What it does
+    Reports a file that cannot be read as YAML or JSON: a syntax error, a binary
+    or non-UTF-8 file, nesting deeper than 200 levels, YAML aliases that would
+    expand past a sane limit ("billion laughs"), or, for ``.json`` files, anything
+    strict JSON refuses (trailing commas, comments, ``NaN``).
+
+    ## Why is this bad?
+    Every tool downstream (kubectl, eksctl, the AWS CLI) refuses the file too, and
+    gpulint cannot check anything in it. An empty file is not an error.
+
+    ## Example
+    ```yaml
+    resources:
+      limits: {nvidia.com/gpu: 1
+    ```
+
+    ## Use instead
+    ```yaml
+    resources:
+      limits: {nvidia.com/gpu: 1}
+    ```
+
+    ## Fix safety
+    No automatic fix. ``--fix`` never writes a file that failed to parse.
+
+    ## References
+    - https://yaml.org/spec/1.2.2/
+    - https://www.rfc-editor.org/rfc/rfc8259 (JSON)
+    - https://en.wikipedia.org/wiki/Billion_laughs_attack
+    """
+
+    code = "GL001"
+    name = "parse-error"
+    severity = Severity.ERROR
+    summary = "The file is not valid YAML or JSON (or is binary, not UTF-8, too deep, an alias bomb)"
+    domain = "engine"

@@ -66,3 +66,11 @@ def test_readme_fix_table_lists_every_fix_with_its_safety() -> None:
 def test_only_rules_with_a_fix_describe_one() -> None:
     for r in all_rules():
         assert bool(r.fix_summary) == (r.fix is not Applicability.NONE), r.name
+
+
+def test_one_command_regenerates_everything_derived_from_the_rules(capsys) -> None:
+    from helpers import load_script
+
+    regen = load_script("regen")
+    assert regen.GENERATORS == ("gen_readme", "gen_schemas")
+    assert regen.main(["--check"]) == 0, capsys.readouterr().err

@@ -144,6 +144,8 @@ class ClusterConfig(ModelObject):
     #: why its nodes are not all modelled by its nodegroups ("" when they are)
     unmodelled: str = ""
     karpenter_addon: bool = False
+    #: ``metadata.region`` as written (None when it is not a string)
+    region: Optional[str] = None
 
     type_label: ClassVar[str] = "eksctl ClusterConfig"
 
@@ -627,6 +629,7 @@ def recognise_eksctl(source: Source, doc: Document) -> Optional[Recognised]:
     result.objects.append(ClusterConfig(
         source=source, doc_index=doc.index, base=(), kind="ClusterConfig", name=cluster,
         unmodelled=_unmodelled(data), karpenter_addon=isinstance(data.get("karpenter"), dict),
+        region=meta.get("region") if isinstance(meta.get("region"), str) else None,
     ))
     for group in ("nodeGroups", "managedNodeGroups"):
         groups = data.get(group)

@@ -95,6 +95,8 @@ class AwsObject(ModelObject):
     raw: Any = None
     #: "request", "response", "ack" or "cloudformation"
     form: str = "request"
+    #: the region an ACK resource's status records (``status.ackResourceMetadata.region``)
+    region: Optional[str] = None
 
     type_label: ClassVar[str] = "AWS resource"
     schema: ClassVar[str] = ""
@@ -640,6 +642,9 @@ def recognise_ack(source: Source, doc: Document) -> Optional[Recognised]:
     if result.objects and result.objects[-1].name is None and isinstance(meta.get("name"), str) \
             and not is_unknown(meta["name"]):
         result.objects[-1].name = meta["name"]
+    region = dig(data, "status", "ackResourceMetadata", "region")
+    if result.objects and isinstance(region, str):
+        result.objects[-1].region = region
     return result
 
 

@@ -235,7 +235,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         if args.cost and args.format == "text":
             from gpulint.cost.cli import summary_suffix_for
 
-            options["summary_suffix"] = summary_suffix_for(paths, config, args.stdin_filename, stdin_data)
+            options["summary_suffix"] = summary_suffix_for(result.project)  # type: ignore[attr-defined]
         try:
             get_reporter(args.format)(result, handle, options)
             if args.statistics:

@@ -170,12 +170,10 @@ class Linter:
         self._ignore = list(config.ignore) + list(ignore)
         self._active: dict[str, bool] = {}
         loaded_rules()  # the engine's own rules; packs follow their domains (see ``rules``)
-        #: resources gathered for the budget gate, only when a budget is set
-        self._budget = None
+        #: the monthly budget the run's cost estimate is held to, only when the gate is on
+        self._budget: Optional[float] = None
         if getattr(config, "budget", None) is not None and self.is_active("cost-budget-exceeded"):
-            from gpulint.cost.estimate import BudgetCollector
-
-            self._budget = BudgetCollector(config.budget)
+            self._budget = config.budget
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self._annotation_used: set[tuple[str, int, Path, str]] = set()
         self._jobs = 1
@@ -293,8 +291,6 @@ class Linter:
             d = self._internal_error(source, exc)
             if d:
                 diags.append(d)
-        if self._budget is not None:
-            self._budget.add(source, item.report)
         # raw data is no longer needed: the Project holds the typed model
         for doc in source.documents:
             doc.data = None
@@ -303,7 +299,7 @@ class Linter:
 
     def _process_all(self, inputs: list[Input]) -> list["_Loaded"]:
         """Per-file work, on every core when there is enough of it to pay for the processes."""
-        jobs = _parallel_jobs(inputs) if self._budget is None else 1
+        jobs = _parallel_jobs(inputs)
         self._jobs = jobs  # the rules then run on as many cores
         if jobs > 1:
             try:
@@ -342,7 +338,9 @@ class Linter:
         self._run_rules(project, per_source_diags, report)
         if self._budget is not None:
             try:
-                found = self._budget.finding()
+                from gpulint.cost.budget import budget_finding
+
+                found = budget_finding(project, self._budget, report)
             except Exception as exc:  # noqa: BLE001 - the estimate must not stop the run
                 found = None
                 result.notes.append(f"cost estimate failed: {type(exc).__name__}: {exc}")
@@ -736,6 +734,17 @@ def _chart_root(path: str) -> str:
             break
         folder = parent
     return folder or "."
+
+
+def load_project(paths: list[str], config: Config, stdin_filename: Optional[str] = None,
+                 stdin_data: Optional[bytes] = None) -> tuple[Project, list[str]]:
+    """Load and recognise files as a lint run does, without running any rule: the Project, and notes."""
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+    project = Project()
+    for loaded in Linter(config)._process_all(inputs):
+        for obj in loaded.objects:
+            project.add(obj)
+    return project, notes
 
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),

@@ -187,7 +187,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
             return _write_baseline(result, args.write_baseline, args.quiet, err)
         if known is not None:
             _hide_known(result, known, args.baseline)
-        _report(args, result, config, paths, out, err, stdin_data)
+        _report(args, result, out, err)
     except _Stop as stop:
         return stop.status
     if not args.quiet:
@@ -280,8 +280,7 @@ def _hide_known(result: "Result", known: object, path: str) -> None:
         result.notes.append(f"{hidden} finding(s) recorded in {path} not shown")
 
 
-def _report(args: argparse.Namespace, result: "Result", config: "Config", paths: list[str], out: TextIO,
-            err: TextIO, stdin_data: Optional[bytes]) -> None:
+def _report(args: argparse.Namespace, result: "Result", out: TextIO, err: TextIO) -> None:
     """The report, in --format, to --output-file or ``out``; --statistics after it."""
     handle, opened = open_output(args.output_file, out, err)
     if handle is None:
@@ -294,7 +293,7 @@ def _report(args: argparse.Namespace, result: "Result", config: "Config", paths:
         if args.cost and args.format == "text":
             from gpulint.cost.cli import summary_suffix_for
 
-            options["summary_suffix"] = summary_suffix_for(paths, config, args.stdin_filename, stdin_data)
+            options["summary_suffix"] = summary_suffix_for(result.project)
         _write_report(args, result, options, handle, opened, err)
     finally:
         if opened and not opened.closed:

@@ -40,9 +40,9 @@ COMMON_CPU_FAMILIES = ("c5", "c6a", "c6i", "c7g", "c7i", "m5", "m6a", "m6g", "m6
 
 
 def _pricing():  # noqa: ANN202
-    from gpulint.cost import pricing
+    from gpulint.cost import live
 
-    return pricing
+    return live
 
 
 def catalog_types() -> tuple[list[str], list[str]]:

@@ -12,8 +12,8 @@ import subprocess
 import pytest
 
 from gpulint.cost import estimate as cost
-
-from gpulint.cost import pricing
+from gpulint.cost import live as live_prices
+from gpulint.cost import pricing, render
 from gpulint.cli import main
 from helpers import load_script, run_cli
 
@@ -112,9 +112,9 @@ def test_snapshot_never_invents_a_price() -> None:
 
 
 def test_pricing_endpoint_and_default_region() -> None:
-    assert pricing.pricing_endpoint_region("ap-northeast-1") == "ap-south-1"
-    assert pricing.pricing_endpoint_region("eu-west-1") == "eu-central-1"
-    assert pricing.pricing_endpoint_region("us-west-2") == "us-east-1"
+    assert live_prices.pricing_endpoint_region("ap-northeast-1") == "ap-south-1"
+    assert live_prices.pricing_endpoint_region("eu-west-1") == "eu-central-1"
+    assert live_prices.pricing_endpoint_region("us-west-2") == "us-east-1"
     assert pricing.default_region("eu-west-1", {"AWS_REGION": "us-west-2"}) == ("eu-west-1", "--region")
     assert pricing.default_region(None, {"AWS_DEFAULT_REGION": "us-west-2"}) == ("us-west-2", "AWS_DEFAULT_REGION")
     assert pricing.default_region(None, {"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "x"})[0] == "eu-central-1"
@@ -200,10 +200,10 @@ def stubbed(service: str, region: str = "us-east-1"):  # noqa: ANN201
     return client, Stubber(client)
 
 
-def live(tmp_path, clients: dict, clock: Clock | None = None) -> pricing.LivePrices:
+def live(tmp_path, clients: dict, clock: Clock | None = None) -> live_prices.LivePrices:
     clock = clock or Clock()
-    return pricing.LivePrices(
-        cache=pricing.DiskCache(str(tmp_path / "cache" / "prices.json"), clock=clock),
+    return live_prices.LivePrices(
+        cache=live_prices.DiskCache(str(tmp_path / "cache" / "prices.json"), clock=clock),
         client_factory=lambda service, region: clients[(service, region)],
         clock=clock,
     )
@@ -212,7 +212,7 @@ def live(tmp_path, clients: dict, clock: Clock | None = None) -> pricing.LivePri
 def test_live_ec2_price_paginates_and_caches(tmp_path) -> None:
     client, stub = stubbed("pricing")
     expected = {
-        "ServiceCode": "AmazonEC2", "Filters": pricing.ec2_filters("us-west-2", "g5.xlarge"),
+        "ServiceCode": "AmazonEC2", "Filters": live_prices.ec2_filters("us-west-2", "g5.xlarge"),
         "FormatVersion": "aws_v1", "MaxResults": 100,
     }
     stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": [], "NextToken": "page2"},
@@ -234,7 +234,7 @@ def test_live_ec2_price_paginates_and_caches(tmp_path) -> None:
     # the cache is on disk, so a new process reuses it; after the TTL it asks again
     fresh = live(tmp_path, {}, clock)
     assert fresh.on_demand("g5.xlarge", "us-west-2").hourly == 1.226
-    clock.t += pricing.CACHE_TTL_SECONDS + 1
+    clock.t += live_prices.CACHE_TTL_SECONDS + 1
     client2, stub2 = stubbed("pricing")
     stub2.add_response("get_products", {"FormatVersion": "aws_v1",
                                         "PriceList": [ec2_price_item("g5.xlarge", "1.3000000000", "us-west-2")]},
@@ -250,7 +250,7 @@ def test_live_sagemaker_price_uses_the_component_and_the_regional_endpoint(tmp_p
         "get_products",
         {"FormatVersion": "aws_v1", "PriceList": [sagemaker_price_item("ml.p4d.24xlarge", "45.0000000000", "Training")]},
         {"ServiceCode": "AmazonSageMaker",
-         "Filters": pricing.sagemaker_filters("eu-west-1", "ml.p4d.24xlarge", "Training"),
+         "Filters": live_prices.sagemaker_filters("eu-west-1", "ml.p4d.24xlarge", "Training"),
          "FormatVersion": "aws_v1", "MaxResults": 100},
     )
     prices = live(tmp_path, {("pricing", "eu-central-1"): client})
@@ -344,7 +344,7 @@ def load_generator():  # noqa: ANN201
 def test_generator_builds_dated_tables_from_the_price_list_api() -> None:
     gen = load_generator()
     client, stub = stubbed("pricing")
-    ec2_call = {"ServiceCode": "AmazonEC2", "Filters": pricing.ec2_filters("us-east-1"), "FormatVersion": "aws_v1",
+    ec2_call = {"ServiceCode": "AmazonEC2", "Filters": live_prices.ec2_filters("us-east-1"), "FormatVersion": "aws_v1",
                 "MaxResults": 100}
     stub.add_response("get_products", {"FormatVersion": "aws_v1", "NextToken": "t1", "PriceList": [
         ec2_price_item("g5.xlarge", "1.0060000000"), ec2_price_item("x2iedn.xlarge", "0.8336300000")]}, ec2_call)
@@ -356,7 +356,7 @@ def test_generator_builds_dated_tables_from_the_price_list_api() -> None:
                                       sagemaker_price_item("ml.unlisted.xlarge", "9.0", "Training")]),
                         ("Transform", [])):
         stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": items},
-                          {"ServiceCode": "AmazonSageMaker", "Filters": pricing.sagemaker_filters("us-east-1", None, comp),
+                          {"ServiceCode": "AmazonSageMaker", "Filters": live_prices.sagemaker_filters("us-east-1", None, comp),
                            "FormatVersion": "aws_v1", "MaxResults": 100})
     endpoints = []
 
@@ -395,11 +395,11 @@ def test_generated_snapshot_is_readable(tmp_path) -> None:
 
 
 def test_parse_price_item_ignores_what_is_not_an_hourly_price() -> None:
-    assert pricing.parse_price_item(ec2_price_item("g5.xlarge", "1.006")) == ("g5.xlarge", 1.006)
-    assert pricing.parse_price_item("not json") is None
-    assert pricing.parse_price_item(json.dumps({"product": {"attributes": {}}})) is None
+    assert live_prices.parse_price_item(ec2_price_item("g5.xlarge", "1.006")) == ("g5.xlarge", 1.006)
+    assert live_prices.parse_price_item("not json") is None
+    assert live_prices.parse_price_item(json.dumps({"product": {"attributes": {}}})) is None
     zero = json.loads(ec2_price_item("g5.xlarge", "0.0000000000"))
-    assert pricing.parse_price_item(json.dumps(zero)) is None
+    assert live_prices.parse_price_item(json.dumps(zero)) is None
 
 
 # --------------------------------------------------------------------------- the cost table for examples/cost
@@ -842,7 +842,7 @@ def test_diff_against_a_git_ref(tmp_path) -> None:
     assert status == 1
     assert "changed  infra/cluster.yaml" in out and "added    infra/train.json" in out
     assert "removed  infra/old.yaml" in out
-    assert f"-> {cost.money(round(after_total, 2))} (working tree)" in out
+    assert f"-> {render.money(round(after_total, 2))} (working tree)" in out
     assert "error cost-budget-exceeded" in out
     assert "Prices (on-demand unless marked spot): snapshot: karpenter-provider-aws" in out
     assert "pricing.yml (undated), us-east-1" in out
@@ -866,8 +866,8 @@ def test_diff_names_many_types_as_the_table_does(tmp_path) -> None:
     (line,) = [line for line in out.splitlines() if line.startswith("changed")]
     g6e16 = snapshot_price("ec2", "g6e.16xlarge")
     assert line.split() == ["changed", "infra/karpenter.yaml", "nodepool", "gpu-burst", "g6e.*", "(8)", "x8",
-                            "g6e.*", "(8)", "x16", cost.money(round(8 * g6e16 * 730, 2)),
-                            cost.money(round(16 * g6e16 * 730, 2)), "+" + cost.money(round(8 * g6e16 * 730, 2))]
+                            "g6e.*", "(8)", "x16", render.money(round(8 * g6e16 * 730, 2)),
+                            render.money(round(16 * g6e16 * 730, 2)), "+" + render.money(round(8 * g6e16 * 730, 2))]
 
 
 def test_diff_outside_a_repository_is_a_usage_error(tmp_path) -> None:
@@ -971,7 +971,7 @@ def test_live_prices_reach_the_table_with_their_source(tmp_path, monkeypatch) ->
     pricing_client, pstub = stubbed("pricing")
     ec2_client, estub = stubbed("ec2")
     pstub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": [ec2_price_item("g5.xlarge", "1.1")]},
-                       {"ServiceCode": "AmazonEC2", "Filters": pricing.ec2_filters("us-east-1", "g5.xlarge"),
+                       {"ServiceCode": "AmazonEC2", "Filters": live_prices.ec2_filters("us-east-1", "g5.xlarge"),
                         "FormatVersion": "aws_v1", "MaxResults": 100})
     estub.add_response("describe_spot_price_history", {"SpotPriceHistory": [
         {"AvailabilityZone": "us-east-1c", "InstanceType": "g5.xlarge", "ProductDescription": "Linux/UNIX",
@@ -979,8 +979,8 @@ def test_live_prices_reach_the_table_with_their_source(tmp_path, monkeypatch) ->
         {"InstanceTypes": ["g5.xlarge"], "ProductDescriptions": ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"],
          "StartTime": ANY})
     clients = {("pricing", "us-east-1"): pricing_client, ("ec2", "us-east-1"): ec2_client}
-    monkeypatch.setattr(cost, "make_prices", lambda live, snapshot=None: pricing.LivePrices(
-        cache=pricing.DiskCache(str(tmp_path / "c.json")), client_factory=lambda s, r: clients[(s, r)]))
+    monkeypatch.setattr(cost, "make_prices", lambda live, snapshot=None: live_prices.LivePrices(
+        cache=live_prices.DiskCache(str(tmp_path / "c.json")), client_factory=lambda s, r: clients[(s, r)]))
     write(str(tmp_path / "c.yaml"), NODEGROUP.format(region="us-east-1", itype="g5.xlarge", lo=1, hi=2)
           .replace("    minSize", "    spot: true\n    minSize"))
     with pstub, estub:
@@ -996,7 +996,7 @@ def test_live_prices_reach_the_table_with_their_source(tmp_path, monkeypatch) ->
 def test_plain_lint_imports_no_cost_or_aws_code() -> None:
     import sys
     code = ("import sys; from gpulint.cli import main; main(['examples/kubernetes']); "
-            "print(sorted(m for m in ('gpulint.cost.estimate', 'gpulint.cost.pricing', 'boto3', 'botocore') if m in sys.modules))")
+            "print(sorted(m for m in sys.modules if m.startswith('gpulint.cost.') or m in ('boto3', 'botocore')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
@@ -1011,7 +1011,7 @@ def test_serverless_variants_are_listed_but_not_costed(tmp_path) -> None:
     assert "Not in the totals: endpoint-variant sl/small (sl.json) is serverless, billed per request and compute " \
            "time." in out
     month = round(snapshot_price("sagemaker", "ml.g5.2xlarge") * 730, 2)
-    assert f"Total at max capacity: {cost.money(month)} a month" in out
+    assert f"Total at max capacity: {render.money(month)} a month" in out
     _, out, _ = run(["cost", "--format", "json", "sl.json"], cwd=str(tmp_path))
     small = json.loads(out)["resources"][0]
     assert (small["name"], small["billing"], small["line"], small["monthly_max"]) == ("sl/small", "serverless", 7, None)

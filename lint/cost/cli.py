@@ -11,9 +11,12 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Optional, Sequence, TextIO
 
 from gpulint.cli import _Parser, _UsageError, open_output  # one parser that returns, never exits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpulint.model.project import Project
 
 EXIT_OK, EXIT_OVER_BUDGET, EXIT_USAGE = 0, 1, 2
 
@@ -93,17 +96,18 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO, stdin_data: Optional[byt
 
 def _estimate(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float],
               stdin_data: Optional[bytes], environ: Optional[dict], prices: object = None):  # noqa: ANN202
-    from gpulint.cost import estimate as cost
+    from gpulint.cost import estimate
+    from gpulint.engine.run import load_project
 
-    sources, notes = cost.load_sources(paths, config, args.stdin_filename, stdin_data)  # type: ignore[arg-type]
-    prices = prices or cost.make_prices(args.live, args.snapshot)
-    est = cost.estimate_sources(sources, prices, args.region, budget, environ)  # type: ignore[arg-type]
+    project, notes = load_project(paths, config, args.stdin_filename, stdin_data)  # type: ignore[arg-type]
+    prices = prices or estimate.make_prices(args.live, args.snapshot)
+    est = estimate.estimate_project(project, prices, args.region, budget, environ)  # type: ignore[arg-type]
     est.notes = notes + est.notes
     return est
 
 
 def _budget_lines(est: object) -> tuple[list[str], Optional[dict]]:
-    from gpulint.cost import estimate as cost
+    from gpulint.cost.budget import budget_message
     from gpulint.engine.rule import get_rule
 
     if not est.over_budget:  # type: ignore[attr-defined]
@@ -111,7 +115,7 @@ def _budget_lines(est: object) -> tuple[list[str], Optional[dict]]:
     rule = get_rule("cost-budget-exceeded")
     assert rule is not None
     top = est.largest()  # type: ignore[attr-defined]
-    message = cost.budget_message(est)  # type: ignore[arg-type]
+    message = budget_message(est)  # type: ignore[arg-type]
     file, line, column = (top.resource.file, top.line, top.column) if top else ("-", 1, 1)
     diag = {"rule": rule.name, "code": rule.code, "severity": rule.severity.label, "file": file, "line": line,
             "column": column, "message": message}
@@ -120,14 +124,14 @@ def _budget_lines(est: object) -> tuple[list[str], Optional[dict]]:
 
 def _table(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float], out: TextIO,
            err: TextIO, stdin_data: Optional[bytes], environ: Optional[dict]) -> int:
-    from gpulint.cost import estimate as cost
+    from gpulint.cost import render
 
     est = _estimate(args, config, paths, budget, stdin_data, environ)
     lines, diag = _budget_lines(est)
     if args.format == "json":
-        cost.render_json(est, out, {"diagnostics": [diag] if diag else []})
+        render.render_json(est, out, {"diagnostics": [diag] if diag else []})
     else:
-        cost.render_text(est, out)
+        render.render_text(est, out)
         for line in lines:
             out.write(line + "\n")
     for note in est.notes:
@@ -144,7 +148,7 @@ def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
 
 def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float], out: TextIO,
           err: TextIO, environ: Optional[dict]) -> int:
-    from gpulint.cost import estimate as cost
+    from gpulint.cost import estimate, render
 
     if "-" in paths:
         err.write("gpulint: cost --diff compares files in git; standard input cannot be compared\n")
@@ -171,7 +175,7 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
             err.write(f"gpulint: cost --diff: {p} is outside the repository\n")
             return EXIT_USAGE
         rels.append(rel)
-    prices = cost.make_prices(args.live, args.snapshot)
+    prices = estimate.make_prices(args.live, args.snapshot)
     with tempfile.TemporaryDirectory(prefix="gpulint-cost-") as tmp:
         archive = _git(["archive", "--format=tar", ref], root)
         if archive.returncode != 0:
@@ -186,10 +190,10 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
         paths = [p for p in paths if os.path.exists(p)]
         old_config = config
         before = _estimate(args, old_config, old_paths, None, None, environ, prices) if old_paths else \
-            cost.Estimate([], prices)
+            estimate.Estimate([], prices)
         after = _estimate(args, config, paths, budget, None, environ, prices) if paths else \
-            cost.Estimate([], prices, budget=budget)
-        data = cost.diff_data(before, after, tmp, root)
+            estimate.Estimate([], prices, budget=budget)
+        data = render.diff_data(before, after, tmp, root)
     data["ref"] = ref
     data["sources"] = list(dict.fromkeys(before.sources() + after.sources()))
     lines, diag = _budget_lines(after)
@@ -201,12 +205,12 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
         json.dump(data, out, indent=2)
         out.write("\n")
     else:
-        cost.render_diff_text(data, ref, out)
+        render.render_diff_text(data, ref, out)
         if data["sources"]:
             out.write("Prices (on-demand unless marked spot): " + "; ".join(data["sources"]) + "\n")
         if budget is not None:
             verdict = "over" if after.over_budget else "within"
-            out.write(f"Budget: {cost.money(budget)} a month; the working tree is {verdict} it.\n")
+            out.write(f"Budget: {render.money(budget)} a month; the working tree is {verdict} it.\n")
         for line in lines:
             out.write(line + "\n")
     for note in dict.fromkeys(after.notes):
@@ -237,17 +241,13 @@ def _extract(data: bytes, dest: str) -> None:
 # --------------------------------------------------------------------------- gpulint --cost
 
 
-def summary_suffix_for(paths: list[str], config: object, stdin_filename: Optional[str] = None,
-                       stdin_data: Optional[bytes] = None, region: Optional[str] = None) -> str:
-    """The text ``gpulint --cost`` appends to the lint summary line (snapshot prices)."""
-    from gpulint.cost import estimate as cost
+def summary_suffix_for(project: "Project") -> str:
+    """The text ``gpulint --cost`` appends to the lint summary line: the estimate of the lint
+    run's own Project, at snapshot prices."""
+    from gpulint.cost.estimate import estimate_project, make_prices
+    from gpulint.cost.render import summary_suffix
 
-    if "-" in paths and stdin_data is None:
-        paths = [p for p in paths if p != "-"]  # standard input was read by the lint run
-    if not paths:
-        return ""
-    sources, _ = cost.load_sources(paths, config, stdin_filename, stdin_data)  # type: ignore[arg-type]
-    est = cost.estimate_sources(sources, cost.make_prices(False), region)
+    est = estimate_project(project, make_prices(False))
     if not est.rows:
         return " No costed resources."
-    return cost.summary_suffix(est)
+    return summary_suffix(est)

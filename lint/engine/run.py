@@ -83,12 +83,10 @@ class Linter:
         self._ignore = list(config.ignore) + list(ignore)
         self._active: dict[str, bool] = {}
         loaded_rules()  # the engine's own rules; packs follow their domains (see ``rules``)
-        #: resources gathered for the budget gate, only when a budget is set
-        self._budget = None
+        #: the monthly budget the run's cost estimate is held to, only when the gate is on
+        self._budget: Optional[float] = None
         if getattr(config, "budget", None) is not None and self.is_active("cost-budget-exceeded"):
-            from gpulint.cost.estimate import BudgetCollector
-
-            self._budget = BudgetCollector(config.budget)
+            self._budget = config.budget
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self.annotation_used: set[tuple[str, int, Path, str]] = set()
         self._jobs = 1
@@ -128,9 +126,6 @@ class Linter:
             path=path,
         )
 
-    def load(self, item: Input) -> Source:
-        return read_source(item, self.config.max_file_size)
-
     # ----------------------------------------------------------------------- one file
 
     def process(self, item: Input) -> Loaded:
@@ -138,7 +133,7 @@ class Linter:
         diags: list[Diagnostic] = []
         objects: list[ModelObject] = []
         try:
-            source = self.load(item)
+            source = read_source(item, self.config.max_file_size)
         except Exception as exc:  # noqa: BLE001 - a loader bug must not stop the run
             source = Source(item.name, "", "json" if item.name.lower().endswith(".json") else "yaml")
             source.error = LoadError("")  # not parsed: no rule runs on it
@@ -159,8 +154,6 @@ class Linter:
             d = self._internal_error(source, exc)
             if d:
                 diags.append(d)
-        if self._budget is not None:
-            self._budget.add(source, item.report)
         # raw data is no longer needed: the Project holds the typed model
         for doc in source.documents:
             doc.data = None
@@ -227,7 +220,7 @@ class Linter:
         result = Result()
         report: dict[str, bool] = {}
         per_source_diags: dict[int, list[Diagnostic]] = {}
-        for loaded in self._process_all(inputs):
+        for loaded in self.process_all(inputs):
             source = loaded.source
             report[source.name] = loaded.report
             result.sources.append(source)
@@ -237,14 +230,14 @@ class Linter:
             for obj in loaded.objects:
                 result.project.add(obj)
         self._run_rules(result.project, per_source_diags, report)
-        self._check_budget(result, per_source_diags)
+        self._check_budget(result, per_source_diags, report)
         self._suppress(result, per_source_diags, report)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
 
-    def _process_all(self, inputs: list[Input]) -> list[Loaded]:
+    def process_all(self, inputs: list[Input]) -> list[Loaded]:
         """Per-file work, on every core when there is enough of it to pay for the processes."""
-        jobs = parallel.parallel_jobs(inputs) if self._budget is None else 1
+        jobs = parallel.parallel_jobs(inputs)
         self._jobs = jobs  # the rules then run on as many cores
         if jobs > 1:
             try:
@@ -253,11 +246,14 @@ class Linter:
                 pass
         return [self.process(item) for item in inputs]
 
-    def _check_budget(self, result: Result, per_source_diags: dict[int, list[Diagnostic]]) -> None:
+    def _check_budget(self, result: Result, per_source_diags: dict[int, list[Diagnostic]],
+                      report: dict[str, bool]) -> None:
         """The budget gate over the resources of the whole run, when a budget is set."""
         if self._budget is not None:
             try:
-                found = self._budget.finding()
+                from gpulint.cost.budget import budget_finding
+
+                found = budget_finding(result.project, self._budget, report)
             except Exception as exc:  # noqa: BLE001 - the estimate must not stop the run
                 found = None
                 result.notes.append(f"cost estimate failed: {type(exc).__name__}: {exc}")
@@ -362,6 +358,17 @@ class Linter:
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:
     return (finding.obj or obj).source
+
+
+def load_project(paths: list[str], config: Config, stdin_filename: Optional[str] = None,
+                 stdin_data: Optional[bytes] = None) -> tuple[Project, list[str]]:
+    """Load and recognise files as a lint run does, without running any rule: the Project, and notes."""
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+    project = Project()
+    for loaded in Linter(config).process_all(inputs):
+        for obj in loaded.objects:
+            project.add(obj)
+    return project, notes
 
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),

@@ -189,6 +189,7 @@ def recognise_eksctl(source: Source, doc: Document) -> Optional[Recognised]:
     result.objects.append(ClusterConfig(
         source=source, doc_index=doc.index, base=(), kind="ClusterConfig", name=cluster,
         unmodelled=_unmodelled(data), karpenter_addon=isinstance(data.get("karpenter"), dict),
+        region=meta.get("region") if isinstance(meta.get("region"), str) else None,
     ))
     for group in ("nodeGroups", "managedNodeGroups"):
         groups = data.get(group)

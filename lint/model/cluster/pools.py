@@ -71,6 +71,8 @@ class ClusterConfig(ModelObject):
     #: why its nodes are not all modelled by its nodegroups ("" when they are)
     unmodelled: str = ""
     karpenter_addon: bool = False
+    #: ``metadata.region`` as written (None when it is not a string)
+    region: Optional[str] = None
 
     type_label: ClassVar[str] = "eksctl ClusterConfig"
 

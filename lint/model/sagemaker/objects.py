@@ -70,6 +70,8 @@ class AwsObject(ModelObject):
     raw: Any = None
     #: "request", "response", "ack" or "cloudformation"
     form: str = "request"
+    #: the region an ACK resource's status records (``status.ackResourceMetadata.region``)
+    region: Optional[str] = None
 
     type_label: ClassVar[str] = "AWS resource"
     schema: ClassVar[str] = ""

@@ -26,7 +26,7 @@ from typing import Any, Optional
 from gpulint.diagnostics import Path
 from gpulint.load import Document, Source, Tagged
 from gpulint.model.core import describe
-from gpulint.model.recognize import Recognised, Violation, recogniser
+from gpulint.model.recognize import Recognised, Violation, recogniser, dig
 from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy
 from gpulint.model.sagemaker.objects import (
     AwsObject,
@@ -142,6 +142,9 @@ def recognise_ack(source: Source, doc: Document) -> Optional[Recognised]:
     if result.objects and result.objects[-1].name is None and isinstance(meta.get("name"), str) \
             and not is_unknown(meta["name"]):
         result.objects[-1].name = meta["name"]
+    region = dig(data, "status", "ackResourceMetadata", "region")
+    if result.objects and isinstance(region, str):
+        result.objects[-1].region = region
     return result
 
 

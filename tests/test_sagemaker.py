@@ -382,3 +382,31 @@ def test_inlined_schemas_validate_like_the_committed_ones() -> None:
                     (tuple(e.absolute_path), e.validator, e.message) for e in plain.iter_errors(doc)
                 ) == sorted((tuple(e.absolute_path), e.validator, e.message) for e in inlined.iter_errors(doc)), (
                     path, member, value)
+
+
+LOWER_CASE_SPOT_JOB = {
+    "trainingjobname": "finetune", "enablemanagedspottraining": True,
+    "resourceconfig": {"instancetype": "ml.g5.12xlarge", "instancecount": 1, "volumesizeingb": 100},
+    "stoppingcondition": {"maxruntimeinseconds": 3600, "maxwaittimeinseconds": 7200},
+}
+PASCAL_CASE_JOB = {
+    "TrainingJobName": "eval", "RoleArn": "arn:aws:iam::123456789012:role/sm",
+    "AlgorithmSpecification": {"TrainingImage": "img", "TrainingInputMode": "File"},
+    "OutputDataConfig": {"S3OutputPath": "s3://bucket/out/"},
+    "ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 50},
+    "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+}
+
+
+def test_what_is_recognised_does_not_depend_on_the_order_files_load(tmp_path) -> None:
+    """A document with no PascalCase member is no AWS document, whether or not an earlier file
+    of the run loaded the SageMaker domain (the domain gate and the recogniser agree)."""
+    (tmp_path / "b-lower.json").write_text(json.dumps(LOWER_CASE_SPOT_JOB))
+    alone = subprocess.run([sys.executable, "-m", "gpulint", "--format", "json", "b-lower.json"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    (tmp_path / "a-pascal.json").write_text(json.dumps(PASCAL_CASE_JOB))
+    both = subprocess.run([sys.executable, "-m", "gpulint", "--format", "json", "a-pascal.json", "b-lower.json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert alone.returncode == 0 and json.loads(alone.stdout) == []
+    assert both.returncode == 0, both.stdout
+    assert [d for d in json.loads(both.stdout) if d["file"].endswith("b-lower.json")] == []

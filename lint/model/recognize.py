@@ -57,12 +57,18 @@ def _cluster_gate(data: dict) -> bool:
     return data.get("kind") in ("ClusterConfig", "NodePool")
 
 
+def has_pascal_case_member(data: dict) -> bool:
+    """AWS API documents and CloudFormation templates spell their members in PascalCase: a
+    document with none is neither (the SageMaker recognisers require one too, so what a run
+    recognises never depends on which document loaded the domain first)."""
+    return any(isinstance(k, str) and k[:1].isupper() for k in data)
+
+
 def _aws_gate(data: dict) -> bool:
     api = data.get("apiVersion")
     if isinstance(api, str) and isinstance(data.get("kind"), str):
         return api.split("/")[0].endswith(".services.k8s.aws")  # AWS Controllers for Kubernetes
-    # AWS API documents and CloudFormation templates spell their members in PascalCase
-    return any(isinstance(k, str) and k[:1].isupper() for k in data)
+    return has_pascal_case_member(data)
 
 
 #: a cheap test on a document's data, per domain module: could that module claim it? A module

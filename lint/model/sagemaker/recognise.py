@@ -26,7 +26,7 @@ from typing import Any, Optional
 from gpulint.diagnostics import Path
 from gpulint.load import Document, Source, Tagged
 from gpulint.model.core import describe
-from gpulint.model.recognize import Recognised, Violation, recogniser, dig
+from gpulint.model.recognize import Recognised, Violation, dig, has_pascal_case_member, recogniser
 from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy
 from gpulint.model.sagemaker.objects import (
     AwsObject,
@@ -210,7 +210,7 @@ _LISTS = {"scalabletargets": ScalableTarget, "scalingpolicies": ScalingPolicy}
 def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
     """Request documents (boto3 / CLI input) and saved describe_* responses."""
     data = doc.data
-    if not isinstance(data, dict) or ("apiVersion" in data and "kind" in data):
+    if not isinstance(data, dict) or ("apiVersion" in data and "kind" in data) or not has_pascal_case_member(data):
         return None
     cls = classify(data)
     if cls is not None:

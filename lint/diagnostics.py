@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Optional, Tuple
-
 from dataclasses import dataclass, field
+from typing import Any, Optional, Tuple
 
 Path = Tuple[Any, ...]
 

@@ -244,10 +244,10 @@ def _at(path: tuple, leaf: dict) -> dict:
 
 
 def kubernetes_schema() -> dict:
-    from gpulint.model import kubernetes
-    from gpulint.model import core as model
+    from gpulint.model.kubernetes import recognise as kubernetes
+    from gpulint.model.kubernetes import shapes
 
-    defs = _shapes([model.PodSpec, model.Container, model.ObjectMeta, model.HPASpec, model.ScaledObjectSpec])
+    defs = _shapes([shapes.PodSpec, shapes.Container, shapes.ObjectMeta, shapes.HPASpec, shapes.ScaledObjectSpec])
     defs["PodTemplateSpec"] = {
         "description": "A pod template: metadata and a pod spec.",
         "type": "object",

@@ -7,10 +7,10 @@ import json
 import os
 
 import pytest
-
-from gpulint.engine.baseline import normalise_message
-from gpulint.cli import main
 from helpers import run_cli
+
+from gpulint.cli import main
+from gpulint.engine.baseline import normalise_message
 
 DEPLOYMENT = """\
 apiVersion: apps/v1

@@ -8,8 +8,8 @@ import os
 import re
 
 import pytest
-
 from expect import FIXTURES, all_cases, case_files, cases_in, expected_for_file, rule_folders, run_case
+
 from gpulint.engine.rule import all_rules
 
 CASE_LIST = all_cases()

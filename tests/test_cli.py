@@ -15,10 +15,10 @@ import subprocess
 import sys
 
 import pytest
+from helpers import run_cli
 
 from gpulint import __version__, cli
 from gpulint.engine.rule import all_rules
-from helpers import run_cli
 
 GPU = """\
 apiVersion: apps/v1

@@ -9,11 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from helpers import load_script
 
-from gpulint.model import catalog
 from gpulint.config import from_mapping
 from gpulint.engine.run import lint_paths
-from helpers import load_script
+from gpulint.model import catalog
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)

@@ -6,9 +6,9 @@ import json
 import textwrap
 
 import pytest
+from helpers import run_cli
 
 from gpulint.config import Config, ConfigError, find_config, from_mapping, load_config
-from helpers import run_cli
 
 # A GPU container whose liveness probe gives up after 0 + 20 x 10 = 200 s: fine
 # for the default budget (120 s), too short for a budget of 300 s.

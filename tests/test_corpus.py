@@ -17,9 +17,9 @@ import pytest
 
 from gpulint.cli import main
 from gpulint.config import Config, from_mapping
-from gpulint.engine.run import Result, lint_paths
-from gpulint.model.core import Workload
 from gpulint.engine.rule import all_rules
+from gpulint.engine.run import Result, lint_paths
+from gpulint.model.kubernetes import Workload
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.normpath(os.path.join(REPO, "..", "shared", "corpus"))

@@ -10,12 +10,12 @@ import shutil
 import subprocess
 
 import pytest
+from helpers import load_script, run_cli
 
+from gpulint.cli import main
 from gpulint.cost import estimate as cost
 from gpulint.cost import live as live_prices
 from gpulint.cost import pricing, render
-from gpulint.cli import main
-from helpers import load_script, run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, "examples", "cost")

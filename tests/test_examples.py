@@ -14,9 +14,9 @@ import os
 from collections import Counter
 
 import pytest
+from helpers import run_cli
 
 from gpulint.engine.rule import all_rules
-from helpers import run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, "examples")

@@ -18,12 +18,12 @@ import sys
 
 import pytest
 import yaml
+from helpers import run_cli
 
+from gpulint.engine.rule import all_rules, get_rule
 from gpulint.fix import run as fixmod
 from gpulint.fix import write as fixwrite
 from gpulint.fix.diff import unified_diff
-from gpulint.engine.rule import all_rules, get_rule
-from helpers import run_cli
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "fix")
 CASES = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d)))

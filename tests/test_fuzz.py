@@ -27,7 +27,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gpulint import cli
-
 from gpulint import load as loader
 from gpulint.load import Tagged
 

@@ -10,9 +10,9 @@ import subprocess
 
 import pytest
 import yaml
+from helpers import run_cli
 
 from gpulint.cli import build_parser
-from helpers import run_cli
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -10,9 +10,9 @@ import sys
 import threading
 
 import pytest
+from helpers import run_cli
 
 from gpulint.cli import main
-from helpers import run_cli
 
 GPU_POD = """\
 apiVersion: v1

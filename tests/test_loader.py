@@ -17,13 +17,12 @@ import sys
 import textwrap
 
 import pytest
+from helpers import run_cli
 
 from gpulint import cli
-
 from gpulint import load as loader
 from gpulint.config import Config
 from gpulint.engine.run import lint_paths
-from helpers import run_cli
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD = os.path.join(HERE, "fixtures", "bad")

@@ -10,11 +10,11 @@ import sys
 
 import pytest
 
-from gpulint.model import quotas
 from gpulint.cli import main
 from gpulint.config import from_mapping
-from gpulint.engine.run import lint_paths
 from gpulint.engine.rule import all_rules, get_rule
+from gpulint.engine.run import lint_paths
+from gpulint.model import quotas
 from gpulint.model.sagemaker import EndpointConfig, ScalingPolicy
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

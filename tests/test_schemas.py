@@ -22,12 +22,11 @@ import sys
 import jsonschema
 import pytest
 import yaml
+from helpers import load_script
 
 from gpulint import cli
-
 from gpulint import load as loader
 from gpulint.config import ConfigError, from_mapping
-from helpers import load_script
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -218,7 +217,7 @@ def _plain(value):
 
 
 def _described(data) -> bool:
-    from gpulint.model import kubernetes
+    from gpulint.model.kubernetes import recognise as kubernetes
 
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
         return False

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any, Optional
-
 from dataclasses import dataclass, field
+from typing import Any, Optional
 
 from gpulint.cost.pricing import Prices, Quote, SnapshotPrices, SpotQuote, service_of
 

@@ -20,9 +20,8 @@ from __future__ import annotations
 import abc
 import json
 import os
-from typing import Any, Iterable, Optional
-
 from dataclasses import dataclass
+from typing import Any, Iterable, Optional
 
 DEFAULT_REGION = "us-east-1"
 HOURS_PER_MONTH = 730

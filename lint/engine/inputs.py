@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 from typing import Optional
 
-from gpulint.config import Config
 from gpulint import load as loader
+from gpulint.config import Config
 from gpulint.load import Source
 from gpulint.load.walk import walk
 

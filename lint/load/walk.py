@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Iterable, Iterator, Optional
-
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 SKIP_DIRS = frozenset(

@@ -40,10 +40,9 @@ from __future__ import annotations
 import difflib
 import json
 import threading
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Optional
-
-from dataclasses import dataclass
 
 NEURON_RESOURCES = ("aws.amazon.com/neuron", "aws.amazon.com/neurondevice")
 NEURONCORE = "aws.amazon.com/neuroncore"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable, Iterator, Optional, TypeVar
 
-from gpulint.model.core import K8sObject, ModelObject, Workload
+from gpulint.model.core import ModelObject
+from gpulint.model.kubernetes import K8sObject, Workload
 
 T = TypeVar("T", bound=ModelObject)
 

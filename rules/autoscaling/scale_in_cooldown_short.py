@@ -9,8 +9,7 @@ from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.model.aws_documents import DEFAULT_COOLDOWN, target_tracking
-from gpulint.model.sagemaker import ScalingPolicy, as_bool, as_int
+from gpulint.model.sagemaker import DEFAULT_COOLDOWN, ScalingPolicy, as_bool, as_int, target_tracking
 from gpulint.rules.autoscaling import AAS_TT_DOC
 
 

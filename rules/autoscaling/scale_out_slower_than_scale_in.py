@@ -7,8 +7,7 @@ from typing import Iterator
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.aws_documents import DEFAULT_COOLDOWN, spelled, target_tracking
-from gpulint.model.sagemaker import ScalingPolicy, as_bool, as_int, as_str
+from gpulint.model.sagemaker import DEFAULT_COOLDOWN, ScalingPolicy, as_bool, as_int, as_str, spelled, target_tracking
 from gpulint.rules.autoscaling import AAS_TT_DOC
 
 VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"

@@ -9,10 +9,8 @@ from pydantic import Field
 
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.model.cluster import NodePool, landable, max_accelerators, pools_for
-from gpulint.model.core import PodTemplate, Workload
-from gpulint.model.node_pools import pools_text
-from gpulint.model.pods import role_prefix
+from gpulint.model.cluster import NodePool, landable, max_accelerators, pools_for, pools_text
+from gpulint.model.kubernetes import PodTemplate, Workload, role_prefix
 
 
 class CapacityOptions(RuleOptions):

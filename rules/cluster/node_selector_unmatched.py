@@ -7,10 +7,8 @@ from typing import Iterator
 
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.cluster import Scope, close_key, has_selector, landable, pool_matches, pools_for
-from gpulint.model.core import PodTemplate, Workload
-from gpulint.model.node_pools import pools_text
-from gpulint.model.pods import role_prefix
+from gpulint.model.cluster import Scope, close_key, has_selector, landable, pool_matches, pools_for, pools_text
+from gpulint.model.kubernetes import PodTemplate, Workload, role_prefix
 
 
 @register

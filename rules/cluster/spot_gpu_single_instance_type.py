@@ -8,8 +8,7 @@ from typing import Iterator
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
 from gpulint.model import catalog
-from gpulint.model.cluster import NodePool
-from gpulint.model.node_pools import never_launches
+from gpulint.model.cluster import NodePool, never_launches
 
 
 @register

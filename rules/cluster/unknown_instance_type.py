@@ -10,7 +10,8 @@ from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
 from gpulint.model import catalog
 from gpulint.model.cluster import NodePool
-from gpulint.model.core import ModelObject, Workload, is_placeholder
+from gpulint.model.core import ModelObject, is_placeholder
+from gpulint.model.kubernetes import Workload
 
 _EC2_NAME = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$", re.IGNORECASE)
 _TYPE_KEYS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.autoscalers import fixed_size, gpu_scale_target
-from gpulint.model.core import HorizontalPodAutoscaler, is_placeholder
+from gpulint.model.core import is_placeholder
+from gpulint.model.kubernetes import HorizontalPodAutoscaler, fixed_size, gpu_scale_target
 
 _CPU_MEMORY = {"cpu", "memory"}
 

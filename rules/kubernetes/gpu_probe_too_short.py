@@ -9,8 +9,8 @@ from pydantic import Field
 
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.model.core import Probe, Unknown, Workload
-from gpulint.model.pods import gpu_containers, is_patch, merged
+from gpulint.model.core import Unknown
+from gpulint.model.kubernetes import Probe, Workload, gpu_containers, is_patch, merged
 
 
 class ProbeOptions(RuleOptions):

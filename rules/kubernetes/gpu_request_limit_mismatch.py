@@ -7,8 +7,8 @@ from typing import Iterator
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.core import Workload, is_accelerator, parse_count
-from gpulint.model.pods import gpu_containers, quantity_text, unknown_quantity
+from gpulint.model.core import is_accelerator, parse_count
+from gpulint.model.kubernetes import Workload, gpu_containers, quantity_text, unknown_quantity
 from gpulint.rules.kubernetes import K8S_GPU_DOC
 
 

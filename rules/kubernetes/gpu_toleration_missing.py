@@ -8,9 +8,17 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.core import PodTemplate, Workload
-from gpulint.model.pods import merged, role_prefix
-from gpulint.model.scheduling import ANY_VALUE, blocking_taint, implicit_tolerations, taint_value, tolerates
+from gpulint.model.kubernetes import (
+    ANY_VALUE,
+    PodTemplate,
+    Workload,
+    blocking_taint,
+    implicit_tolerations,
+    merged,
+    role_prefix,
+    taint_value,
+    tolerates,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.model.cluster import NodePool, Taint

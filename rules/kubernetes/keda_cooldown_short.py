@@ -9,8 +9,7 @@ from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.model.autoscalers import fixed_size, gpu_scale_target
-from gpulint.model.core import ScaledObject
+from gpulint.model.kubernetes import ScaledObject, fixed_size, gpu_scale_target
 
 
 class KedaOptions(RuleOptions):

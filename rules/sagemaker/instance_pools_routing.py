@@ -7,8 +7,7 @@ from typing import Any, Iterator, Optional
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.aws_documents import spelled
-from gpulint.model.sagemaker import AwsObject, EndpointConfig, as_str, is_unknown
+from gpulint.model.sagemaker import AwsObject, EndpointConfig, as_str, is_unknown, spelled
 from gpulint.rules.sagemaker import SM_HETERO_DOC
 
 

@@ -9,8 +9,7 @@ from pydantic import Field
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.model.aws_documents import spelled
-from gpulint.model.sagemaker import TrainingJob, as_int, is_unknown
+from gpulint.model.sagemaker import TrainingJob, as_int, is_unknown, spelled
 from gpulint.rules.sagemaker import SM_SPOT_DOC
 
 

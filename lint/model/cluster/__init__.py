@@ -8,7 +8,8 @@ submodules are the package's own layout.
 * :mod:`.pools`: :class:`NodePool`, :class:`ClusterConfig`, :class:`Taint`, :class:`Requirement`;
 * :mod:`.labels`: node label values, selector operators, Karpenter's well-known labels;
 * :mod:`.eksctl`, :mod:`.karpenter`: the recognisers that turn documents into node pools;
-* :mod:`.matching`: which pools and instance types a workload can land on.
+* :mod:`.matching`: which pools and instance types a workload can land on;
+* :mod:`.node_pools`: how rules describe pools (which never launch, a list of pools).
 
 Importing the package registers its recognisers. The run imports it only once
 a cluster document (``ClusterConfig``, ``NodePool``) is seen, so a run over
@@ -32,6 +33,7 @@ from gpulint.model.cluster.matching import (
     pool_matches,
     pools_for,
 )
+from gpulint.model.cluster.node_pools import never_launches, pools_text
 from gpulint.model.cluster.pools import ClusterConfig, InstanceTypeRef, NodePool, Requirement, Taint
 
 __all__ = [
@@ -48,6 +50,8 @@ __all__ = [
     "landable",
     "match_types",
     "max_accelerators",
+    "never_launches",
     "pool_matches",
     "pools_for",
+    "pools_text",
 ]

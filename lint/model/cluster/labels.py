@@ -17,7 +17,6 @@ from typing import Any, Iterable, Optional
 from gpulint.model import catalog
 from gpulint.model.core import is_placeholder
 
-
 # --------------------------------------------------------------------------- values
 
 

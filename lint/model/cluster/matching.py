@@ -35,7 +35,8 @@ from gpulint.model.cluster.labels import (
     op_holds,
 )
 from gpulint.model.cluster.pools import ClusterConfig, NodePool
-from gpulint.model.core import ModelObject, PodTemplate, is_placeholder
+from gpulint.model.core import ModelObject, is_placeholder
+from gpulint.model.kubernetes import PodTemplate
 
 #: label-key domains that node agents (GPU feature discovery, NFD, the cloud provider, kubelet) set at run time
 _RUNTIME_DOMAINS = ("kubernetes.io", "k8s.io", "k8s.aws", "amazonaws.com", "nvidia.com", "amd.com", "google.com",

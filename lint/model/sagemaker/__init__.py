@@ -12,7 +12,9 @@ submodules are the package's own layout.
 * :mod:`.schema`: validation against the JSON Schemas generated from the
   botocore service models, and the mapping between API and written paths;
 * :mod:`.joins`: the cross-file index that joins models, endpoint configs,
-  endpoints and scaling by name.
+  endpoints and scaling by name;
+* :mod:`.documents`: what several rules read from policy documents (member
+  spellings, the target-tracking configuration, the default cooldown).
 
 Importing the package registers its recognisers. The run imports it only once
 an AWS document is seen, so a run over Kubernetes manifests alone never loads
@@ -25,6 +27,7 @@ from __future__ import annotations
 # importing the recogniser module registers its recognisers
 from gpulint.model.sagemaker import recognise  # noqa: F401
 from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy, parse_resource_id
+from gpulint.model.sagemaker.documents import DEFAULT_COOLDOWN, spelled, target_tracking
 from gpulint.model.sagemaker.joins import Index, index
 from gpulint.model.sagemaker.objects import (
     AwsObject,
@@ -35,7 +38,6 @@ from gpulint.model.sagemaker.objects import (
     TrainingJob,
     TransformJob,
     Variant,
-    _match_key,
     as_bool,
     as_int,
     as_str,
@@ -44,6 +46,7 @@ from gpulint.model.sagemaker.objects import (
 from gpulint.model.sagemaker.schema import inline_refs, schema_dir
 
 __all__ = [
+    "DEFAULT_COOLDOWN",
     "AwsObject",
     "Endpoint",
     "EndpointConfig",
@@ -55,7 +58,6 @@ __all__ = [
     "TrainingJob",
     "TransformJob",
     "Variant",
-    "_match_key",  # the cost estimate reads raw documents in any member spelling with it
     "as_bool",
     "as_int",
     "as_str",
@@ -64,4 +66,6 @@ __all__ = [
     "is_unknown",
     "parse_resource_id",
     "schema_dir",
+    "spelled",
+    "target_tracking",
 ]

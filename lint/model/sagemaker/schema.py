@@ -22,7 +22,6 @@ from gpulint.model.core import describe
 from gpulint.model.recognize import Violation
 from gpulint.model.sagemaker.objects import AwsObject, is_unknown
 
-
 _SCHEMAS: dict[str, dict] = {}
 _VALIDATORS: dict[str, Any] = {}
 

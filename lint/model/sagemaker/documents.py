@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from gpulint.model.sagemaker import AwsObject, ScalingPolicy, as_str
+from gpulint.model.sagemaker.autoscaling import ScalingPolicy
+from gpulint.model.sagemaker.objects import AwsObject, as_str
 
 #: the cooldown Application Auto Scaling uses for SageMaker variants when none is given
 DEFAULT_COOLDOWN = 300

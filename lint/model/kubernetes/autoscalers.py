@@ -6,11 +6,13 @@ bounds leave anything to scale."""
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from gpulint.model.core import K8sObject, Workload
-from gpulint.model.pods import merged
-from gpulint.model.project import Project
+from gpulint.model.kubernetes.objects import K8sObject, Workload
+from gpulint.model.kubernetes.pods import merged
+
+if TYPE_CHECKING:  # pragma: no cover - the Project indexes these objects
+    from gpulint.model.project import Project
 
 
 def gpu_scale_target(obj: K8sObject, ref: Any, project: Project) -> Optional[Workload]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from gpulint.model.core import PodTemplate, is_placeholder
+from gpulint.model.core import is_placeholder
+from gpulint.model.kubernetes.objects import PodTemplate
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.model.cluster import NodePool, Taint

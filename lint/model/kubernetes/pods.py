@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import re
 import weakref
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from gpulint.model.core import ContainerRef, ModelObject, PodTemplate, Workload, is_placeholder
-from gpulint.model.kubernetes import Kustomization
-from gpulint.model.project import Project
+from gpulint.model.core import ModelObject, is_placeholder
+from gpulint.model.kubernetes.kustomize import Kustomization
+from gpulint.model.kubernetes.objects import ContainerRef, PodTemplate, Workload
+
+if TYPE_CHECKING:  # pragma: no cover - the Project indexes these objects
+    from gpulint.model.project import Project
 
 _PATCH_FILES: "weakref.WeakKeyDictionary[Project, frozenset[str]]" = weakref.WeakKeyDictionary()
 

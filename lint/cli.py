@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING, Optional, Sequence, TextIO
 
 from gpulint import __version__
+from gpulint.commandline import Parser, UsageError, open_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.config import Config
@@ -20,22 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SUBCOMMANDS = ("rules", "rule", "cost")
-
-
-class _Parser(argparse.ArgumentParser):
-    #: where --help and --version print (main's ``stdout``, not always sys.stdout)
-    stdout: Optional[TextIO] = None
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: error: {message}")
-
-    def _print_message(self, message: str, file: Optional[TextIO] = None) -> None:
-        if message:
-            (self.stdout or file or sys.stdout).write(message)
-
-
-class _UsageError(Exception):
-    pass
 
 
 def _csv(values: Optional[list[str]]) -> list[str]:
@@ -46,7 +31,7 @@ def _csv(values: Optional[list[str]]) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    p = Parser(
         prog="gpulint",
         description="Lint GPU and ML infrastructure configs: Kubernetes, eksctl, Karpenter, SageMaker.",
         epilog="Subcommands: 'gpulint rules' lists the rules; 'gpulint rule NAME' explains one. "
@@ -77,19 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
     p.add_argument("--version", action="version", version=f"gpulint {__version__}")
     return p
-
-
-def open_output(path: Optional[str], out: TextIO, err: TextIO) -> tuple[Optional[TextIO], Optional[TextIO]]:
-    """(where to write the report, the file to close afterwards); (None, None) after a message
-    when ``--output-file`` cannot be opened."""
-    if not path:
-        return out, None
-    try:
-        opened = open(path, "w", encoding="utf-8")
-    except OSError as exc:
-        err.write(f"gpulint: cannot write {path}: {exc.strerror}\n")
-        return None, None
-    return opened, opened
 
 
 def _print_rules(out: TextIO) -> int:
@@ -152,7 +124,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
         parser = build_parser()
         parser.stdout = out  # type: ignore[attr-defined]
         args = parser.parse_args(argv)
-    except _UsageError as exc:
+    except UsageError as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE
     except SystemExit as exc:  # --help / --version

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+from typing import Any, Iterator
 
 import jsonschema
 import pytest
@@ -287,3 +288,35 @@ def test_kubernetes_schema_accepts_placeholders() -> None:
     assert list(v.iter_errors(doc)) == []
     doc["spec"]["containers"][0]["livenessProbe"]["periodSeconds"] = "ten"
     assert [list(e.absolute_path) for e in v.iter_errors(doc)] == [["spec", "containers", 0, "livenessProbe"]]
+
+
+SHIPPED = sorted(
+    os.path.relpath(p, os.path.join(REPO, "schemas"))
+    for p in glob.glob(os.path.join(REPO, "schemas", "**", "*.json"), recursive=True)
+)
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                yield value
+            else:
+                yield from _patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _patterns(item)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_schema_is_valid_and_its_patterns_compile(name: str) -> None:
+    with open(os.path.join(REPO, "schemas", name), encoding="utf-8") as fh:
+        root = json.load(fh)
+    jsonschema.Draft202012Validator.check_schema(root)
+    for pattern in _patterns(root):  # every pattern, including those no document exercises
+        re.compile(pattern)
+
+
+def test_the_aws_schemas_are_shipped() -> None:
+    assert any(n.startswith(os.path.join("aws", "sagemaker")) for n in SHIPPED)
+    assert any(n.startswith(os.path.join("aws", "application-autoscaling")) for n in SHIPPED)

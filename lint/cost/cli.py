@@ -13,7 +13,7 @@ import sys
 import tempfile
 from typing import TYPE_CHECKING, Optional, Sequence, TextIO
 
-from gpulint.cli import _Parser, _UsageError, open_output  # one parser that returns, never exits
+from gpulint.commandline import Parser, UsageError, open_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.model.project import Project
@@ -31,8 +31,8 @@ def _money_arg(text: str) -> float:
     return value
 
 
-def build_parser() -> _Parser:
-    p = _Parser(
+def build_parser() -> Parser:
+    p = Parser(
         prog="gpulint cost",
         description="Estimate what the instances in SageMaker endpoint configs and jobs, eksctl node groups and "
         "Karpenter NodePools cost per month (730 h), at min and at max capacity.",
@@ -61,7 +61,7 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO, stdin_data: Optional[byt
     parser.stdout = out
     try:
         args = parser.parse_args(list(argv))
-    except _UsageError as exc:
+    except UsageError as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE
     except SystemExit as exc:  # --help

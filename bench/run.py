@@ -211,15 +211,17 @@ def report(args: argparse.Namespace, times: dict[str, list[float]], rss: dict[st
             continue
         v = times[name]
         print(f"{name:<36} {med[name]:>9.3f} {min(v):>7.3f} {max(v):>7.3f} {max(rss[name]):>8.1f}")
-    print(f"\n{'ratio':<58} {'measured':>9} {'target':>7}")
-    for label, value, target in ratios(med, rss, sizes):
+    rows = ratios(med, rss, sizes)
+    width = max(len(label) for label, _, _ in rows)
+    print(f"\n{'ratio':<{width}} {'measured':>9} {'target':>7}")
+    for label, value, target in rows:
         shown = f"{value:>9.2f}" if value is not None else f"{'-':>9}"
         if target is None:
             verdict, goal = "(reference)", f"{'-':>7}"
         else:
             verdict = "not measured" if value is None else ("ok" if value <= target else "MISSED")
             goal = f"{target:>7.1f}"
-        print(f"{label:<58} {shown} {goal}  {verdict}")
+        print(f"{label:<{width}} {shown} {goal}  {verdict}")
     if not have_yamllint:
         print(f"\nyamllint was not found, so the start-up target was not measured: {GET_YAMLLINT}")
 

@@ -22,7 +22,7 @@ interpreter are the ones timed (``pip install '.[bench]'`` brings yamllint).
    Every command runs once before the timed rounds, and bytecode may be written
    (``PYTHONDONTWRITEBYTECODE`` is dropped), so start-up is measured as an
    installed package sees it, not with every module compiled afresh.
-3. Records the peak RSS of each command: a small fresh interpreter starts the
+3. Records the CPU time and peak RSS of each command: a small fresh interpreter starts the
    command and reads ``getrusage(RUSAGE_CHILDREN)`` once it has ended, so the
    harness's own memory never counts.
 4. Prints medians over the rounds, and the ratios the project tracks.
@@ -61,7 +61,7 @@ for root, _, files in os.walk(sys.argv[1]):
             list(yaml.load_all(raw, Loader=loader))
 """
 
-#: Runs one command and prints "seconds peak-KiB exit-status". It is a fresh interpreter
+#: Runs one command and prints "seconds cpu-seconds peak-KiB exit-status". It is a fresh interpreter
 #: (-I -S: no site, a few MB), so the peak RSS the kernel reports for its one child is the
 #: command's own, not that of the harness it would otherwise have been forked from.
 LAUNCH = r"""
@@ -72,8 +72,8 @@ start = time.perf_counter()
 pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ, file_actions=actions)
 _, status = os.waitpid(pid, 0)
 elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(elapsed, peak, os.waitstatus_to_exitcode(status))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 
 SMALL = """\
@@ -108,17 +108,18 @@ def _lint(n: str, one_process: bool) -> str:
     return f"gpulint {n}, GPULINT_JOBS=1" if one_process else f"gpulint {n}"
 
 
-def run_once(cmd: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command, measured by a fresh launcher."""
+def run_once(cmd: list[str], env: dict) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (the command and the workers it waited for) and peak RSS (MB)
+    of one command, measured by a fresh launcher."""
     out = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCH, *cmd], env=env,
                          capture_output=True, text=True)
     try:
-        seconds, peak_kib, status = out.stdout.split()
+        seconds, cpu, peak_kib, status = out.stdout.split()
     except ValueError:
         raise SystemExit(f"could not run {' '.join(cmd)}: {out.stderr.strip()}") from None
     if int(status) not in (0, 1):
         raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
-    return float(seconds), int(peak_kib) / 1024.0  # Linux reports KiB
+    return float(seconds), float(cpu), int(peak_kib) / 1024.0  # Linux reports KiB
 
 
 def find_tool(name: str) -> str | None:
@@ -156,11 +157,15 @@ def build_jobs(args: argparse.Namespace, corpora: dict[int, str], small: str,
     return jobs
 
 
+Samples = dict[str, list[float]]
+
+
 def measure(jobs: dict[str, tuple[list[str], dict]], env: dict, rounds: int,
-            repeat: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Seconds and peak MB of every run, rounds interleaved in a shuffled order."""
-    times: dict[str, list[float]] = {k: [] for k in jobs}
-    rss: dict[str, list[float]] = {k: [] for k in jobs}
+            repeat: int) -> tuple[Samples, Samples, Samples]:
+    """Wall seconds, CPU seconds and peak MB of every run, rounds interleaved in a shuffled order."""
+    times: Samples = {k: [] for k in jobs}
+    cpu: Samples = {k: [] for k in jobs}
+    rss: Samples = {k: [] for k in jobs}
     for cmd, extra in jobs.values():  # warm up: bytecode written, files in the page cache
         run_once(cmd, {**env, **extra})
     rng = random.Random(0)
@@ -169,14 +174,19 @@ def measure(jobs: dict[str, tuple[list[str], dict]], env: dict, rounds: int,
         rng.shuffle(order)
         for name in order:
             cmd, extra = jobs[name]
-            t, m = run_once(cmd, {**env, **extra})
+            t, c, m = run_once(cmd, {**env, **extra})
             times[name].append(t)
+            cpu[name].append(c)
             rss[name].append(m)
-    return times, rss
+    return times, cpu, rss
 
 
-def ratios(med: dict[str, float], rss: dict[str, list[float]], sizes: list[int]) -> list[tuple[str, float | None, float | None]]:
-    """(label, measured or None when not measured, target or None for a reference figure)."""
+def ratios(med: dict[str, float], cpu: dict[str, float], rss: Samples,
+           sizes: list[int]) -> list[tuple[str, float | None, float | None]]:
+    """(label, measured or None when not measured, target or None for a reference figure).
+
+    The targets are on wall time; the same ratios on CPU time follow for reference, as they
+    hardly move when other work shares the machine."""
     big, little = f"{max(sizes):,}", f"{min(sizes):,}"
     out: list[tuple[str, float | None, float | None]] = [
         (f"{SMALL_RUN} / {YAMLLINT}", med[SMALL_RUN] / med[YAMLLINT] if YAMLLINT in med else None, 2.0),
@@ -190,18 +200,21 @@ def ratios(med: dict[str, float], rss: dict[str, list[float]], sizes: list[int])
         (f"{_lint(big, False)} / {_floor(big)}", med[_lint(big, False)] / med[_floor(big)], None),
         (f"{SMALL_RUN} / {PASS}", med[SMALL_RUN] / med[PASS], None),
         (f"{SMALL_RUN} / {IMPORT_YAML}", med[SMALL_RUN] / med[IMPORT_YAML], None),
+        (f"CPU time: {SMALL_RUN} / {YAMLLINT}", cpu[SMALL_RUN] / cpu[YAMLLINT] if YAMLLINT in cpu else None, None),
+        (f"CPU time: {_lint(big, True)} / {_floor(big)}", cpu[_lint(big, True)] / cpu[_floor(big)], None),
     ]
     return out
 
 
-def report(args: argparse.Namespace, times: dict[str, list[float]], rss: dict[str, list[float]],
+def report(args: argparse.Namespace, times: Samples, cpu: Samples, rss: Samples,
            sizes: list[int], have_yamllint: bool) -> None:
     med = {k: statistics.median(v) for k, v in times.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nmachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
           f"load average {load:.2f} at the end; {args.rounds} rounds ({args.repeat} runs a round for "
           f"start-up), medians; gpulint: {args.gpulint}")
-    print(f"{'measurement':<36} {'seconds':>9} {'min':>7} {'max':>7} {'peak MB':>8}")
+    print(f"{'measurement':<36} {'seconds':>9} {'min':>7} {'max':>7} {'CPU s':>7} {'peak MB':>8}")
     names = list(times)
     if not have_yamllint:
         names.insert(names.index(SMALL_RUN), YAMLLINT)
@@ -210,8 +223,9 @@ def report(args: argparse.Namespace, times: dict[str, list[float]], rss: dict[st
             print(f"{name:<36} {'not installed: ' + GET_YAMLLINT}")
             continue
         v = times[name]
-        print(f"{name:<36} {med[name]:>9.3f} {min(v):>7.3f} {max(v):>7.3f} {max(rss[name]):>8.1f}")
-    rows = ratios(med, rss, sizes)
+        print(f"{name:<36} {med[name]:>9.3f} {min(v):>7.3f} {max(v):>7.3f} {med_cpu[name]:>7.3f} "
+              f"{max(rss[name]):>8.1f}")
+    rows = ratios(med, med_cpu, rss, sizes)
     width = max(len(label) for label, _, _ in rows)
     print(f"\n{'ratio':<{width}} {'measured':>9} {'target':>7}")
     for label, value, target in rows:
@@ -255,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         fh.write(SMALL)
 
     jobs = build_jobs(args, corpora, small, have_yamllint)
-    times, rss = measure(jobs, env, args.rounds, args.repeat)
-    report(args, times, rss, sizes, have_yamllint)
+    times, cpu, rss = measure(jobs, env, args.rounds, args.repeat)
+    report(args, times, cpu, rss, sizes, have_yamllint)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -185,8 +185,8 @@ def ratios(med: dict[str, float], cpu: dict[str, float], rss: Samples,
            sizes: list[int]) -> list[tuple[str, float | None, float | None]]:
     """(label, measured or None when not measured, target or None for a reference figure).
 
-    The targets are on wall time; the same ratios on CPU time follow for reference, as they
-    hardly move when other work shares the machine."""
+    The targets are on wall time; the same ratios on CPU time follow for reference (waiting
+    for a core that other work holds adds wall time, not CPU time)."""
     big, little = f"{max(sizes):,}", f"{min(sizes):,}"
     out: list[tuple[str, float | None, float | None]] = [
         (f"{SMALL_RUN} / {YAMLLINT}", med[SMALL_RUN] / med[YAMLLINT] if YAMLLINT in med else None, 2.0),

@@ -42,13 +42,28 @@ def test_corpus_is_deterministic_and_counts_what_it_wrote(tmp_path, monkeypatch)
     assert seeded <= found  # every seeded finding is reported
 
 
-def test_run_py_prints_every_measurement_and_ratio(tmp_path) -> None:
-    out = subprocess.run(
-        [sys.executable, os.path.join(REPO, "bench", "run.py"), "--rounds", "1", "--sizes", "20,40",
-         "--keep", str(tmp_path)],
+def _run_py(tmp_path, *extra: str) -> str:
+    return subprocess.run(
+        [sys.executable, os.path.join(REPO, "bench", "run.py"), "--rounds", "1", "--repeat", "1",
+         "--keep", str(tmp_path), *extra],
         capture_output=True, text=True, check=True, timeout=300,
     ).stdout
-    for label in ("python -c pass", 'python -c "import yaml"', "gpulint small file", "parse floor 40",
-                  "gpulint 40", "gpulint 40 / parse floor 40", "gpulint 40 / gpulint 20",
-                  "gpulint small file / python -c pass", "peak RSS on 40 documents (MB)"):
+
+
+def test_run_py_prints_every_measurement_and_ratio(tmp_path) -> None:
+    out = _run_py(tmp_path, "--sizes", "20,40")
+    for label in ("python -c pass", 'python -c "import yaml"', "yamllint -d relaxed, small file",
+                  "gpulint small file", "parse floor 40", "gpulint 40, GPULINT_JOBS=1", "gpulint 40 ",
+                  "gpulint small file / yamllint -d relaxed, small file",
+                  "gpulint 40, GPULINT_JOBS=1 / parse floor 40",
+                  "gpulint 40, GPULINT_JOBS=1 / gpulint 20, GPULINT_JOBS=1",
+                  "peak RSS, gpulint 40 (MB)", "gpulint 40 / parse floor 40",
+                  "gpulint small file / python -c pass"):
         assert label in out, label
+
+
+def test_run_py_says_how_to_get_yamllint_when_it_is_missing(tmp_path) -> None:
+    out = _run_py(tmp_path, "--sizes", "20", "--yamllint", str(tmp_path / "no-such-yamllint"))
+    assert "pip install 'gpulint[bench]'" in out
+    row = next(line for line in out.splitlines() if line.startswith("gpulint small file / yamllint"))
+    assert row.split()[-2:] == ["not", "measured"]

@@ -8,6 +8,7 @@ status; only ``entry`` exits.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from typing import TYPE_CHECKING, Optional, Sequence, TextIO
@@ -370,6 +371,9 @@ def _statistics(result: "Result", out: TextIO) -> None:
 
 
 def entry() -> None:
+    # The model a run builds lives until the process ends (with os._exit, in _leave): the cyclic
+    # collector would only walk it again and again, and a pass after the run finds nothing to free.
+    gc.disable()
     try:
         code = main()
     except KeyboardInterrupt:  # pragma: no cover

@@ -70,7 +70,8 @@ def check_nesting(text: str) -> None:
                     raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, col)
             elif depth:
                 depth -= 1
-    m = _BLOCK_PREFIX.search(text)
+    # a line can only open MAX_DEPTH block levels with as many '-' or '?' indicators
+    m = _BLOCK_PREFIX.search(text) if text.count("-") + text.count("?") >= MAX_DEPTH else None
     if m:
         line = text.count("\n", 0, m.start()) + 1
         raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, 1)

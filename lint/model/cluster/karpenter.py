@@ -20,8 +20,8 @@ from gpulint.model.cluster.labels import (
     KARPENTER_TYPE_LABELS,
     TYPE_NEUTRAL_KEYS,
     all_of,
-    karpenter_type_label,
     op_holds,
+    type_label,
 )
 from gpulint.model.cluster.pools import InstanceTypeRef, NodePool, Requirement, Taint, check_effects
 from gpulint.model.cluster.shapes import (
@@ -50,16 +50,6 @@ def karpenter_candidates(requirements: list[Requirement]) -> Optional[tuple[str,
 
 #: NodePools in one repository repeat the same few requirement sets; filtering the catalog is the costly part
 _CANDIDATES: dict[tuple, Optional[tuple[str, ...]]] = {}
-_TYPE_LABELS: dict[tuple[str, str], Any] = {}
-
-
-def _type_label(name: str, key: str) -> Any:
-    cached = _TYPE_LABELS.get((name, key))
-    if cached is None:
-        it = catalog.get(name)
-        assert it is not None
-        cached = _TYPE_LABELS[(name, key)] = karpenter_type_label(it, key)
-    return cached
 
 
 def _candidates(type_reqs: list[Requirement]) -> Optional[tuple[str, ...]]:
@@ -79,7 +69,7 @@ def _candidates(type_reqs: list[Requirement]) -> Optional[tuple[str, ...]]:
             if r.key.endswith("/instance-type"):
                 actual: Any = name
             else:
-                actual = _type_label(name, r.key)
+                actual = type_label(name, r.key)
             results.append(op_holds(r.operator, r.values, actual))
         verdict = all_of(results)
         if verdict is not False:

@@ -11,6 +11,7 @@ node from its instance type (``karpenter.k8s.aws/instance-gpu-count``, ...).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable, Optional
 
@@ -212,3 +213,11 @@ def karpenter_type_label(it: catalog.InstanceType, key: str) -> Any:
         if short == "instance-accelerator-manufacturer":
             return "aws"
     return ANY
+
+
+@functools.lru_cache(maxsize=None)
+def type_label(name: str, key: str) -> Any:
+    """:func:`karpenter_type_label` for the catalog's type ``name`` (ANY when the catalog does not
+    know it), worked out once per type and key: every pool and workload asks for the same few."""
+    it = catalog.get(name)
+    return karpenter_type_label(it, key) if it is not None else ANY

@@ -19,6 +19,7 @@ the instance types a pod may get there.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import weakref
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class Scope:
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, dict[str, Optional[Scope]]]" = weakref.WeakKeyDictionary()
+#: the absolute path of each pool and cluster file, per project (every workload folder walks them)
+_FULL_PATHS: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
 
 
 def pools_for(project: Any, obj: ModelObject) -> Optional[Scope]:
@@ -77,13 +80,17 @@ def pools_for(project: Any, obj: ModelObject) -> Optional[Scope]:
         return cache[folder]
     pools = list(project.of_type(NodePool))
     configs = list(project.of_type(ClusterConfig))
+    full = _FULL_PATHS.setdefault(project, {})
+    for o in (*pools, *configs):
+        if o.file not in full:
+            full[o.file] = os.path.abspath(o.file)
     scope: Optional[Scope] = None
     if pools:
         here = folder
         while True:
-            near = [p for p in pools if _under(p.file, here)]
+            near = [p for p in pools if _under(full[p.file], here)]
             if near:
-                near_configs = [c for c in configs if _under(c.file, here)]
+                near_configs = [c for c in configs if _under(full[c.file], here)]
                 karpenter = any(p.provider == "karpenter" for p in near)
                 if any(c.unmodelled for c in near_configs) or any(p.auto_mode for p in near) or (
                     any(c.karpenter_addon for c in near_configs) and not karpenter
@@ -103,9 +110,8 @@ def pools_for(project: Any, obj: ModelObject) -> Optional[Scope]:
     return scope
 
 
-def _under(path: str, folder: str) -> bool:
-    full = os.path.abspath(path)
-    return full.startswith(folder.rstrip(os.sep) + os.sep)
+def _under(full_path: str, folder: str) -> bool:
+    return full_path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _selector_value(pool: NodePool, labels: dict[str, Any], key: str, scope: Scope) -> Any:
@@ -265,6 +271,12 @@ def max_accelerators(types: Optional[list[str]], resource: str) -> tuple[Optiona
     """Most devices of ``resource`` on one node among ``types``, and the type that has them (None: unknown)."""
     if not types:
         return None, None
+    return _max_accelerators(tuple(types), resource)
+
+
+@functools.lru_cache(maxsize=4096)
+def _max_accelerators(types: tuple[str, ...], resource: str) -> tuple[Optional[int], Optional[str]]:
+    # every workload is checked against the same few pools' type lists: look each list up once
     best, best_name = -1, None
     for name in types:
         n = catalog.accelerator_count(name, resource)

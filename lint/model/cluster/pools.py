@@ -21,8 +21,8 @@ from gpulint.model.cluster.labels import (
     ANY,
     KARPENTER_TYPE_LABELS,
     TYPE_NEUTRAL_KEYS,
-    karpenter_type_label,
     label_str,
+    type_label,
 )
 from gpulint.model.core import ModelObject, is_placeholder
 from gpulint.model.recognize import Violation
@@ -172,7 +172,7 @@ class NodePool(ModelObject):
                 labels["karpenter.sh/capacity-type"] = frozenset(cap[0].values)
             info = catalog.get(itype) if itype else None
             for key in KARPENTER_TYPE_LABELS:
-                value = karpenter_type_label(info, key) if info is not None else ANY
+                value = type_label(itype, key) if info is not None else ANY
                 if value is not ABSENT:
                     labels[key] = value
             for r in self.requirements:

@@ -214,6 +214,7 @@ def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
     paths = args.paths or (["-"] if args.stdin_filename else ["."])
     if args.stdin_filename and "-" not in paths:
         raise _usage(err, "--stdin-filename names standard input, but '-' is not among the paths")
+    _check_stdin_name(args.stdin_filename, [p for p in paths if p != "-"], err)
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:  # a mistyped or renamed path must not pass the gate silently
         for p in missing:
@@ -242,7 +243,13 @@ def _run(args: argparse.Namespace, config: "Config", select: list[str], ignore: 
         return _run_fixes(args, config, select, ignore, paths, out, err, stdin_data)
     from gpulint.engine.run import lint_paths
 
-    return EXIT_OK, lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data), out
+    result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data)
+    if args.stdin_filename:  # a folder on the command line may hold a file of that name
+        others = [s.name for s in result.sources]
+        if args.stdin_filename in others:
+            others.remove(args.stdin_filename)  # standard input itself
+        _check_stdin_name(args.stdin_filename, others, err)
+    return EXIT_OK, result, out
 
 
 def _hide_known(result: "Result", known: object, path: str) -> None:
@@ -315,12 +322,12 @@ def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ig
     """
     from gpulint.fix.diff import unified_diff
     from gpulint.fix.edits import FixUnavailable
-    from gpulint.fix.run import run_fixes
+    from gpulint.fix.run import InputNameClash, run_fixes
 
     try:
         outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,
                             unsafe=args.unsafe_fixes, write=not args.diff)
-    except FixUnavailable as exc:
+    except (FixUnavailable, InputNameClash) as exc:
         raise _usage(err, str(exc)) from None
     if args.diff:
         for f in outcome.changed:
@@ -331,15 +338,39 @@ def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ig
             n = sum(len(f.applied) for f in outcome.changed)
             err.write(f"gpulint: {n} fix(es) would change {len(outcome.changed)} file(s)\n")
         raise _Stop(EXIT_FINDINGS if outcome.changed and not args.exit_zero else EXIT_OK)
-    if outcome.stdin_text is not None:
-        out.write(outcome.stdin_text)
-        out.flush()
+    if outcome.stdin_bytes is not None:
+        _write_bytes(out, outcome.stdin_bytes)
         out = err
     result = outcome.result
     if not args.quiet and outcome.fixed_count:
         files = sum(1 for f in outcome.changed if f.written or f.stdin)
         result.notes.append(f"fixed {outcome.fixed_count} problem(s) in {files} file(s)")
     return (EXIT_FINDINGS if outcome.write_errors else EXIT_OK), result, out
+
+
+def _check_stdin_name(name: Optional[str], others: list[str], err: TextIO) -> None:
+    """Standard input named like another file of the run would be reported, fixed and echoed
+    as that file: a usage error."""
+    if not name:
+        return
+    from gpulint.fix.write import printable, same_path
+
+    for other in others:
+        if same_path(name, other):
+            raise _usage(err, f"--stdin-filename {printable(name)} names standard input like the file "
+                         f"{printable(other)} of this run; give standard input a name of its own")
+
+
+def _write_bytes(out: TextIO, data: bytes) -> None:
+    """Standard input's fixed bytes, exactly (through the stream's buffer when it has one)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream: undecodable bytes kept as surrogates, to be encoded back
+        out.write(data.decode("utf-8", "surrogateescape"))
+        out.flush()
 
 
 def _write_baseline(result: "Result", path: str, quiet: bool, err: TextIO) -> int:

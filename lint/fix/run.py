@@ -177,6 +177,8 @@ class _Run:
     real_paths: dict[str, str] = field(default_factory=dict)
     #: a fix that failed once fails again: it is not retried in later rounds
     tried_and_failed: set[_FixKey] = field(default_factory=set)
+    #: files that are not fixed (a link, changed meanwhile, ...): not tried again
+    skipped: set[str] = field(default_factory=set)
 
     @property
     def stdin_names(self) -> set[str]:
@@ -212,10 +214,14 @@ def _fix_round(run: _Run, unsafe_now: bool) -> bool:
         source = sources.get(name)
         if source is None or source.error is not None:
             continue  # a file that failed to load is never written
+        if name in run.skipped:
+            continue
         entry = run.files.get(name)
         if entry is None:
             entry = _open_file(run, source)
-            if entry is None:
+            if entry is None:  # not fixed, said once; its fixes are not offered again
+                run.skipped.add(name)
+                run.tried_and_failed.update(_fix_key(d) for d in diags)
                 continue
         if _fix_file(run, entry, source.kind, diags):
             progressed = True
@@ -233,7 +239,7 @@ def _open_file(run: _Run, source: Source) -> Optional[FileFix]:
         return entry
     why = unsafe_target(name, run.roots)
     if why is not None:
-        run.notes.append(f"{printable(name)}: {why}; not fixed")
+        run.notes.append(f"{printable(name)}: {why}; not fixed{_link_hint(run, name)}")
         return None
     real = os.path.realpath(name)
     if real in run.real_paths and run.real_paths[real] != name:
@@ -254,6 +260,17 @@ def _open_file(run: _Run, source: Source) -> Optional[FileFix]:
     run.raw[name] = data
     entry = run.files[name] = FileFix(name, original, original, bom=data.startswith(_BOM))
     return entry
+
+
+def _link_hint(run: _Run, name: str) -> str:
+    """For a link to a file inside the run's paths: how to fix that file (a folder walk
+    names a file once, and may have named it by the link)."""
+    if not os.path.islink(name):
+        return ""
+    target = os.path.relpath(os.path.realpath(name))
+    if not os.path.isfile(target) or unsafe_target(target, run.roots) is not None:
+        return ""
+    return f" (name {printable(target)} to fix the file it points to)"
 
 
 def _fix_file(run: _Run, entry: FileFix, kind: str, diags: list[Diagnostic]) -> bool:

@@ -214,7 +214,8 @@ def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
     paths = args.paths or (["-"] if args.stdin_filename else ["."])
     if args.stdin_filename and "-" not in paths:
         raise _usage(err, "--stdin-filename names standard input, but '-' is not among the paths")
-    _check_stdin_name(args.stdin_filename, [p for p in paths if p != "-"], err)
+    # files named here; a folder's files are checked once walked (its own name is no clash)
+    _check_stdin_name(args.stdin_filename, [p for p in paths if p != "-" and not os.path.isdir(p)], err)
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:  # a mistyped or renamed path must not pass the gate silently
         for p in missing:

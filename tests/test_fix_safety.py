@@ -427,10 +427,19 @@ def test_a_standard_input_name_that_is_also_a_file_of_the_run_is_a_usage_error(
 
 def test_a_standard_input_name_of_its_own_is_fine(tree) -> None:
     (tree / "repo" / "jobs.yaml").write_bytes(JOBS_BEFORE)
+    (tree / "repo" / "overlay").mkdir()
+    (tree / "repo" / "overlay" / "kustomization.yaml").write_text("resources: [a.yaml]\n")
     code, out, err = fix_stdin(b"kind: ConfigMap\napiVersion: v1\n", "--stdin-filename", "rendered.yaml", ".")
     assert out == b"kind: ConfigMap\napiVersion: v1\n"
     assert (tree / "repo" / "jobs.yaml").read_bytes() == JOBS_AFTER
     assert code == 0, err
+    # a folder's name is no clash (`kustomize build overlays/prod | gpulint --stdin-filename overlays/prod -`)
+    (tree / "repo" / "jobs.yaml").write_bytes(JOBS_BEFORE)
+    code, out, err = fix_stdin(b"kind: ConfigMap\napiVersion: v1\n", "--stdin-filename", "overlay", "overlay")
+    assert out == b"kind: ConfigMap\napiVersion: v1\n"
+    assert code == 0, err
+    code, _, err = run_cli(["--stdin-filename", "overlay", "-", "overlay", "."], stdin=JOBS_BEFORE)
+    assert code == 1 and err == ""
     # a Helm template named like its source is no clash: the folder walk skips templates
     (tree / "repo" / "chart" / "templates").mkdir(parents=True)
     (tree / "repo" / "chart" / "Chart.yaml").write_text("name: c\n")

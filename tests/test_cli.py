@@ -134,11 +134,12 @@ def test_colour_on_a_tty_unless_no_color(proj, monkeypatch) -> None:
 @pytest.mark.parametrize(
     "argv, expected",
     [
-        (["--select", "gpu-request-limit-mismatch"], [MISMATCH]),
-        (["--select", "GPU102"], [MISMATCH]),
-        (["--select", "gpu102"], [MISMATCH]),
-        (["--select", "GPU"], [MISMATCH, PROBE]),
-        (["--select", "GPU1"], [MISMATCH, PROBE]),
+        # schema-violation (like parse-error and internal-error) is reported whatever the selection
+        (["--select", "gpu-request-limit-mismatch"], [MISMATCH, SHAPE]),
+        (["--select", "GPU102"], [MISMATCH, SHAPE]),
+        (["--select", "gpu102"], [MISMATCH, SHAPE]),
+        (["--select", "GPU"], [MISMATCH, PROBE, SHAPE]),
+        (["--select", "GPU1"], [MISMATCH, PROBE, SHAPE]),
         (["--select", "GL"], [SHAPE]),
         (["--select", "GPU102,schema-violation"], [MISMATCH, SHAPE]),
         (["--select", "GPU102", "--select", "GL002"], [MISMATCH, SHAPE]),
@@ -146,8 +147,8 @@ def test_colour_on_a_tty_unless_no_color(proj, monkeypatch) -> None:
         (["--ignore", "gpu-probe-too-short"], [MISMATCH, SHAPE]),
         (["--ignore", "GPU105"], [MISMATCH, SHAPE]),
         (["--ignore", "GPU"], [SHAPE]),
-        (["--ignore", "GPU,GL002"], []),
-        (["--select", "GPU", "--ignore", "GPU105"], [MISMATCH]),
+        (["--ignore", "GPU,GL002"], [SHAPE]),
+        (["--select", "GPU", "--ignore", "GPU105"], [MISMATCH, SHAPE]),
     ],
 )
 def test_select_and_ignore(proj, argv: list[str], expected: list[tuple]) -> None:
@@ -590,7 +591,7 @@ spec:
 def test_suppression_comment_with_or_without_a_reason(tmp_path, monkeypatch, comment: str) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pod.yaml").write_text(NO_LIMIT.format(comment=comment))
-    assert [r for r in _rows(["pod.yaml"]) if r[2] != "unused-suppression"] == []
+    assert [r for r in _rows(["pod.yaml"]) if r[2] not in ("unused-suppression", "blanket-suppression")] == []
 
 
 def test_suppression_names_only_the_rules_before_the_reason(tmp_path, monkeypatch) -> None:

@@ -69,7 +69,15 @@ def _matches(rule: type[Rule], names: Iterable[str]) -> bool:
     return False
 
 
+#: what the engine reports about the files themselves: no ``--select`` or ``--ignore`` (nor the
+#: config's ``select`` / ``ignore``) hides them, so a run narrowed to a few rules still fails on a
+#: file it could not read or check
+ALWAYS_REPORTED = ("parse-error", "schema-violation", "internal-error")
+
+
 def _selected(rule: type[Rule], select: list[str], ignore: list[str]) -> bool:
+    if rule.name in ALWAYS_REPORTED:
+        return True
     return (not select or _matches(rule, select)) and not _matches(rule, ignore)
 
 
@@ -347,6 +355,7 @@ class Linter:
             path=finding.path,
             fix=finding.fix,
             related=finding.related,
+            also_lines=_also_lines(target, finding, span.line),
         )
         hits = annotation_ignores(target, finding.path, d)
         if hits:
@@ -354,6 +363,16 @@ class Linter:
                 self.annotation_used.add((target.source.name, target.doc_index, prefix, key))
             return None
         return d
+
+
+def _also_lines(target: ModelObject, finding: Finding, line: int) -> tuple[int, ...]:
+    """The lines of the finding's other positions that exist in the document (not its own)."""
+    lines: list[int] = []
+    for path in finding.also:
+        span = target.source.locate(target.doc_index, path)
+        if span.exact and span.line != line and span.line not in lines:
+            lines.append(span.line)
+    return tuple(lines)
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:

@@ -239,19 +239,31 @@ def test_a_missing_path_is_a_usage_error(proj, quiet: list[str]) -> None:
     assert run([*quiet, "-", "missing.yaml"], stdin=b"a: 1\n")[0] == 2
 
 
-def test_statistics(proj) -> None:
+def test_statistics_prints_the_counts_instead_of_the_findings(proj) -> None:
     (proj / "gpu2.yaml").write_text(GPU)
-    status, out, err = run(["--statistics", "."])
-    lines = out.splitlines()
-    assert lines[-3:] == [
-        "     2  GPU102   gpu-request-limit-mismatch",
-        "     2  GPU105   gpu-probe-too-short",
-        "     1  GL002    schema-violation",
-    ]
-    # with a machine format, statistics go to stderr so stdout stays parseable
+    assert run(["--statistics", "."]) == (1, (
+        "     2  GPU102   gpu-request-limit-mismatch\n"
+        "     2  GPU105   gpu-probe-too-short\n"
+        "     1  GL002    schema-violation\n"
+        "Found 5 problems (3 errors, 2 warnings, 0 info) in 3 files (3 checked). 2 fixable with --fix.\n"), "")
+    assert run(["--statistics", "--quiet", "."])[1] == (
+        "     2  GPU102   gpu-request-limit-mismatch\n"
+        "     2  GPU105   gpu-probe-too-short\n"
+        "     1  GL002    schema-violation\n")
+    # with --format json, the same counts as data, and nothing on stderr
     status, out, err = run(["--statistics", "--format", "json", "."])
-    assert len(json.loads(out)) == 5
-    assert "     1  GL002    schema-violation" in err
+    assert (status, err) == (1, "")
+    assert json.loads(out) == [
+        {"code": "GPU102", "name": "gpu-request-limit-mismatch", "severity": "error", "count": 2, "fixable": 2},
+        {"code": "GPU105", "name": "gpu-probe-too-short", "severity": "warning", "count": 2, "fixable": 0},
+        {"code": "GL002", "name": "schema-violation", "severity": "error", "count": 1, "fixable": 0},
+    ]
+    # other formats have no statistics of their own: the text counts
+    assert run(["--statistics", "--format", "github", "-q", "."])[1].splitlines()[0] == (
+        "     2  GPU102   gpu-request-limit-mismatch")
+    (proj / "clean.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    assert run(["--statistics", "clean.yaml"]) == (0, "No problems found in 1 file.\n", "")
+    assert run(["--statistics", "--format", "json", "clean.yaml"]) == (0, "[]\n", "")
 
 
 def test_output_file(proj) -> None:

@@ -85,8 +85,12 @@ def _selected(rule: type[Rule], select: list[str], ignore: list[str]) -> bool:
 
 
 class Linter:
-    def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
+    def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 region: Optional[str] = None) -> None:
         self.config = config
+        #: the region the budget gate prices resources in when their files name none (``--region``;
+        #: None: the environment's, as ``gpulint cost`` does)
+        self.region = region
         self._select = list(select) or list(config.select)
         self._ignore = list(config.ignore) + list(ignore)
         self._active: dict[str, bool] = {}
@@ -261,7 +265,7 @@ class Linter:
             try:
                 from gpulint.cost.budget import budget_finding
 
-                found = budget_finding(result.project, self._budget, report)
+                found = budget_finding(result.project, self._budget, report, self.region)
             except Exception as exc:  # noqa: BLE001 - the estimate must not stop the run
                 found = None
                 result.notes.append(f"cost estimate failed: {type(exc).__name__}: {exc}")
@@ -392,10 +396,10 @@ def load_project(paths: list[str], config: Config, stdin_filename: Optional[str]
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
                ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
-               stdin_data: Optional[bytes] = None) -> Result:
-    """Lint files and folders; the library entry point."""
+               stdin_data: Optional[bytes] = None, region: Optional[str] = None) -> Result:
+    """Lint files and folders; the library entry point (``region``: as ``--region``)."""
     config = config or Config()
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
-    result = Linter(config, select, ignore).run(inputs)
+    result = Linter(config, select, ignore, region).run(inputs)
     result.notes = notes + result.notes
     return result

@@ -138,10 +138,16 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
 
 
 def _check_options(args: argparse.Namespace, err: TextIO) -> None:
-    """Options that mean nothing without another one."""
+    """Options that mean nothing without another one, or nothing as given."""
     if args.unsafe_fixes and not (args.fix or args.diff):
         raise _usage(err, "--unsafe-fixes applies with --fix or --diff; add one of them "
                           "(--diff to see the fixes, --fix to apply them)")
+    if args.region is not None:
+        from gpulint.cost.values import is_region
+
+        if not is_region(args.region):  # a typo would price nothing and pass a budget gate
+            shown = args.region.encode("unicode_escape").decode("ascii")
+            raise _usage(err, f"--region '{shown}' is not an AWS region name (like us-east-1 or eu-west-1)")
 
 
 def _always_reported_notes(ignore: list[str], config: "Config") -> list[str]:

@@ -36,6 +36,11 @@ class QuotaError(Exception):
     """Quotas cannot be read; the message says why and what to do."""
 
 
+class Quotas(dict):
+    """Quotas read and checked, by normalised name: what ``for_config`` returns, and may be
+    given back (the command line puts them in place of the config's ``quotas``)."""
+
+
 def normalise_name(name: str) -> str:
     return " ".join(name.split()).lower()
 
@@ -53,7 +58,7 @@ def _validate(mapping: Any, where: str) -> dict[str, float]:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise QuotaError(f"{where}: quota '{key}' must be a non-negative number, found {value!r}")
         out[normalise_name(key)] = float(value)
-    return out
+    return Quotas(out)
 
 
 def unknown_name(name: str) -> Optional[str]:
@@ -146,7 +151,7 @@ def from_service_quotas(client: Optional[Any] = None, region: Optional[str] = No
                 name, value = quota.get("QuotaName"), quota.get("Value")
                 if isinstance(name, str) and isinstance(value, (int, float)):
                     out[normalise_name(name)] = float(value)
-        return out
+        return Quotas(out)
     except bexc.NoRegionError:
         raise QuotaError("'--quotas live' needs an AWS region: pass --region, set AWS_REGION or "
                          "AWS_DEFAULT_REGION, or set a region in your AWS profile") from None
@@ -182,13 +187,15 @@ def for_config(config: Any, region: Optional[str] = None) -> Optional[dict[str, 
     spec = getattr(config, "quotas", None)
     if spec is None:
         return None
-    if isinstance(spec, dict) and all(isinstance(v, float) for v in spec.values()) and \
-            all(k == normalise_name(k) for k in spec):
+    if isinstance(spec, Quotas):
         return spec
     cached = _CACHE.get(id(config))
     if cached is not None and cached[0] is spec:
         return cached[1]
-    root = os.path.dirname(config.path) if getattr(config, "path", None) else None
-    loaded = load(spec, root, region)
+    path = getattr(config, "path", None)
+    if isinstance(spec, dict):  # the mapping itself, in the config file
+        loaded: dict[str, float] = _validate(spec, f"{path}: quotas" if path else "quotas")
+    else:
+        loaded = load(spec, os.path.dirname(path) if path else None, region)
     _CACHE[id(config)] = (spec, loaded)
     return loaded

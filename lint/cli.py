@@ -277,7 +277,7 @@ def _write_report(args: argparse.Namespace, result: "Result", options: dict, han
 
     try:
         if args.statistics:
-            _statistics(result, handle, args.format == "json", args.quiet)
+            _statistics(result, handle, args.format == "json", args.quiet, options.get("summary_suffix", ""))
         else:
             get_reporter(args.format)(result, handle, options)
         handle.flush()
@@ -357,7 +357,7 @@ def _code_prefix(name: str) -> bool:
     return name.lower() == "all" or any(r.code.startswith(name.upper()) for r in all_rules())
 
 
-def _statistics(result: "Result", out: TextIO, as_json: bool, quiet: bool) -> None:
+def _statistics(result: "Result", out: TextIO, as_json: bool, quiet: bool, suffix: str = "") -> None:
     """--statistics: the number of findings per rule, most first, instead of the findings; in
     text, then the summary line (unless --quiet)."""
     from collections import Counter
@@ -378,7 +378,7 @@ def _statistics(result: "Result", out: TextIO, as_json: bool, quiet: bool) -> No
     for (code, rule), n in rows:
         out.write(f"{n:6d}  {code:<8} {rule}\n")
     if not quiet:
-        out.write(summary(result) + "\n")
+        out.write(summary(result) + suffix + "\n")
 
 
 def entry() -> None:

@@ -59,8 +59,9 @@ def build_parser(prog: str = "gpulint") -> argparse.ArgumentParser:
     p.add_argument("--quotas", metavar="FILE|live",
                    help="account quotas for quota-exceeded: a YAML/JSON file with a 'quotas:' mapping, "
                    "or 'live' to read them from the Service Quotas API")
-    p.add_argument("--region", help="AWS region for --cost, the budget gate and '--quotas live', for files that name "
-                   "none (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's region, else us-east-1)")
+    p.add_argument("--region", help="AWS region that --cost and the budget gate price resources in when their files "
+                   "name none, and that '--quotas live' reads (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS "
+                   "profile's region, else us-east-1)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report what remains")
     p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes a reviewer should check")
     p.add_argument("--diff", action="store_true", help="print what --fix would change as a unified diff and write nothing (exit 1 when there is a diff)")

@@ -192,7 +192,7 @@ def test_unsafe_fixes_need_the_flag(workdir) -> None:
     assert tree(str(workdir)) == before
     assert code == 1
     assert "gpu-toleration-missing" in out
-    assert "5 more with --fix --unsafe-fixes" in out
+    assert out.splitlines()[-1].endswith(" 5 fixable with --fix --unsafe-fixes.")
     code, out, err = run(["--diff", "."])
     assert (code, out) == (0, "")
     assert "5 more problem(s) can be fixed with --unsafe-fixes" in err

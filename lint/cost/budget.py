@@ -31,10 +31,12 @@ def budget_message(est: Estimate) -> str:
     return msg
 
 
-def budget_finding(project: "Project", budget: float, report: dict[str, bool]) -> Optional[tuple[Row, str]]:
-    """For a lint run: (row to report on, message) when the Project's estimate (snapshot prices) is
-    over ``budget``. The row is the largest item in a file that ``report`` does not mark False."""
-    est = estimate_project(project, make_prices(False), budget=budget)
+def budget_finding(project: "Project", budget: float, report: dict[str, bool],
+                   region: Optional[str] = None) -> Optional[tuple[Row, str]]:
+    """For a lint run: (row to report on, message) when the Project's estimate (snapshot prices,
+    in ``region`` for resources whose files name none) is over ``budget``. The row is the largest
+    item in a file that ``report`` does not mark False."""
+    est = estimate_project(project, make_prices(False), region, budget=budget)
     if not est.over_budget:
         return None
     candidates = [r for r in est.rows if report.get(r.resource.file, True)

@@ -241,13 +241,13 @@ def _extract(data: bytes, dest: str) -> None:
 # --------------------------------------------------------------------------- gpulint --cost
 
 
-def summary_suffix_for(project: "Project") -> str:
+def summary_suffix_for(project: "Project", region: Optional[str] = None) -> str:
     """The text ``gpulint --cost`` appends to the lint summary line: the estimate of the lint
-    run's own Project, at snapshot prices."""
+    run's own Project, at snapshot prices (in ``region`` where the files name none)."""
     from gpulint.cost.estimate import estimate_project, make_prices
     from gpulint.cost.render import summary_suffix
 
-    est = estimate_project(project, make_prices(False))
+    est = estimate_project(project, make_prices(False), region)
     if not est.rows:
         return " No costed resources."
     return summary_suffix(est)

@@ -43,6 +43,9 @@ class Finding:
     obj: Optional[ModelObject] = None  # defaults to the object being checked
     fix: Optional[Fix] = None
     related: list[str] = field(default_factory=list)
+    #: the other side of a pair the finding is about (the limit of a request, the maxSize of a
+    #: minSize), as paths in the same document: a suppression comment on their lines applies too
+    also: list[Path] = field(default_factory=list)
 
 
 @dataclass

@@ -69,7 +69,15 @@ def _matches(rule: type[Rule], names: Iterable[str]) -> bool:
     return False
 
 
+#: what the engine reports about the files themselves: no ``--select`` or ``--ignore`` (nor the
+#: config's ``select`` / ``ignore``) hides them, so a run narrowed to a few rules still fails on a
+#: file it could not read or check
+ALWAYS_REPORTED = ("parse-error", "schema-violation", "internal-error")
+
+
 def _selected(rule: type[Rule], select: list[str], ignore: list[str]) -> bool:
+    if rule.name in ALWAYS_REPORTED:
+        return True
     return (not select or _matches(rule, select)) and not _matches(rule, ignore)
 
 
@@ -77,8 +85,12 @@ def _selected(rule: type[Rule], select: list[str], ignore: list[str]) -> bool:
 
 
 class Linter:
-    def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
+    def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 region: Optional[str] = None) -> None:
         self.config = config
+        #: the region the budget gate prices resources in when their files name none (``--region``;
+        #: None: the environment's, as ``gpulint cost`` does)
+        self.region = region
         self._select = list(select) or list(config.select)
         self._ignore = list(config.ignore) + list(ignore)
         self._active: dict[str, bool] = {}
@@ -253,7 +265,7 @@ class Linter:
             try:
                 from gpulint.cost.budget import budget_finding
 
-                found = budget_finding(result.project, self._budget, report)
+                found = budget_finding(result.project, self._budget, report, self.region)
             except Exception as exc:  # noqa: BLE001 - the estimate must not stop the run
                 found = None
                 result.notes.append(f"cost estimate failed: {type(exc).__name__}: {exc}")
@@ -347,6 +359,7 @@ class Linter:
             path=finding.path,
             fix=finding.fix,
             related=finding.related,
+            also_lines=_also_lines(target, finding, span.line),
         )
         hits = annotation_ignores(target, finding.path, d)
         if hits:
@@ -354,6 +367,16 @@ class Linter:
                 self.annotation_used.add((target.source.name, target.doc_index, prefix, key))
             return None
         return d
+
+
+def _also_lines(target: ModelObject, finding: Finding, line: int) -> tuple[int, ...]:
+    """The lines of the finding's other positions that exist in the document (not its own)."""
+    lines: list[int] = []
+    for path in finding.also:
+        span = target.source.locate(target.doc_index, path)
+        if span.exact and span.line != line and span.line not in lines:
+            lines.append(span.line)
+    return tuple(lines)
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:
@@ -373,10 +396,10 @@ def load_project(paths: list[str], config: Config, stdin_filename: Optional[str]
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
                ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
-               stdin_data: Optional[bytes] = None) -> Result:
-    """Lint files and folders; the library entry point."""
+               stdin_data: Optional[bytes] = None, region: Optional[str] = None) -> Result:
+    """Lint files and folders; the library entry point (``region``: as ``--region``)."""
     config = config or Config()
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
-    result = Linter(config, select, ignore).run(inputs)
+    result = Linter(config, select, ignore, region).run(inputs)
     result.notes = notes + result.notes
     return result

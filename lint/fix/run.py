@@ -115,7 +115,8 @@ class InputNameClash(ValueError):
 
 def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
               ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
-              stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True) -> FixOutcome:
+              stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True,
+              region: Optional[str] = None) -> FixOutcome:
     """Lint, fix, lint again; write the changed files when ``write``.
 
     Raises :class:`~gpulint.fix.edits.FixUnavailable` when a YAML file has a fix
@@ -125,7 +126,7 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
     config = config or Config()
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
     _check_stdin_name(inputs)
-    linter = Linter(config, list(select), list(ignore))
+    linter = Linter(config, list(select), list(ignore), region)
     roots = [p for p in paths if p != "-"]
     run = _Run(inputs, notes, linter, linter.run(inputs), unsafe, roots)
     _fix_rounds(run)

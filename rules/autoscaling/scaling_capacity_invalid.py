@@ -76,6 +76,7 @@ class ScalingCapacityInvalid(Rule):
             yield Finding(
                 obj.at("MinCapacity"),
                 f"MinCapacity {low} is greater than MaxCapacity {high}; Application Auto Scaling rejects the target",
+                also=[obj.at("MaxCapacity")],
             )
             return
         if low == 0 and obj.dimension == "sagemaker:variant:DesiredInstanceCount" \

@@ -240,3 +240,9 @@ def test_the_service_quotas_client_prefers_aws_region(monkeypatch) -> None:
     assert quotas._default_client("ap-south-1").meta.region_name == "ap-south-1"
     assert quotas.api_region(None, {}) is None
     assert quotas.api_region(None, {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-1"}) == "eu-west-1"
+
+
+def test_cost_takes_output_format_as_format_too() -> None:
+    examples = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "cost")
+    code, out, _ = run_cli(["cost", "--output-format", "json", examples])
+    assert code == 0 and json.loads(out) == json.loads(run_cli(["cost", "--format", "json", examples])[1])

@@ -39,7 +39,8 @@ def build_parser() -> Parser:
         epilog="Exit status: 0, 1 when the budget is exceeded, 2 for a usage, config or git error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default '.')")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--format", "--output-format", dest="format", choices=("text", "json"), default="text",
+                   help="output format")
     p.add_argument("--live", action="store_true",
                    help="ask the AWS Price List API and EC2 spot price history (cached on disk for a day); "
                    "falls back to the snapshot when there are no credentials")

@@ -1,4 +1,5 @@
-"""What the cluster-aware toleration check says depends on the kind of workload."""
+"""What the cluster-aware checks say: the workload by name, and what happens to it (a DaemonSet
+runs nowhere; anything else may stay Pending), with the reason."""
 
 from __future__ import annotations
 
@@ -41,12 +42,15 @@ def _message(tmp_path, kind: str) -> str:
     return diag.message
 
 
-def test_a_deployment_stays_pending(tmp_path) -> None:
-    assert "; it will stay Pending: add a toleration {key: dedicated, operator: Equal, value: \"gpu\"" in _message(
-        tmp_path, "Deployment")
+def test_a_deployment_may_stay_pending(tmp_path) -> None:
+    assert _message(tmp_path, "Deployment") == (
+        "Deployment/agent may stay Pending: its pods request nvidia.com/gpu but tolerate no node pool they can "
+        f"land on: managed nodegroup 'gpu' in {tmp_path / 'cluster.yaml'} is tainted dedicated=gpu:NoSchedule; "
+        "add a toleration {key: dedicated, operator: Equal, value: \"gpu\", effect: NoSchedule}"
+    )
 
 
 def test_a_daemonset_runs_nowhere(tmp_path) -> None:
     message = _message(tmp_path, "DaemonSet")
-    assert "; its pods will run on none of those nodes: add a toleration" in message
+    assert message.startswith("DaemonSet/agent runs no pod on its GPU nodes: its pods request nvidia.com/gpu but ")
     assert "Pending" not in message

@@ -84,8 +84,9 @@ class UnknownInstanceType(Rule):
                 continue  # not filled in yet
             message = family_message(name) if kind == "family" else catalog.check_name(name, sagemaker=sagemaker)
             if message and karpenter:
-                yield Finding(path, f"{message}; Karpenter accepts the NodePool and ignores this value (no instance "
-                                    f"type carries it)", severity=Severity.WARNING)
+                sep = " " if message.endswith("?") else "; "
+                yield Finding(path, f"{message}{sep}Karpenter accepts the NodePool and ignores this value (no "
+                                    f"instance type carries it)", severity=Severity.WARNING)
             elif message:
                 yield Finding(path, message)
 

@@ -112,7 +112,8 @@ def test_eksctl_pools_and_karpenter_pools_of_no_named_cluster_are_not_joined(tmp
 
 
 def test_karpenter_pools_beside_a_cluster_that_runs_karpenter_are_joined(tmp_path, monkeypatch) -> None:
-    cluster = EKSCTL.format(name="ml").replace("managedNodeGroups:", "karpenter: {version: '1.0.6'}\nmanagedNodeGroups:")
+    cluster = EKSCTL.format(name="ml").replace("managedNodeGroups:",
+                                               "karpenter: {version: '1.0.6'}\nmanagedNodeGroups:")
     _write(tmp_path, {"cluster.yaml": cluster, "pools/gpu.yaml": NODEPOOL, "pools/llm.yaml": DEPLOYMENT})
     found, notes = _lint(tmp_path, monkeypatch)
     assert found == [(os.path.join("pools", "llm.yaml"), 12, "gpu-exceeds-node-capacity")] and notes == []
@@ -249,3 +250,23 @@ def test_show_context_without_cluster_files_and_of_a_missing_file(tmp_path) -> N
                                 "  not joined: no eksctl ClusterConfig or Karpenter NodePool in the run\n")
     status, out, err = run_cli(["--show-context", "nope.yaml"], cwd=str(tmp_path))
     assert (status, out, err) == (2, "", "gpulint: --show-context: nope.yaml: no such file\n")
+
+
+def test_a_mapping_to_files_without_clusters_joins_nothing(tmp_path) -> None:
+    _write(tmp_path, {".gpulint.yaml": "context: {'apps/**': ['deploy/*.yaml']}\n",
+                      "deploy/hpa.yaml": DEPLOYMENT.replace("name: llm", "name: other"),
+                      "apps/cluster.yaml": EKSCTL.format(name="ml"), "apps/llm.yaml": DEPLOYMENT})
+    status, out, _ = run_cli(["--show-context", "apps/llm.yaml"], cwd=str(tmp_path))
+    assert (status, out) == (0, "apps/llm.yaml: Deployment/llm\n"
+                                "  not joined: context maps it ('apps/**') to 'deploy/*.yaml', which name no cluster "
+                                "file of the run\n")
+
+
+def test_a_context_list_without_cluster_files_leaves_the_join_by_folder(tmp_path) -> None:
+    _write(tmp_path, {".gpulint.yaml": "context: ['deploy/*.yaml']\n",
+                      "deploy/other.yaml": DEPLOYMENT.replace("name: llm", "name: other"),
+                      "apps/cluster.yaml": EKSCTL.format(name="ml"), "apps/llm.yaml": DEPLOYMENT})
+    status, out, _ = run_cli(["--show-context", "apps/llm.yaml"], cwd=str(tmp_path))
+    assert (status, out) == (0, "apps/llm.yaml: Deployment/llm\n  apps/cluster.yaml: own folder\n")
+    status, out, _ = run_cli(["--format", "json", "apps"], cwd=str(tmp_path))
+    assert '"rule": "gpu-exceeds-node-capacity"' in out

@@ -24,6 +24,7 @@ Karpenter add-on without NodePools in the run): cross-file rules stay silent.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
@@ -135,11 +136,11 @@ def _declared_join(index: _Index, config: Any, keys: list[str]) -> Join:
         for pattern in config.context[k]:
             for path in _glob(index, config, pattern):
                 why.setdefault(path, f"context mapping {k!r} -> {pattern!r}")
-    join = _join(index, why, ambiguity=False)
-    if join.scope is None and not join.reason:
+    if not any(index.real[o.file] in why for o in (*index.pools, *index.configs)):
         globs = ", ".join(repr(g) for k in keys for g in config.context[k])
-        join.reason = f"context maps it ({', '.join(repr(k) for k in keys)}) to {globs}, which hold no node pool"
-    return join
+        return Join(None, reason=f"context maps it ({', '.join(repr(k) for k in keys)}) to {globs}, which name "
+                                 f"no cluster file of the run")
+    return _join(index, why, ambiguity=False)
 
 
 def _declared_list_join(index: _Index, config: Any) -> Optional[Join]:
@@ -164,6 +165,7 @@ def _glob(index: _Index, config: Any, pattern: str) -> set[str]:
     return index.globs[key]
 
 
+@functools.lru_cache(maxsize=256)
 def glob_regex(pattern: str) -> "re.Pattern[str]":
     """A regular expression for a path glob as ``glob.glob(recursive=True)`` reads it: ``*`` and ``?``
     stay within a folder, a ``**`` segment spans any number of folders."""
@@ -253,7 +255,8 @@ def _unmodelled(pools: list[NodePool], configs: list[ClusterConfig]) -> str:
             return f"{_cluster_name(c)} ({c.file}) also gets nodes gpulint does not model ({c.unmodelled})"
     for p in pools:
         if p.auto_mode:
-            return f"{p.display()} ({p.file}) is an EKS Auto Mode pool: the cluster has built-in pools no file describes"
+            return (f"{p.display()} ({p.file}) is an EKS Auto Mode pool: the cluster has built-in pools that no file "
+                    f"describes")
     if not any(p.provider == "karpenter" for p in pools):
         for c in configs:
             if c.karpenter_addon:
@@ -333,6 +336,8 @@ def join_note(project: Any, config: Any, report: dict[str, bool]) -> list[str]:
     pattern = "**" if rel == "." else f"{rel}/**"
     nearest = max((os.path.realpath(f) for f, _ in j.files), key=lambda f: (len(os.path.dirname(f)), f))
     target = os.path.relpath(nearest, root).replace(os.sep, "/")
+    if rel.startswith("../") or target.startswith("../"):  # outside the config's folder: no glob can name it
+        pattern, target = "<workloads>/**", "<cluster file>"
     where = getattr(config, "path", None) or ".gpulint.yaml"
     return [
         f"cluster-aware rules stayed silent on {len(skipped)} workload(s) joined by folder with node pools of more "

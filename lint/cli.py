@@ -67,6 +67,8 @@ def build_parser(prog: str = "gpulint") -> argparse.ArgumentParser:
     p.add_argument("--diff", action="store_true", help="print what --fix would change as a unified diff and write nothing (exit 1 when there is a diff)")
     p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
+    p.add_argument("--show-context", metavar="FILE",
+                   help="print which node pool files each workload in FILE is joined with, and why; then exit 0")
     p.add_argument("--version", action="version", version=f"gpulint {__version__}")
     return p
 
@@ -122,6 +124,8 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         select, ignore = _rule_names(args, err)
         _apply_options(args, config, err)
         paths = _paths(args, err)
+        if args.show_context:
+            return _show_context(args.show_context, paths, config, out, err)
         known = _read_baseline(args, err)
         fix_status, result, out = _run(args, config, select, ignore, paths, out, err, stdin_data)
         if args.write_baseline:
@@ -218,6 +222,29 @@ def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
             err.write(f"gpulint: {p}: no such file or directory\n")
         raise _Stop(EXIT_USAGE)
     return paths
+
+
+def _show_context(target: str, paths: list[str], config: "Config", out: TextIO, err: TextIO) -> int:
+    """--show-context FILE: for each workload in FILE, the node pool files it is joined with and why
+    (the run reads ``paths``, FILE and the config's context files, as a lint run would)."""
+    if not os.path.isfile(target):
+        raise _usage(err, f"--show-context: {target}: no such file")
+    from gpulint.engine.run import load_project
+    from gpulint.model.cluster import describe
+    from gpulint.model.kubernetes import Workload
+
+    project, notes = load_project([p for p in paths if p != "-"] + [target], config)
+    here = os.path.realpath(target)
+    workloads = [w for w in project.of_type(Workload) if os.path.realpath(w.file) == here]
+    for w in workloads:
+        out.write(f"{w.file}: {w.display()}\n")
+        for line in describe(project, config, w):
+            out.write(f"  {line}\n")
+    if not workloads:
+        out.write(f"{target}: no workload\n")
+    for note in notes:
+        err.write(f"gpulint: {note}\n")
+    return EXIT_OK
 
 
 def _read_baseline(args: argparse.Namespace, err: TextIO) -> Optional[object]:

@@ -242,6 +242,7 @@ class Linter:
             for obj in loaded.objects:
                 result.project.add(obj)
         self._run_rules(result.project, per_source_diags, report)
+        self._rule_notes(result, report)
         self._check_budget(result, per_source_diags, report)
         self._suppress(result, per_source_diags, report)
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -316,6 +317,17 @@ class Linter:
                 per_source.setdefault(source_id, []).append(d)
             self.annotation_used |= used
 
+    def _rule_notes(self, result: Result, report: dict[str, bool]) -> None:
+        """What the active rules say about the run as a whole, each distinct note once."""
+        for rule_cls in self.rules:
+            if not (rule_cls.targets and result.project.has(*rule_cls.targets)):
+                continue
+            try:
+                notes = rule_cls.run_notes(result.project, self.config, report)
+            except Exception as exc:  # noqa: BLE001 - a note must not stop the run
+                notes = [f"rule {rule_cls.name} failed to write its notes: {type(exc).__name__}: {exc}"]
+            result.notes.extend(n for n in notes if n not in result.notes)
+
     def check_rule(self, rule_cls: type[Rule], project: Project,
                    report: dict[str, bool]) -> list[tuple[int, Diagnostic]]:
         """One rule over every object it targets: (id of the diagnostic's source, diagnostic)."""
@@ -345,6 +357,8 @@ class Linter:
     def _diagnostic(self, rule: type[Rule], severity: Severity, obj: ModelObject, finding: Finding) -> Optional[Diagnostic]:
         target = finding.obj or obj
         span = target.source.locate(target.doc_index, finding.path)
+        if finding.severity is not None:  # a severity set in the config still wins
+            severity = self.config.severity_for(rule.name, finding.severity)
         d = Diagnostic(
             rule=rule.name,
             code=rule.code,

@@ -131,7 +131,15 @@ class Variant:
 
     @property
     def serverless(self) -> bool:
-        return isinstance(self.data.get("ServerlessConfig"), dict)
+        conf = self.data.get("ServerlessConfig")
+        return isinstance(conf, dict) and not is_intrinsic(conf)
+
+    @property
+    def scaling_unknown(self) -> bool:
+        """Is it unknown until deploy time whether the variant is serverless or scales its
+        instances itself (``ManagedInstanceScaling: !If [...]``)? Rules that depend on either
+        stay silent then."""
+        return is_unknown(self.data.get("ServerlessConfig")) or is_unknown(self.data.get("ManagedInstanceScaling"))
 
     @property
     def instance_count(self) -> Optional[int]:

@@ -212,9 +212,13 @@ def _skipped(obj: AwsObject, err: Any, steps: tuple) -> bool:
         return True
     if kind == "enum" and not isinstance(inst, str):
         return True  # the type error says it
-    # CloudFormation converts "1" and "true" to the property's type
-    return obj.form == "cloudformation" and kind == "type" and isinstance(inst, str) \
-        and err.validator_value in ("integer", "number", "boolean")
+    if obj.form != "cloudformation" or kind != "type":
+        return False
+    # CloudFormation converts between strings and the other scalars: "1" and "true" where a number
+    # or a boolean belongs, 1 and true where a string belongs (an environment variable's value)
+    if isinstance(inst, str):
+        return err.validator_value in ("integer", "number", "boolean")
+    return isinstance(inst, (int, float)) and err.validator_value == "string"
 
 
 def _violation(obj: AwsObject, err: Any, steps: tuple) -> Violation:

@@ -318,6 +318,8 @@ EndpointConfigName: x
 ProductionVariants: [1, null, {VariantName: {a: 1}, InstancePools: "x", RoutingConfig: 5}]
 ---
 TrainingJobName: t
+RoleArn: arn:aws:iam::123456789012:role/r
+OutputDataConfig: {S3OutputPath: "s3://b/o"}
 EnableManagedSpotTraining: true
 StoppingCondition: 5
 ResourceConfig: {InstanceGroups: [1, {InstanceType: 5}], InstanceCount: "x"}
@@ -336,7 +338,7 @@ spec: [1]
     # the shape errors are reported; the policy rules stay out of the way of broken members
     assert rules == {"schema-violation", "spot-training-without-checkpoint"}
     # a number where an instance type belongs is a type error, not an enum miss as well
-    lines = [(d.line, d.message) for d in diags if d.line == 7 and "InstanceType" in d.message]
+    lines = [(d.line, d.message) for d in diags if d.line == 9 and "InstanceType" in d.message]
     assert len(lines) == 1 and "expected a string, found 5" in lines[0][1]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional
 
 from gpulint.config import Config
@@ -295,7 +295,7 @@ class Linter:
             kept, unused = apply_suppressions(self, source, diags, with_ignores.get(id(source), []),
                                               by_source.get(id(source), []), project)
             result.unused_suppressions.extend((source.name, line, rule) for line, rule in unused)
-            result.diagnostics.extend(kept)
+            result.diagnostics.extend(cap_schema_problems(kept))
             source.release_positions()
 
     # ----------------------------------------------------------------------- the rules
@@ -391,6 +391,33 @@ def _also_lines(target: ModelObject, finding: Finding, line: int) -> tuple[int, 
         if span.exact and span.line != line and span.line not in lines:
             lines.append(span.line)
     return tuple(lines)
+
+
+#: schema problems shown per document; one more diagnostic counts the rest
+SCHEMA_PROBLEMS_SHOWN = 5
+
+
+def cap_schema_problems(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """``diags`` (one file's, suppressions applied) with at most ``SCHEMA_PROBLEMS_SHOWN``
+    schema-violation diagnostics per document, the first in the file; the rest are counted
+    by one more schema-violation diagnostic, placed where the first of them is."""
+    by_doc: dict[int, list[Diagnostic]] = {}
+    for d in diags:
+        if d.rule == "schema-violation":
+            by_doc.setdefault(d.doc_index, []).append(d)
+    hidden: set[int] = set()
+    counts: list[Diagnostic] = []
+    for group in by_doc.values():
+        if len(group) <= SCHEMA_PROBLEMS_SHOWN:
+            continue
+        rest = sorted(group, key=Diagnostic.sort_key)[SCHEMA_PROBLEMS_SHOWN:]
+        hidden.update(id(d) for d in rest)
+        n = len(rest)
+        message = f"... and {n} more schema problem{'s' if n > 1 else ''} in this document"
+        counts.append(replace(rest[0], message=message, end_line=None, end_column=None, fix=None, related=[]))
+    if not counts:
+        return diags
+    return [d for d in diags if id(d) not in hidden] + counts
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:

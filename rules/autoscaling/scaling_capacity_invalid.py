@@ -98,7 +98,7 @@ class ScalingCapacityInvalid(Rule):
         if len(variants) != 1:
             return
         variant = variants[0]
-        if variant.serverless or variant.managed_scaling:
+        if variant.serverless or variant.managed_scaling or variant.scaling_unknown:
             return  # inference-component endpoints scale their copies, not this target
         yield Finding(
             obj.at("MinCapacity"),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from gpulint.config import Config
 from gpulint.diagnostics import Applicability, Diagnostic
@@ -84,14 +84,16 @@ class FixOutcome:
 
 def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
               ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
-              stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True) -> FixOutcome:
-    """Lint, fix, lint again; write the changed files when ``write``.
+              stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True,
+              **options: Any) -> FixOutcome:
+    """Lint, fix, lint again; write the changed files when ``write``. ``options`` go to
+    ``collect_inputs`` (``resolver``, ``force_exclude``).
 
     Raises :class:`~gpulint.fix.edits.FixUnavailable` when a YAML file has a fix
     to apply and ruamel.yaml is not installed.
     """
     config = config or Config()
-    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     linter = Linter(config, list(select), list(ignore))
     run = _Run(inputs, notes, linter, linter.run(inputs), unsafe)
     _fix_rounds(run)
@@ -280,7 +282,7 @@ def _with_text(inputs: list[Input], files: dict[str, FileFix]) -> list[Input]:
         if entry is None and item.data is None:
             entry = by_real.get(os.path.realpath(item.name))  # the same file under another name
         if entry is not None and entry.changed:
-            out.append(Input(item.name, entry.fixed.encode("utf-8"), item.report))
+            out.append(replace(item, data=entry.fixed.encode("utf-8")))
         else:
             out.append(item)
     return out

@@ -261,14 +261,14 @@ def _show_settings(args: argparse.Namespace, resolver: "ConfigResolver", out: Te
 
     if len(args.paths) != 1 or args.paths[0] == "-":
         raise _usage(err, "--show-settings takes one file or folder")
-    path = args.paths[0]
-    if not os.path.lexists(path):
-        raise _usage(err, f"{path}: no such file or directory")
+    path = args.paths[0]  # need not exist: the settings a file there would be linted with
     try:
         config = resolver.for_path(path)
     except ConfigError as exc:
         raise _usage(err, str(exc)) from None
     where = os.path.relpath(config.path) if config.path else None
+    if where and os.path.basename(where) == "pyproject.toml":
+        where = f"[tool.gpulint] in {where}"
     if config is resolver.explicit:
         where = f"{args.config} (--config)"
     out.write(f"# settings for {json.dumps(path)}\n")

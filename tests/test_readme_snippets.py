@@ -172,7 +172,7 @@ def test_the_precommit_snippets_run_as_written(installed, tmp_path, index):
     proc = pre_commit()
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "gpulint....." in proc.stdout and "Failed" in proc.stdout
-    assert f"apps/llm.yaml:12:29: {FINDING}" in proc.stdout
+    assert f"apps/llm.yaml:12:40: {FINDING}" in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr and "[WARNING]" not in proc.stdout + proc.stderr
     (root / "apps" / "llm.yaml").write_text(BAD.replace("requests: {nvidia.com/gpu: 1}", "requests: {nvidia.com/gpu: 2}"))
     _git("add", "-A", cwd=root)

@@ -203,6 +203,42 @@ def test_fix_uses_each_files_config(repo):
     assert (repo / "b" / "pod.yaml").read_text() == MISMATCH_POD
 
 
+def test_standard_input_takes_the_config_of_its_stdin_filename(repo):
+    write(repo, {"ml/.gpulint.yaml": f"ignore: [{MISMATCH}]\n"})
+    status, out, _ = run_cli(["--format", "json", "--stdin-filename", "ml/pod.yaml", "-"], stdin=MISMATCH_POD.encode(),
+                             cwd=str(repo))
+    assert (status, json.loads(out)) == (0, [])
+    status, out, _ = run_cli(["--format", "json", "--stdin-filename", "apps/pod.yaml", "-"],
+                             stdin=MISMATCH_POD.encode(), cwd=str(repo))
+    assert (status, [d["rule"] for d in json.loads(out)]) == (1, [MISMATCH])
+
+
+def test_configs_per_file_in_worker_processes(repo, monkeypatch):
+    """A large run loads its files in forked workers: each file still gets its own config."""
+    from gpulint.engine import parallel
+    from gpulint.engine.inputs import Input
+
+    files = {f"d{i}/f{j}.yaml": DEPLOYMENT for i in range(4) for j in range(20)}
+    files.update({"d1/.gpulint.yaml": f"rules:\n  {PROBE}: {{severity: error}}\n",
+                  "d2/pyproject.toml": f"[tool.gpulint]\nignore = ['{PROBE}']\n", "d2/hpa.yaml": HPA})
+    write(repo, files)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_FILES", 8)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.delenv("GPULINT_JOBS", raising=False)
+    if parallel.parallel_jobs([Input("x.yaml", b"x")] * 80) == 1:
+        pytest.skip("one core: no worker processes")
+    done = []
+    real = parallel.process_parallel
+    monkeypatch.setattr(parallel, "process_parallel", lambda *args: done.append(real(*args)) or done[-1])
+    in_workers = lint(repo, ".")
+    assert len(done) == 1  # loaded in the workers, not in the fallback
+    monkeypatch.setenv("GPULINT_JOBS", "1")
+    assert lint(repo, ".") == in_workers
+    summary = sorted({(f.split("/")[0], rule, severity) for f, _, rule, severity in in_workers[1]})
+    assert summary == [("d0", PROBE, "warning"), ("d1", PROBE, "error"), ("d2", HPA_CPU, "warning"),
+                       ("d3", PROBE, "warning")]
+
+
 # --------------------------------------------------------------------------- --show-settings
 
 

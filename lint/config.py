@@ -358,7 +358,8 @@ class ConfigResolver:
             path, losers = config_in(here)
             if path is not None:
                 for loser in losers:
-                    self.notes.append(f"{loser}: not read; {os.path.basename(path)} in the same folder takes precedence")
+                    winner = os.path.basename(path)
+                    self.notes.append(f"{loser}: not read; {winner} in the same folder takes precedence")
                 cfg = self._read(path)
                 break
             parent = os.path.dirname(here)

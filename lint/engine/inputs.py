@@ -65,7 +65,8 @@ def collect_inputs(paths: list[str], config: Config, stdin_filename: Optional[st
     file_paths = [p for p in paths if p != STDIN]
     if STDIN in paths:
         data = stdin_data if stdin_data is not None else sys.stdin.buffer.read()
-        inputs.append(Input(stdin_filename or "<stdin>", data, config=own(stdin_filename, False) if stdin_filename else None))
+        named_as = own(stdin_filename, False) if stdin_filename else None
+        inputs.append(Input(stdin_filename or "<stdin>", data, config=named_as))
     missing = [p for p in file_paths if not os.path.exists(p)]
     for p in missing:
         notes.append(f"{p}: no such file or directory")

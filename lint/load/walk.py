@@ -43,22 +43,35 @@ class WalkResult:
 class _Ignore:
     """The .gitignore files seen on the way down, each relative to its folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: Optional[dict[str, object]] = None) -> None:
         self.specs: list[tuple[str, object]] = []
+        #: folder -> its parsed .gitignore (None: none), shared by the checks of one run's named files
+        self.cache = cache
 
     def push(self, folder: str) -> int:
-        path = os.path.join(folder, ".gitignore")
-        if os.path.isfile(path):
-            try:
-                import pathspec
+        if self.cache is not None and folder in self.cache:
+            spec = self.cache[folder]
+        else:
+            spec = self._read(folder)
+            if self.cache is not None:
+                self.cache[folder] = spec
+        if spec is None:
+            return 0
+        self.specs.append((folder, spec))
+        return 1
 
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    spec = pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
-                self.specs.append((folder, spec))
-                return 1
-            except (OSError, ValueError):
-                return 0
-        return 0
+    @staticmethod
+    def _read(folder: str) -> Optional[object]:
+        path = os.path.join(folder, ".gitignore")
+        if not os.path.isfile(path):
+            return None
+        try:
+            import pathspec
+
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
+        except (OSError, ValueError):
+            return None
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """As git decides: the last matching pattern of the deepest .gitignore that has one
@@ -102,6 +115,7 @@ def walk(paths: Iterable[str], exclude: Iterable[str] = (), root: Optional[str] 
         fixed = (list(exclude), root or os.getcwd())
         rules_for = lambda folder: fixed  # noqa: E731
     seen: set[str] = set()  # real paths: 'a.yaml', './a.yaml' and a folder walk name one file
+    gitignores: dict[str, object] = {}
 
     def keep(f: str, template: bool) -> bool:
         key = os.path.realpath(f)
@@ -114,7 +128,7 @@ def walk(paths: Iterable[str], exclude: Iterable[str] = (), root: Optional[str] 
         return True
 
     for path in paths:
-        if force_exclude and skipped(path, rules_for):
+        if force_exclude and skipped(path, rules_for, gitignores):
             continue
         if os.path.isdir(path):
             kept = 0
@@ -191,7 +205,7 @@ def _repository_root(folder: str) -> Optional[str]:
         folder = parent
 
 
-def skipped(path: str, rules_for: ExcludeRules) -> bool:
+def skipped(path: str, rules_for: ExcludeRules, gitignores: Optional[dict[str, object]] = None) -> bool:
     """Would the walk skip ``path`` (a file or folder named on the command line)? As a walk from
     the repository root would decide (or, outside a repository, from the current folder when
     ``path`` is under it): a skipped folder on the way, .gitignore, the exclude patterns."""
@@ -203,7 +217,7 @@ def skipped(path: str, rules_for: ExcludeRules) -> bool:
     if target == top:
         return False
     parts = os.path.relpath(target, top).split(os.sep)
-    ignore = _Ignore()
+    ignore = _Ignore(gitignores)
     folder = top
     for i, name in enumerate(parts):
         ignore.push(folder)

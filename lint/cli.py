@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Optional, Sequence, TextIO
 
 from gpulint import __version__
 from gpulint.commandline import Parser, UsageError, open_output
+from gpulint.diagnostics import printable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gpulint.config import Config
+    from typing import Callable
+
+    from gpulint.config import Config, ConfigResolver
     from gpulint.engine.run import Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -46,13 +49,21 @@ def build_parser(prog: str = "gpulint") -> argparse.ArgumentParser:
     p.add_argument("--select", action="append", metavar="RULES", help="only these rules (names, codes or code prefixes; comma-separated)")
     p.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (comma-separated)")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: warning)")
-    p.add_argument("--config", metavar="FILE", help="config file (.gpulint.yaml or pyproject.toml); default: nearest one upward")
+    p.add_argument("--config", metavar="FILE",
+                   help="config file (.gpulint.yaml or pyproject.toml) for every file; default: each file's nearest "
+                   "one, searched upward to the repository root")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="skip files named on the command line where the folder walk would skip them "
+                   "(exclude, .gitignore); for pre-commit")
+    p.add_argument("--show-settings", action="store_true",
+                   help="print the settings PATH is linted with, and the config file they come from")
     p.add_argument("--stdin-filename", metavar="NAME", help="name to report for standard input")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary or notes")
     p.add_argument("--statistics", action="store_true",
                    help="print the number of findings per rule instead of the findings (JSON with --format json)")
     p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--sarif-file", metavar="FILE", help="also write a SARIF report of the same run to FILE")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
     p.add_argument("--cost", action="store_true",
                    help="add the estimated monthly cost range to the summary line (see 'gpulint cost')")
@@ -120,14 +131,16 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     """config -> rules and paths -> lint (or fix) -> baseline -> report -> exit status."""
     try:
         _check_options(args, err)
-        config = _load_config(args, err)
+        resolver, config = _load_config(args, err)
+        if args.show_settings:
+            return _show_settings(args, resolver, out, err)
         select, ignore = _rule_names(args, err)
-        _apply_options(args, config, err)
         paths = _paths(args, err)
         if args.show_context:
             return _show_context(args.show_context, paths, config, out, err)
         known = _read_baseline(args, err)
-        fix_status, result, out = _run(args, config, select, ignore, paths, out, err, stdin_data)
+        inputs = {"resolver": resolver, "force_exclude": args.force_exclude}
+        fix_status, result, out = _run(args, config, select, ignore, paths, out, err, stdin_data, inputs)
         if args.write_baseline:
             return _write_baseline(result, args.write_baseline, args.quiet, err)
         if known is not None:
@@ -138,7 +151,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
     result.notes.extend(_always_reported_notes(ignore, config))
     if not args.quiet:
         for note in result.notes:
-            err.write(f"gpulint: {note}\n")
+            err.write(f"gpulint: {printable(note)}\n")
     return _exit_status(args, config, result, fix_status)
 
 
@@ -169,11 +182,14 @@ def _always_reported_notes(ignore: list[str], config: "Config") -> list[str]:
             f"so --ignore and the config's ignore do not hide it" for name in named]
 
 
-def _load_config(args: argparse.Namespace, err: TextIO) -> "Config":
-    from gpulint.config import ConfigError, load_config
+def _load_config(args: argparse.Namespace, err: TextIO) -> tuple["ConfigResolver", "Config"]:
+    """The run's config resolver (--config, or each file's nearest config file), and the config of
+    the current folder (of standard input and the context globs)."""
+    from gpulint.config import ConfigError, ConfigResolver
 
     try:
-        return load_config(args.config)
+        resolver = ConfigResolver(args.config, prepare=_apply_options(args))
+        return resolver, resolver.explicit or resolver.for_folder(os.getcwd())
     except ConfigError as exc:
         raise _usage(err, str(exc)) from None
 
@@ -193,33 +209,48 @@ def _rule_names(args: argparse.Namespace, err: TextIO) -> tuple[list[str], list[
     return select, ignore
 
 
-def _apply_options(args: argparse.Namespace, config: "Config", err: TextIO) -> None:
-    """--fail-on and --quotas over the config; the quotas read."""
-    if args.fail_on:
-        config.fail_on = args.fail_on
-    if args.quotas or config.quotas is not None:
-        from gpulint.model.quotas import QuotaError, for_config
+def _apply_options(args: argparse.Namespace) -> "Callable[[Config], None]":
+    """What applies --fail-on and --quotas over each config file read; its quotas read (those of
+    --quotas once for all). A quota file that cannot be read is a ConfigError."""
+    given: list = []
 
-        if args.quotas:
-            config.quotas = args.quotas if args.quotas == "live" else os.path.abspath(args.quotas)
-        try:
-            config.quotas = for_config(config, args.region)
-        except QuotaError as exc:
-            raise _usage(err, str(exc)) from None
+    def prepare(config: "Config") -> None:
+        from gpulint.config import ConfigError
+
+        if args.fail_on:
+            config.fail_on = args.fail_on
+        if given:
+            config.quotas = given[0]
+        elif args.quotas or config.quotas is not None:
+            from gpulint.model.quotas import QuotaError, for_config
+
+            if args.quotas:
+                config.quotas = args.quotas if args.quotas == "live" else os.path.abspath(args.quotas)
+            try:
+                config.quotas = for_config(config, args.region)
+            except QuotaError as exc:
+                raise ConfigError(str(exc)) from None
+            if args.quotas:
+                given.append(config.quotas)
+
+    return prepare
 
 
 def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
-    """The paths to lint; every one of them must exist."""
+    """The paths to lint; every one of them must name something to read."""
     # --stdin-filename alone means standard input (`helm template ... | gpulint --stdin-filename x.yaml`)
     paths = args.paths or (["-"] if args.stdin_filename else ["."])
     if args.stdin_filename and "-" not in paths:
         raise _usage(err, "--stdin-filename names standard input, but '-' is not among the paths")
     # files named here; a folder's files are checked once walked (its own name is no clash)
     _check_stdin_name(args.stdin_filename, [p for p in paths if p != "-" and not os.path.isdir(p)], err)
-    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
-    if missing:  # a mistyped or renamed path must not pass the gate silently
-        for p in missing:
-            err.write(f"gpulint: {p}: no such file or directory\n")
+    from gpulint.engine.inputs import names_nothing
+
+    wrong = [(p, names_nothing(p)) for p in paths if p != "-"]
+    if any(why for _, why in wrong):  # a mistyped or renamed path must not pass the gate silently
+        for p, why in wrong:
+            if why:
+                err.write(f"gpulint: {p}: {why}\n")
         raise _Stop(EXIT_USAGE)
     return paths
 
@@ -243,7 +274,37 @@ def _show_context(target: str, paths: list[str], config: "Config", out: TextIO, 
     if not workloads:
         out.write(f"{target}: no workload\n")
     for note in notes:
-        err.write(f"gpulint: {note}\n")
+        err.write(f"gpulint: {printable(note)}\n")
+    return EXIT_OK
+
+
+def _show_settings(args: argparse.Namespace, resolver: "ConfigResolver", out: TextIO, err: TextIO) -> int:
+    """--show-settings PATH: the settings PATH is linted with, as config-file YAML, and where
+    they come from."""
+    import json
+
+    from gpulint.config import ConfigError
+
+    if len(args.paths) != 1 or args.paths[0] == "-":
+        raise _usage(err, "--show-settings takes one file or folder")
+    path = args.paths[0]  # need not exist: the settings a file there would be linted with
+    try:
+        config = resolver.for_path(path)
+    except ConfigError as exc:
+        raise _usage(err, str(exc)) from None
+    where = os.path.relpath(config.path) if config.path else None
+    if where and os.path.basename(where) == "pyproject.toml":
+        where = f"[tool.gpulint] in {where}"
+    if config is resolver.explicit:
+        where = f"{args.config} (--config)"
+    out.write(f"# settings for {json.dumps(path)}\n")
+    out.write(f"# from: {where or 'defaults (no config file at or above it, up to the repository root)'}\n")
+    for note in resolver.notes:
+        out.write(f"# {note}\n")
+    given = [o for o, v in (("--fail-on", args.fail_on), ("--quotas", args.quotas)) if v]
+    if given:
+        out.write(f"# with {', '.join(given)} from the command line\n")
+    out.write(config.as_yaml())
     return EXIT_OK
 
 
@@ -260,14 +321,19 @@ def _read_baseline(args: argparse.Namespace, err: TextIO) -> Optional[object]:
 
 
 def _run(args: argparse.Namespace, config: "Config", select: list[str], ignore: list[str], paths: list[str],
-         out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> tuple[int, "Result", TextIO]:
+         out: TextIO, err: TextIO, stdin_data: Optional[bytes], inputs: dict) -> tuple[int, "Result", TextIO]:
     """Lint, or fix and lint again: (1 if a fixed file could not be written else 0, the result
-    to report, the stream to report on)."""
-    if args.fix or args.diff:
-        return _run_fixes(args, config, select, ignore, paths, out, err, stdin_data)
-    from gpulint.engine.run import lint_paths
+    to report, the stream to report on). ``inputs``: how files and their configs are found."""
+    from gpulint.config import ConfigError
 
-    result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data, args.region)
+    try:
+        if args.fix or args.diff:
+            return _run_fixes(args, config, select, ignore, paths, out, err, stdin_data, inputs)
+        from gpulint.engine.run import lint_paths
+
+        result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data, args.region, **inputs)
+    except ConfigError as exc:  # a config file met on the way (each file is linted with its nearest)
+        raise _usage(err, str(exc)) from None
     if args.stdin_filename:  # a folder on the command line may hold a file of that name
         others = [s.name for s in result.sources]
         if args.stdin_filename in others:
@@ -299,6 +365,8 @@ def _report(args: argparse.Namespace, result: "Result", out: TextIO, err: TextIO
 
             options["summary_suffix"] = summary_suffix_for(result.project, args.region)
         _write_report(args, result, options, handle, opened, err)
+        if args.sarif_file:
+            _write_sarif(args.sarif_file, result, err)
     finally:
         if opened and not opened.closed:
             try:
@@ -327,18 +395,34 @@ def _write_report(args: argparse.Namespace, result: "Result", options: dict, han
         raise _Stop(EXIT_USAGE) from None
 
 
+def _write_sarif(path: str, result: "Result", err: TextIO) -> None:
+    """--sarif-file: the run's SARIF report, besides the main one."""
+    from gpulint.reporters import get_reporter
+
+    handle, opened = open_output(path, sys.stdout, err)
+    if handle is None:
+        raise _Stop(EXIT_USAGE)
+    try:
+        get_reporter("sarif")(result, handle, {"colour": False, "quiet": True})
+        handle.close()
+    except OSError as exc:
+        err.write(f"gpulint: cannot write the report to {path}: {exc.strerror or exc}\n")
+        raise _Stop(EXIT_USAGE) from None
+
+
 def _exit_status(args: argparse.Namespace, config: "Config", result: "Result", fix_status: int) -> int:
+    """Each finding against the fail-on of its file's config (--fail-on applies to every config)."""
     from gpulint.diagnostics import Severity
 
-    threshold = Severity.parse(config.fail_on)
+    threshold = {level: Severity.parse(level) for level in ("error", "warning", "info")}
     if args.exit_zero:
         return EXIT_OK
-    failed = any(d.severity >= threshold for d in result.diagnostics)
+    failed = any(d.severity >= threshold[result.fail_on.get(d.file, config.fail_on)] for d in result.diagnostics)
     return EXIT_FINDINGS if failed or fix_status else EXIT_OK
 
 
 def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ignore: list[str], paths: list[str],
-               out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> tuple[int, "Result", TextIO]:
+               out: TextIO, err: TextIO, stdin_data: Optional[bytes], inputs: dict) -> tuple[int, "Result", TextIO]:
     """--fix / --diff: (1 if a fixed file could not be written else 0, the result to report, the
     stream to report on); raises _Stop when done here (--diff, or an error).
 
@@ -351,7 +435,7 @@ def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ig
 
     try:
         outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,
-                            unsafe=args.unsafe_fixes, write=not args.diff, region=args.region)
+                            unsafe=args.unsafe_fixes, write=not args.diff, region=args.region, **inputs)
     except (FixUnavailable, InputNameClash) as exc:
         raise _usage(err, str(exc)) from None
     if args.diff:
@@ -359,7 +443,7 @@ def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ig
             out.write(unified_diff(f.name, f.original, f.fixed))
         if not args.quiet:
             for note in outcome.notes:
-                err.write(f"gpulint: {note}\n")
+                err.write(f"gpulint: {printable(note)}\n")
             n = sum(len(f.applied) for f in outcome.changed)
             err.write(f"gpulint: {n} fix(es) would change {len(outcome.changed)} file(s)\n")
         raise _Stop(EXIT_FINDINGS if outcome.changed and not args.exit_zero else EXIT_OK)
@@ -378,7 +462,7 @@ def _check_stdin_name(name: Optional[str], others: list[str], err: TextIO) -> No
     as that file: a usage error."""
     if not name:
         return
-    from gpulint.fix.write import printable, same_path
+    from gpulint.fix.write import same_path
 
     for other in others:
         if same_path(name, other):

@@ -1,8 +1,10 @@
 """gpulint's configuration: ``.gpulint.yaml`` or ``[tool.gpulint]`` in pyproject.toml.
 
-Both spell keys in kebab-case and take the same keys. The nearest file wins,
-searched from the current directory upward. A bad config is a ``ConfigError``
-(exit status 2), never a traceback.
+Both spell keys in kebab-case and take the same keys. Each file is linted with
+the nearest config above it (``ConfigResolver``), searched upward no further
+than the repository root (the nearest folder holding ``.git``): a config above
+the repository cannot change how it is linted. A bad config is a
+``ConfigError`` (exit status 2), never a traceback.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator
 
@@ -117,6 +119,20 @@ class Config(BaseModel):
         rc = self.rules.get(rule.name)
         raw = {k: v for k, v in (rc.model_extra or {}).items()} if rc else {}
         return rule.Options.model_validate(raw)
+
+    def as_yaml(self) -> str:
+        """The settings as a config file would spell them (values in JSON, which YAML reads)."""
+        import json
+
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        lines = []
+        for key in setting_names():
+            if key == "rules":
+                lines.append("rules:" + ("" if data[key] else " {}"))
+                lines.extend(f"  {name}: {json.dumps(rule)}" for name, rule in data[key].items())
+            elif key in data:
+                lines.append(f"{key}: {json.dumps(data[key])}")
+        return "\n".join(lines) + "\n"
 
     def check_rules(self) -> None:
         """Every key under ``rules`` must name a rule and use only its options."""
@@ -269,22 +285,47 @@ def from_mapping(data: dict, path: Optional[str] = None) -> Config:
     return cfg
 
 
-def find_config(start: Optional[str] = None) -> Optional[str]:
-    folder = os.path.realpath(start or os.getcwd())
+def repository_root(path: str) -> Optional[str]:
+    """The nearest folder at or above ``path`` (a folder) holding ``.git`` (a folder, or the file
+    of a worktree or submodule); None outside any repository."""
+    folder = os.path.abspath(path)
     while True:
-        for name in CONFIG_FILES:
-            candidate = os.path.join(folder, name)
-            if os.path.isfile(candidate):
-                return candidate
-        pyproject = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(pyproject):
-            try:
-                if _read_pyproject(pyproject) is not None:
-                    return pyproject
-            except ConfigError:
-                return pyproject
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
         parent = os.path.dirname(folder)
         if parent == folder:
+            return None
+        folder = parent
+
+
+def _has_section(pyproject: str) -> bool:
+    try:
+        return _read_pyproject(pyproject) is not None
+    except ConfigError:
+        return True  # a broken pyproject.toml is reported when it is read, not passed over
+
+
+def config_in(folder: str) -> tuple[Optional[str], list[str]]:
+    """The config file ``folder`` holds (None if none), and the config files it holds that lose
+    to it: ``.gpulint.yaml`` over ``.gpulint.yml`` over ``[tool.gpulint]`` in pyproject.toml."""
+    found = [os.path.join(folder, name) for name in CONFIG_FILES if os.path.isfile(os.path.join(folder, name))]
+    pyproject = os.path.join(folder, "pyproject.toml")
+    if os.path.isfile(pyproject) and _has_section(pyproject):
+        found.append(pyproject)
+    return (found[0], found[1:]) if found else (None, [])
+
+
+def find_config(start: Optional[str] = None) -> Optional[str]:
+    """The nearest config file at or above ``start`` (default: the current folder), searched no
+    further than the repository root."""
+    folder = os.path.abspath(start or os.getcwd())
+    stop = repository_root(folder)
+    while True:
+        path, _ = config_in(folder)
+        if path is not None:
+            return path
+        parent = os.path.dirname(folder)
+        if folder == stop or parent == folder:
             return None
         folder = parent
 
@@ -294,3 +335,74 @@ def load_config(explicit: Optional[str] = None) -> Config:
     if path is None:
         return Config()
     return read_config_file(path)
+
+
+class ConfigResolver:
+    """The config of each file in a run: ``explicit`` (``--config``) for every file, or else the
+    nearest config file at or above the file's folder, searched no further than its repository
+    root. A file outside any repository with no config file above it takes the current folder's
+    config (standard input, ``<(...)`` pipes, /dev/zero), and defaults where there is none. Each
+    config file is read once (and handed to ``prepare``,
+    which applies the command line's overrides), so files under one config share one ``Config``.
+    ``notes`` says which config files were passed over for another in the same folder."""
+
+    def __init__(self, explicit: Optional[str] = None, prepare: Optional[Callable[[Config], None]] = None) -> None:
+        self._prepare = prepare
+        self._by_file: dict[Optional[str], Config] = {}
+        self._by_folder: dict[str, Config] = {}
+        self.notes: list[str] = []
+        self.explicit = self._read(explicit) if explicit else None
+
+    def _read(self, path: Optional[str]) -> Config:
+        key = os.path.realpath(path) if path else None
+        cfg = self._by_file.get(key)
+        if cfg is None:
+            cfg = read_config_file(path) if path else Config()
+            if self._prepare is not None:
+                self._prepare(cfg)
+            self._by_file[key] = cfg
+        return cfg
+
+    def for_path(self, path: str) -> Config:
+        """The config of the file ``path`` (of the files in it, for a folder)."""
+        return self.for_folder(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+
+    def for_folder(self, folder: str) -> Config:
+        """The config of the files directly in ``folder``."""
+        if self.explicit is not None:
+            return self.explicit
+        folder = os.path.abspath(folder)
+        found = self._by_folder.get(folder)
+        return found if found is not None else self._search(folder)
+
+    def _search(self, folder: str) -> Config:
+        passed: list[str] = []  # folders without a config: they take the one found above them
+        here = folder
+        while True:
+            cached = self._by_folder.get(here)
+            if cached is not None:
+                cfg = cached
+                break
+            passed.append(here)
+            path, losers = config_in(here)
+            if path is not None:
+                for loser in losers:
+                    winner = os.path.basename(path)
+                    self.notes.append(f"{loser}: not read; {winner} in the same folder takes precedence")
+                cfg = self._read(path)
+                break
+            parent = os.path.dirname(here)
+            if os.path.lexists(os.path.join(here, ".git")):
+                cfg = self._read(None)  # nothing above the repository root is read
+                break
+            if parent == here:
+                cwd = os.getcwd()
+                in_cwd = self._by_folder.get(cwd)
+                if in_cwd is None and folder != cwd and cwd not in passed:
+                    in_cwd = self._search(cwd)  # outside any repository: the current folder's
+                cfg = in_cwd or self._read(None)
+                break
+            here = parent
+        for f in passed:
+            self._by_folder[f] = cfg
+        return cfg

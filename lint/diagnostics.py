@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple
 
@@ -103,3 +104,14 @@ class Diagnostic:
         if self.related:
             out["related"] = list(self.related)
         return out
+
+
+# control characters from the linted files (a file name, a quoted value in a message) must not
+# reach a terminal as escape sequences, nor break the one-line-per-finding formats
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` fit for one line of output: line breaks and other control characters escaped."""
+    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

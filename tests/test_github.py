@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from typing import Optional
 
 import pytest
 import yaml
@@ -175,22 +176,38 @@ def test_action_references_only_existing_inputs_and_options(action):
         # inputs reach the script through env only (no expression injection into the script)
         assert "${{" not in step["run"]
         for line in step["run"].splitlines():
-            if line.strip().startswith("gpulint "):
+            if '"$GPULINT"' in line or "args+=" in line:
                 for opt in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", line):
                     assert opt in options, f"action.yml uses unknown option {opt}"
 
 
-def _render_env(step: dict, inputs: dict) -> dict:
+def test_action_runs_gpulint_once_and_keeps_its_environment_off_the_path(action):
+    """One run makes both the annotations and the SARIF file; the job's python and pip stay the
+    job's own (a step that runs `pip install` after the action must not install into gpulint's)."""
+    scripts = "\n".join(step["run"] for step in action["runs"]["steps"])
+    scripts = re.sub(r"(^|\s)#.*", "", scripts)  # comments
+    assert "GITHUB_PATH" not in scripts and "GITHUB_ENV" not in scripts
+    commands = [line for line in scripts.splitlines() if re.match(r'\s*"\$GPULINT"', line)]
+    assert len(commands) == 1
+    assert re.search(r"\bgpulint\s", scripts.replace('"$GPULINT"', "")) is None  # nothing else runs it
+
+
+def render_env(step: dict, inputs: dict, outputs: Optional[dict] = None) -> dict:
+    """The step's env as the runner sets it: inputs and earlier steps' outputs substituted."""
     env = {}
     for key, value in step.get("env", {}).items():
-        env[key] = re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m.group(1)], value)
+        value = re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: inputs[m.group(1)], value)
+        value = re.sub(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}",
+                       lambda m: (outputs or {}).get(m.group(1), {}).get(m.group(2), ""), value)
+        env[key] = value
     return env
 
 
 @pytest.mark.skipif(shutil.which("bash") is None or shutil.which("gpulint") is None,
                     reason="needs bash and the gpulint command on PATH")
 def test_action_lint_step_runs(action, tmp_path):
-    """Run the action's lint step as the runner would, with gpulint already installed."""
+    """Run the action's lint step as the runner would, with gpulint already installed (the
+    install step's output names it); tests/test_readme_snippets.py runs the install step too."""
     (tmp_path / ".git").mkdir()
     (tmp_path / "k8s").mkdir()
     (tmp_path / "k8s" / "server.yaml").write_text(GPU_DEPLOYMENT)
@@ -199,7 +216,8 @@ def test_action_lint_step_runs(action, tmp_path):
     inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     inputs.update({"paths": "k8s", "args": "--fail-on error", "sarif-file": "gpulint.sarif"})
     output = tmp_path / "github_output"
-    env = {**os.environ, **_render_env(step, inputs), "GITHUB_OUTPUT": str(output)}
+    installed = {"install": {"gpulint": shutil.which("gpulint")}}
+    env = {**os.environ, **render_env(step, inputs, installed), "GITHUB_OUTPUT": str(output)}
     proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     _parse(proc.stdout.splitlines()[0])
@@ -213,3 +231,11 @@ def test_action_lint_step_runs(action, tmp_path):
     proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("::warning ")
+
+    # a usage error: its exit status, and no SARIF output named
+    output.write_text("")
+    os.remove(tmp_path / "gpulint.sarif")
+    env["GPULINT_PATHS"] = "k8s missing/"
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (2, "gpulint: missing/: no such file or directory\n")
+    assert output.read_text() == ""

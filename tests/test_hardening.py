@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 from helpers import run_cli
@@ -141,52 +140,72 @@ def test_symlink_loops_in_the_walk_do_not_hang(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_a_symlink_loop_named_on_the_command_line(tmp_path):
+@pytest.mark.parametrize("link, why", [
+    ("loop.yaml", "a loop of symbolic links"),
+    ("gone.yaml", "a symbolic link to nothing (dangling)"),
+])
+def test_a_symlink_loop_or_dangling_link_named_on_the_command_line_is_a_usage_error(tmp_path, link, why):
     os.symlink("loop.yaml", tmp_path / "loop.yaml")
+    os.symlink("nowhere.yaml", tmp_path / "gone.yaml")
     (tmp_path / "pod.yaml").write_text(GPU_POD)
-    proc = gpulint_process("--format", "json", "loop.yaml", "pod.yaml", cwd=tmp_path)
-    assert [d["file"] for d in json.loads(proc.stdout)] == ["pod.yaml"]
-    assert "loop.yaml: no such file or directory" in proc.stderr
-    assert "Traceback" not in proc.stderr
+    proc = gpulint_process("--format", "json", link, "pod.yaml", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"gpulint: {link}: {why}\n")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
-def test_a_fifo_nobody_writes_to_does_not_hang(tmp_path):
+def test_a_fifo_named_on_the_command_line_is_a_usage_error(tmp_path):
+    """A named pipe in the tree is no file to lint, and reading it could wait for ever."""
     os.mkfifo(tmp_path / "pipe.yaml")
     (tmp_path / "pod.yaml").write_text(GPU_POD)
-    script = (
-        "import sys; from gpulint import cli; from gpulint.engine import inputs; inputs.FIFO_WAIT_SECONDS = 0.5; "
-        "sys.exit(cli.main(['--format', 'json', 'pipe.yaml', 'pod.yaml']))"
+    proc = gpulint_process("--format", "json", "pipe.yaml", "pod.yaml", cwd=tmp_path, timeout=10)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        "gpulint: pipe.yaml: a named pipe (FIFO), not a file; lint what it carries with '-' (gpulint - < FIFO)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+
+
+def _shell_pipe_script(argv: list[str], wait: float) -> str:
+    return (
+        "import sys; from gpulint import cli; from gpulint.engine import inputs; "
+        f"inputs.FIFO_WAIT_SECONDS = {wait}; sys.exit(cli.main({argv!r}))"
+    )
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="no /dev/fd on this platform")
+def test_a_shell_pipe_nobody_writes_to_does_not_hang(tmp_path):
+    """`gpulint <(cmd)` hands over /dev/fd/N, a pipe: read as a file, given up on when silent."""
+    read_end, write_end = os.pipe()
+    (tmp_path / "pod.yaml").write_text(GPU_POD)
+    script = _shell_pipe_script(["--format", "json", f"/dev/fd/{read_end}", "pod.yaml"], 0.5)
+    try:
+        proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=30, pass_fds=(read_end,))
+    finally:
+        os.close(read_end)
+        os.close(write_end)
     diags = [(d["file"], d["rule"], d["message"]) for d in json.loads(proc.stdout)]
     assert diags == [
-        ("pipe.yaml", "parse-error", "cannot read file: nothing arrived on this pipe within 0.5 s"),
+        (f"/dev/fd/{read_end}", "parse-error", "cannot read file: nothing arrived on this pipe within 0.5 s"),
         ("pod.yaml", "gpu-request-limit-mismatch", diags[1][2]),
     ]
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
-def test_a_fifo_with_a_writer_is_read_fully(tmp_path, monkeypatch):
+@pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="no /dev/fd on this platform")
+def test_a_shell_pipe_with_a_writer_is_read_fully(tmp_path):
     """What `gpulint <(helm template ...)` hands over: a pipe that a writer fills slowly."""
-    fifo = tmp_path / "rendered.yaml"
-    os.mkfifo(fifo)
-
-    def writer() -> None:
-        with open(fifo, "w") as fh:
-            for line in GPU_POD.splitlines(keepends=True):
-                fh.write(line)
-                fh.flush()
-
-    thread = threading.Thread(target=writer, daemon=True)
-    thread.start()
-    monkeypatch.chdir(tmp_path)
-    try:
-        status, diags, _ = lint("rendered.yaml")
-    finally:
-        thread.join(timeout=10)
-    assert (status, diags) == (1, [("rendered.yaml", 10, 36, "gpu-request-limit-mismatch")])
+    read_end, write_end = os.pipe()
+    script = _shell_pipe_script(["--format", "json", f"/dev/fd/{read_end}"], 10)
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, pass_fds=(read_end,))
+    os.close(read_end)
+    with os.fdopen(write_end, "w") as fh:
+        for line in GPU_POD.splitlines(keepends=True):
+            fh.write(line)
+            fh.flush()
+    out, err = proc.communicate(timeout=30)
+    diags = [(d["line"], d["column"], d["rule"]) for d in json.loads(out)]
+    assert (proc.returncode, diags) == (1, [(10, 36, "gpu-request-limit-mismatch")]), err
 
 
 def test_a_fifo_in_a_folder_is_not_walked(tmp_path):

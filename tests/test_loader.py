@@ -469,7 +469,7 @@ def test_unreadable_and_missing_files(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dir.yaml").mkdir()  # a folder named like a file is walked, not read
     status, diags, err = lint("dir.yaml")
-    assert (status, diags, err) == (0, [], "")
+    assert (status, diags, err) == (0, [], "gpulint: dir.yaml: no YAML or JSON file to lint in this folder\n")
     out, err = io.StringIO(), io.StringIO()
     assert cli.main(["--format", "json", "missing.yaml", "dir.yaml"], stdout=out, stderr=err) == 2
     assert (out.getvalue(), err.getvalue()) == ("", "gpulint: missing.yaml: no such file or directory\n")

@@ -295,11 +295,17 @@ def test_template_syntax_outside_a_chart_is_still_linted(tmp_path, monkeypatch):
     assert "Helm" not in err
 
 
-def test_a_template_named_on_the_command_line_is_linted(tmp_path, monkeypatch):
-    """Only the directory walk skips templates; a file named explicitly is what the user asked for."""
+def test_a_template_named_on_the_command_line_is_treated_as_the_walk_treats_it(tmp_path, monkeypatch):
+    """pre-commit names files one by one: a template that is not YAML until Helm renders it is
+    skipped with the same note as in the walk, and a template that parses is linted."""
     _chart(tmp_path, "vllm")
     monkeypatch.chdir(tmp_path)
-    target = os.path.join("charts", "vllm", "templates", "deployment.yaml")
-    _, diags, err = _lint([target], b"")
-    assert diags and all(d["file"] == target for d in diags)
-    assert "Helm" not in err
+    templates = os.path.join("charts", "vllm", "templates")
+    named = [os.path.join(templates, "deployment.yaml"), os.path.join(templates, "job.yaml")]
+    code, diags, err = _lint(named, b"")
+    assert [(d["file"], d["line"], d["rule"]) for d in diags] == [(named[1], 13, "gpu-request-limit-mismatch")]
+    assert err.splitlines()[0] == (
+        "gpulint: skipped 1 Helm template file(s) in charts/vllm; "
+        "lint the rendered output instead: helm template ... | gpulint -"
+    )
+    assert (code, diags, err) == _lint([templates], b"")

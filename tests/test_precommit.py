@@ -161,3 +161,28 @@ def test_only_changed_files_with_context_for_cross_file_rules(pc, tmp_path):
     assert joined.returncode == 1, joined.stdout
     assert "k8s/hpa.yaml:" in joined.stdout and "gpu-hpa-cpu-metric" in joined.stdout
     assert "k8s/serving.yaml" not in joined.stdout  # context files are loaded, not reported
+
+
+def _lines(text: str) -> set[str]:
+    return {line for line in text.splitlines() if line.strip()}
+
+
+@pytest.mark.parametrize("variant", ["as-is", "clean", "nested-fail-on-error", "exclude-dropped"])
+def test_hook_passes_exactly_when_the_folder_walk_does(pc, tmp_path, variant):
+    """pre-commit itself, over a repository with a Helm chart (templates that only Helm can read,
+    and one that is plain YAML), an excluded folder and a nested pyproject.toml with its own
+    [tool.gpulint]: the hook fails exactly when `gpulint .` does, with the same report."""
+    from test_inputs import SCENARIO, VARIANTS
+
+    files = {k: v for k, v in {**SCENARIO, **VARIANTS[variant]}.items() if v is not None}
+    root = pc.repo(tmp_path, files, ["gpulint"])
+    hooked = pc.run(root, "run", "--all-files")
+    walked = subprocess.run([sys.executable, "-m", "gpulint", "."], cwd=root, capture_output=True, text=True,
+                            timeout=120, env=pc.environ)
+    assert (hooked.returncode, walked.returncode) == ({"clean": (0, 0), "nested-fail-on-error": (0, 0)}.get(
+        variant, (1, 1))), hooked.stdout + walked.stdout + walked.stderr
+    if walked.returncode:
+        # the hook's output is gpulint's: every line of the walk's report and notes, and nothing else
+        report = hooked.stdout.split("- exit code: 1", 1)[1]
+        assert _lines(report) == _lines(walked.stdout + walked.stderr)
+    assert "Traceback" not in hooked.stdout + hooked.stderr

@@ -38,7 +38,7 @@ def _lint_commands() -> list[str]:
 
 
 def test_readme_has_the_integration_snippets():
-    for needle in ["uses: gpulint/gpulint@", "codequality: gl-code-quality-report.json", "id: gpulint-fix",
+    for needle in ["uses: gpulint/gpulint@", "codequality: gl-code-quality-report.json", "gpulint-fix", "repo: local",
                    "helm template", "kustomize build", "--write-baseline", "--baseline"]:
         assert needle in README, needle
 
@@ -71,3 +71,43 @@ def test_documented_action_inputs_exist():
     block = next(b for b in YAML_BLOCKS if "uses: gpulint/gpulint@" in b)
     step = next(s for s in yaml.safe_load(block)["jobs"]["gpulint"]["steps"] if "gpulint/gpulint@" in s.get("uses", ""))
     assert set(step["with"]) <= inputs
+
+
+def _shipped_hook() -> dict:
+    with open(os.path.join(REPO, ".pre-commit-hooks.yaml"), encoding="utf-8") as fh:
+        return next(h for h in yaml.safe_load(fh) if h["id"] == "gpulint")
+
+
+def precommit_blocks() -> list[str]:
+    return [b for b in YAML_BLOCKS if re.search(r"^\s*repos:", b, re.M)]
+
+
+def test_documented_local_hooks_run_the_shipped_hook():
+    """The README's local hooks run gpulint as the shipped hook does (entry, filters, one process)."""
+    shipped = _shipped_hook()
+    blocks = precommit_blocks()
+    assert len(blocks) >= 3
+    for block in blocks:
+        (repo,) = yaml.safe_load(block)["repos"]
+        assert repo["repo"] == "local" and "rev" not in repo
+        (hook,) = repo["hooks"]
+        assert hook["language"] == "system"
+        for key in ("id", "entry", "files", "types_or", "require_serial"):
+            assert hook[key] == shipped[key], (key, block)
+
+
+def test_the_documented_action_ref_exists():
+    """`uses: gpulint/gpulint@REF` names a branch or tag of this repository, not one to come."""
+    import subprocess
+
+    refs = set(re.findall(r"uses: gpulint/gpulint@([\w./-]+)", README))
+    assert refs
+    for ref in refs:
+        found = [
+            subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{kind}/{ref}^{{commit}}"], cwd=REPO,
+                           capture_output=True).returncode == 0
+            for kind in ("refs/heads", "refs/tags", "refs/remotes/origin")
+        ]
+        if not os.path.exists(os.path.join(REPO, ".git")):
+            pytest.skip("not a git checkout")
+        assert any(found), f"README names gpulint/gpulint@{ref}, which is no branch or tag here"

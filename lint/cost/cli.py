@@ -14,6 +14,7 @@ import tempfile
 from typing import TYPE_CHECKING, Optional, Sequence, TextIO
 
 from gpulint.commandline import Parser, UsageError, open_output
+from gpulint.diagnostics import printable
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.model.project import Project
@@ -136,7 +137,7 @@ def _table(args: argparse.Namespace, config: object, paths: list[str], budget: O
         for line in lines:
             out.write(line + "\n")
     for note in est.notes:
-        err.write(f"gpulint: {note}\n")
+        err.write(f"gpulint: {printable(note)}\n")
     return EXIT_OVER_BUDGET if est.over_budget else EXIT_OK
 
 
@@ -215,7 +216,7 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
         for line in lines:
             out.write(line + "\n")
     for note in dict.fromkeys(after.notes):
-        err.write(f"gpulint: {note}\n")
+        err.write(f"gpulint: {printable(note)}\n")
     return EXIT_OVER_BUDGET if after.over_budget else EXIT_OK
 
 

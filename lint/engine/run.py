@@ -14,7 +14,7 @@ import gc
 import os
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from gpulint.config import Config
 from gpulint.diagnostics import Diagnostic, Path, Severity
@@ -40,6 +40,8 @@ class Result:
     notes: list[str] = field(default_factory=list)
     #: suppressions that matched nothing: (file, line, rule-or-code)
     unused_suppressions: list[tuple[str, int, str]] = field(default_factory=list)
+    #: the fail-on level of each file linted with a config other than the run's
+    fail_on: dict[str, str] = field(default_factory=dict)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -102,6 +104,20 @@ class Linter:
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self.annotation_used: set[tuple[str, int, Path, str]] = set()
         self._jobs = 1
+        self._given = (list(select), list(ignore))
+        #: the linters of the other configs of a run, by config file (see ``for_config``)
+        self._others: dict[Optional[str], "Linter"] = {}
+
+    def for_config(self, config: Optional[Config]) -> "Linter":
+        """The linter for files linted with ``config`` (None: this linter's own): the same
+        --select and --ignore, that config's settings. Keyed by the config's file, so that a
+        config that came through a pickle (to a worker process) finds its linter."""
+        if config is None or config is self.config or config.path == self.config.path:
+            return self
+        found = self._others.get(config.path)
+        if found is None:
+            found = self._others[config.path] = Linter(config, *self._given, self.region)
+        return found
 
     def is_active(self, name: str) -> bool:
         """Does this run report the rule ``name`` (select, ignore and config applied)?"""
@@ -142,6 +158,8 @@ class Linter:
 
     def process(self, item: Input) -> Loaded:
         """Everything that needs one file only: load, shape checks, recognition."""
+        if item.config is not None and self.for_config(item.config) is not self:
+            return self.for_config(item.config).process(item)
         diags: list[Diagnostic] = []
         objects: list[ModelObject] = []
         try:
@@ -232,21 +250,47 @@ class Linter:
         result = Result()
         report: dict[str, bool] = {}
         per_source_diags: dict[int, list[Diagnostic]] = {}
-        for loaded in self.process_all(inputs):
+        owners: dict[int, Linter] = {}  # id(source) -> the linter of its config
+        for item, loaded in zip(inputs, self.process_all(inputs)):
             source = loaded.source
             report[source.name] = loaded.report
             result.sources.append(source)
             if loaded.report:
                 result.files_checked += 1
             per_source_diags[id(source)] = loaded.diagnostics
+            owners[id(source)] = self.for_config(item.config)
             for obj in loaded.objects:
                 result.project.add(obj)
-        self._run_rules(result.project, per_source_diags, report)
-        self._rule_notes(result, report)
-        self._check_budget(result, per_source_diags, report)
-        self._suppress(result, per_source_diags, report)
+        if all(owner is self for owner in owners.values()):
+            self._run_rules(result.project, per_source_diags, report)
+            self._rule_notes(result, report)
+            self._check_budget(result, per_source_diags, report)
+            self._suppress(result, per_source_diags, report)
+        else:
+            self._run_per_config(result, per_source_diags, report, owners)
         result.diagnostics.sort(key=Diagnostic.sort_key)
         return result
+
+    def _run_per_config(self, result: Result, per_source_diags: dict[int, list[Diagnostic]],
+                        report: dict[str, bool], owners: dict[int, "Linter"]) -> None:
+        """The rules of each config over the whole Project (the cross-file joins see every
+        file), each config keeping the findings in its own files; then each file's
+        suppressions, as its config has it."""
+        linters = list({id(owner): owner for owner in owners.values()}.values())
+        for linter in linters:
+            mine = {sid for sid, owner in owners.items() if owner is linter}
+            found: dict[int, list[Diagnostic]] = {}
+            linter._run_rules(result.project, found, report)
+            names = {s.name for s in result.sources if id(s) in mine}
+            linter._rule_notes(result, {n: r and n in names for n, r in report.items()})
+            linter._check_budget(result, found, {n: r and n in names for n, r in report.items()})
+            for sid in mine:
+                per_source_diags[sid].extend(found.get(sid, []))
+        for linter in linters:
+            names = {s.name for s in result.sources if owners[id(s)] is linter}
+            linter._suppress(result, per_source_diags, {n: r and n in names for n, r in report.items()})
+            for name in names:
+                result.fail_on[name] = linter.config.fail_on
 
     def process_all(self, inputs: list[Input]) -> list[Loaded]:
         """Per-file work, on every core when there is enough of it to pay for the processes."""
@@ -425,9 +469,10 @@ def d_source(finding: Finding, obj: ModelObject) -> Source:
 
 
 def load_project(paths: list[str], config: Config, stdin_filename: Optional[str] = None,
-                 stdin_data: Optional[bytes] = None) -> tuple[Project, list[str]]:
-    """Load and recognise files as a lint run does, without running any rule: the Project, and notes."""
-    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+                 stdin_data: Optional[bytes] = None, **options: Any) -> tuple[Project, list[str]]:
+    """Load and recognise files as a lint run does, without running any rule: the Project, and
+    notes. ``options`` go to ``collect_inputs`` (``resolver``, ``force_exclude``)."""
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     project = Project()
     for loaded in Linter(config).process_all(inputs):
         for obj in loaded.objects:
@@ -437,10 +482,12 @@ def load_project(paths: list[str], config: Config, stdin_filename: Optional[str]
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
                ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
-               stdin_data: Optional[bytes] = None, region: Optional[str] = None) -> Result:
-    """Lint files and folders; the library entry point (``region``: as ``--region``)."""
+               stdin_data: Optional[bytes] = None, region: Optional[str] = None, **options: Any) -> Result:
+    """Lint files and folders; the library entry point (``region``: as ``--region``). ``config``
+    applies to every file, unless ``options`` holds a ``resolver`` (a ``ConfigResolver``) that
+    finds each file's own; the other option is ``force_exclude`` (see ``collect_inputs``)."""
     config = config or Config()
-    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     result = Linter(config, select, ignore, region).run(inputs)
     result.notes = notes + result.notes
     return result

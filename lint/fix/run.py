@@ -32,15 +32,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from gpulint.config import Config
-from gpulint.diagnostics import Applicability, Diagnostic
+from gpulint.diagnostics import Applicability, Diagnostic, printable
 from gpulint.engine.inputs import Input, collect_inputs
 from gpulint.engine.run import Linter, Result
 from gpulint.fix.apply import applicable, fix_text
 from gpulint.fix.edits import FixUnavailable
-from gpulint.fix.write import FileChanged, printable, read_file, same_path, unsafe_target, write_atomic
+from gpulint.fix.write import FileChanged, read_file, same_path, unsafe_target, write_atomic
 from gpulint.load import LoadError, Source, decode
 
 #: rounds of lint-and-fix (a fix may enable another; this bounds the loop)
@@ -116,15 +116,16 @@ class InputNameClash(ValueError):
 def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
               ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
               stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True,
-              region: Optional[str] = None) -> FixOutcome:
-    """Lint, fix, lint again; write the changed files when ``write``.
+              region: Optional[str] = None, **options: Any) -> FixOutcome:
+    """Lint, fix, lint again; write the changed files when ``write``. ``options`` go to
+    ``collect_inputs`` (``resolver``, ``force_exclude``).
 
     Raises :class:`~gpulint.fix.edits.FixUnavailable` when a YAML file has a fix
     to apply and ruamel.yaml is not installed, and :class:`InputNameClash` (before
     anything is fixed) when standard input is named like a file of the run.
     """
     config = config or Config()
-    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
+    inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     _check_stdin_name(inputs)
     linter = Linter(config, list(select), list(ignore), region)
     roots = [p for p in paths if p != "-"]
@@ -362,7 +363,7 @@ def _with_text(inputs: list[Input], files: dict[str, FileFix]) -> list[Input]:
         if entry is None and item.data is None:
             entry = by_real.get(os.path.realpath(item.name))  # the same file under another name
         if entry is not None and entry.changed:
-            out.append(Input(item.name, entry.fixed.encode("utf-8"), item.report))
+            out.append(replace(item, data=entry.fixed.encode("utf-8")))
         else:
             out.append(item)
     return out

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 import tempfile
 from typing import Iterable, Optional
 
 #: control characters in a file name must not reach the terminal
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class FileChanged(OSError):
@@ -28,11 +26,6 @@ class FileChanged(OSError):
 
     def __init__(self) -> None:
         super().__init__(errno.EAGAIN, "changed while fixing")
-
-
-def printable(name: str) -> str:
-    """A file name fit for one line of a message: control characters escaped."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
 
 
 def same_path(a: str, b: str) -> bool:

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, TextIO
 
-from gpulint.diagnostics import Severity
+from gpulint.diagnostics import Severity, printable
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.engine.run import Result
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
-
-
-# control characters from the linted files (a quoted value in a message) must not
-# reach the terminal as escape sequences, nor break the one-line-per-finding format
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _printable(text: str) -> str:
-    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _plural(n: int, word: str) -> str:
@@ -54,14 +43,14 @@ def report(result: "Result", out: TextIO, options: dict) -> None:
     quiet = bool(options.get("quiet"))
     for d in result.diagnostics:
         sev = d.severity.label
-        loc = f"{_printable(d.file)}:{d.line}:{d.column}:"
+        loc = f"{printable(d.file)}:{d.line}:{d.column}:"
         if colour:
             sev = f"{_COLOURS[d.severity]}{sev}{_RESET}"
             loc = f"{_BOLD}{loc}{_RESET}"
             name = f"{_DIM}{d.rule}{_RESET}"
         else:
             name = d.rule
-        out.write(f"{loc} {sev} {name} {_printable(d.message)}\n")
+        out.write(f"{loc} {sev} {name} {printable(d.message)}\n")
     if not quiet:
         extra = options.get("summary_suffix", "")
         out.write(summary(result) + extra + "\n")

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 # importing the recogniser modules registers their recognisers
 from gpulint.model.cluster import eksctl, karpenter  # noqa: F401
-from gpulint.model.cluster.karpenter import karpenter_candidates
 from gpulint.model.cluster.joins import Join, describe, join_for, join_note, pools_for
+from gpulint.model.cluster.karpenter import karpenter_candidates
 from gpulint.model.cluster.labels import KARPENTER_TYPE_LABELS, is_type_placeholder
 from gpulint.model.cluster.matching import (
     Scope,

@@ -133,11 +133,15 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         _check_options(args, err)
         resolver, config = _load_config(args, err)
         if args.show_settings:
-            return _show_settings(args, resolver, out, err)
+            from gpulint.explain import show_settings
+
+            return show_settings(args, resolver, out, err)
         select, ignore = _rule_names(args, err)
         paths = _paths(args, err)
         if args.show_context:
-            return _show_context(args.show_context, paths, config, out, err)
+            from gpulint.explain import show_context
+
+            return show_context(args.show_context, paths, config, out, err)
         known = _read_baseline(args, err)
         inputs = {"resolver": resolver, "force_exclude": args.force_exclude}
         fix_status, result, out = _run(args, config, select, ignore, paths, out, err, stdin_data, inputs)
@@ -255,59 +259,6 @@ def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
     return paths
 
 
-def _show_context(target: str, paths: list[str], config: "Config", out: TextIO, err: TextIO) -> int:
-    """--show-context FILE: for each workload in FILE, the node pool files it is joined with and why
-    (the run reads ``paths``, FILE and the config's context files, as a lint run would)."""
-    if not os.path.isfile(target):
-        raise _usage(err, f"--show-context: {target}: no such file")
-    from gpulint.engine.run import load_project
-    from gpulint.model.cluster import describe
-    from gpulint.model.kubernetes import Workload
-
-    project, notes = load_project([p for p in paths if p != "-"] + [target], config)
-    here = os.path.realpath(target)
-    workloads = [w for w in project.of_type(Workload) if os.path.realpath(w.file) == here]
-    for w in workloads:
-        out.write(f"{w.file}: {w.display()}\n")
-        for line in describe(project, config, w):
-            out.write(f"  {line}\n")
-    if not workloads:
-        out.write(f"{target}: no workload\n")
-    for note in notes:
-        err.write(f"gpulint: {printable(note)}\n")
-    return EXIT_OK
-
-
-def _show_settings(args: argparse.Namespace, resolver: "ConfigResolver", out: TextIO, err: TextIO) -> int:
-    """--show-settings PATH: the settings PATH is linted with, as config-file YAML, and where
-    they come from."""
-    import json
-
-    from gpulint.config import ConfigError
-
-    if len(args.paths) != 1 or args.paths[0] == "-":
-        raise _usage(err, "--show-settings takes one file or folder")
-    path = args.paths[0]  # need not exist: the settings a file there would be linted with
-    try:
-        config = resolver.for_path(path)
-    except ConfigError as exc:
-        raise _usage(err, str(exc)) from None
-    where = os.path.relpath(config.path) if config.path else None
-    if where and os.path.basename(where) == "pyproject.toml":
-        where = f"[tool.gpulint] in {where}"
-    if config is resolver.explicit:
-        where = f"{args.config} (--config)"
-    out.write(f"# settings for {json.dumps(path)}\n")
-    out.write(f"# from: {where or 'defaults (no config file at or above it, up to the repository root)'}\n")
-    for note in resolver.notes:
-        out.write(f"# {note}\n")
-    given = [o for o, v in (("--fail-on", args.fail_on), ("--quotas", args.quotas)) if v]
-    if given:
-        out.write(f"# with {', '.join(given)} from the command line\n")
-    out.write(config.as_yaml())
-    return EXIT_OK
-
-
 def _read_baseline(args: argparse.Namespace, err: TextIO) -> Optional[object]:
     """The findings recorded in --baseline (read before the run, so a bad file fails fast)."""
     if not args.baseline or args.write_baseline:
@@ -381,7 +332,9 @@ def _write_report(args: argparse.Namespace, result: "Result", options: dict, han
 
     try:
         if args.statistics:
-            _statistics(result, handle, args.format == "json", args.quiet, options.get("summary_suffix", ""))
+            from gpulint.reporters.statistics import report_statistics
+
+            report_statistics(result, handle, args.format == "json", args.quiet, options.get("summary_suffix", ""))
         else:
             get_reporter(args.format)(result, handle, options)
         handle.flush()
@@ -499,30 +452,6 @@ def _code_prefix(name: str) -> bool:
     from gpulint.engine.rule import all_rules
 
     return name.lower() == "all" or any(r.code.startswith(name.upper()) for r in all_rules())
-
-
-def _statistics(result: "Result", out: TextIO, as_json: bool, quiet: bool, suffix: str = "") -> None:
-    """--statistics: the number of findings per rule, most first, instead of the findings; in
-    text, then the summary line (unless --quiet)."""
-    from collections import Counter
-
-    from gpulint.reporters.text import summary
-
-    diags = result.diagnostics
-    counts = Counter((d.code, d.rule) for d in diags)
-    fixable = Counter((d.code, d.rule) for d in diags if d.fix is not None)
-    severity = {(d.code, d.rule): d.severity.label for d in diags}
-    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    if as_json:
-        import json
-
-        out.write(json.dumps([{"code": code, "name": rule, "severity": severity[(code, rule)], "count": n,
-                               "fixable": fixable[(code, rule)]} for (code, rule), n in rows], indent=2) + "\n")
-        return
-    for (code, rule), n in rows:
-        out.write(f"{n:6d}  {code:<8} {rule}\n")
-    if not quiet:
-        out.write(summary(result) + suffix + "\n")
 
 
 def entry() -> None:

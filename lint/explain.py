@@ -1,12 +1,20 @@
-"""The rule documentation subcommands: ``gpulint rules`` lists the rules, ``gpulint rule NAME``
-explains one; each as text, or as JSON with ``--format json``."""
+"""What gpulint explains about itself: ``gpulint rules`` lists the rules and ``gpulint rule NAME``
+explains one (as text, or as JSON with ``--format json``); ``--show-context FILE`` shows which
+node pools each workload is joined with, and ``--show-settings PATH`` the settings a path is
+linted with and where they come from."""
 
 from __future__ import annotations
 
+import argparse
 import json
-from typing import Any, Sequence, TextIO
+import os
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from gpulint.commandline import Parser, UsageError
+from gpulint.diagnostics import printable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gpulint.config import Config, ConfigResolver
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -107,4 +115,65 @@ def print_rule(name: str, out: TextIO, err: TextIO, fmt: str = "text") -> int:
             default = json.dumps(option["default"])  # as the config spells it: false, 3600
             out.write(f"  {key}: default {default}. {option['description']}\n")
     out.write("\n" + rule.documentation() + "\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- --show-context, --show-settings
+
+
+def _usage(err: TextIO, message: str) -> int:
+    err.write(f"gpulint: {message}\n")
+    return EXIT_USAGE
+
+
+def show_context(target: str, paths: list[str], config: "Config", out: TextIO, err: TextIO) -> int:
+    """--show-context FILE: for each workload in FILE, the node pool files it is joined with and why
+    (the run reads ``paths``, FILE and the config's context files, as a lint run would)."""
+    if not os.path.isfile(target):
+        return _usage(err, f"--show-context: {printable(target)}: no such file")
+    from gpulint.engine.run import load_project
+    from gpulint.model.cluster import describe
+    from gpulint.model.kubernetes import Workload
+
+    project, notes = load_project([p for p in paths if p != "-"] + [target], config)
+    here = os.path.realpath(target)
+    workloads = [w for w in project.of_type(Workload) if os.path.realpath(w.file) == here]
+    for w in workloads:
+        out.write(f"{w.file}: {w.display()}\n")
+        for line in describe(project, config, w):
+            out.write(f"  {line}\n")
+    if not workloads:
+        out.write(f"{target}: no workload\n")
+    for note in notes:
+        err.write(f"gpulint: {printable(note)}\n")
+    return EXIT_OK
+
+
+def show_settings(args: argparse.Namespace, resolver: "ConfigResolver", out: TextIO, err: TextIO) -> int:
+    """--show-settings PATH: the settings PATH is linted with, as config-file YAML, and where
+    they come from."""
+    import json
+
+    from gpulint.config import ConfigError
+
+    if len(args.paths) != 1 or args.paths[0] == "-":
+        return _usage(err, "--show-settings takes one file or folder")
+    path = args.paths[0]  # need not exist: the settings a file there would be linted with
+    try:
+        config = resolver.for_path(path)
+    except ConfigError as exc:
+        return _usage(err, str(exc))
+    where = os.path.relpath(config.path) if config.path else None
+    if where and os.path.basename(where) == "pyproject.toml":
+        where = f"[tool.gpulint] in {where}"
+    if config is resolver.explicit:
+        where = f"{args.config} (--config)"
+    out.write(f"# settings for {json.dumps(path)}\n")
+    out.write(f"# from: {where or 'defaults (no config file at or above it, up to the repository root)'}\n")
+    for note in resolver.notes:
+        out.write(f"# {note}\n")
+    given = [o for o, v in (("--fail-on", args.fail_on), ("--quotas", args.quotas)) if v]
+    if given:
+        out.write(f"# with {', '.join(given)} from the command line\n")
+    out.write(config.as_yaml())
     return EXIT_OK

@@ -64,10 +64,12 @@ def test_a_link_to_a_file_outside_the_tree_is_not_written(tree) -> None:
     code, out, err = run_cli(["--fix", "."])
     assert (tree / "outside" / "secret.yaml").read_bytes() == JOBS_BEFORE
     assert os.path.islink(tree / "repo" / "evil.yaml")
-    assert "gpulint: evil.yaml: a symbolic link; not fixed\n" in err
-    assert "evil.yaml:15:29: error gpu-limit-missing" in out  # still reported: it was not fixed
+    # the folder walk does not follow the link at all, and says so
+    assert err.splitlines()[0] == ("gpulint: skipped 1 symbolic link(s), e.g. evil.yaml: the folder walk never "
+                                   "follows a link (name a linked file to lint it)")
+    assert "evil.yaml" not in out
     assert (tree / "repo" / "keda.yaml").read_bytes() == KEDA_AFTER  # the rest of the run goes on
-    assert code == 1
+    assert code == 0
     assert listing(tree / "repo") == ["evil.yaml", "keda.yaml"]
     assert listing(tree / "outside") == ["secret.yaml"]
 
@@ -93,8 +95,10 @@ def test_a_file_reached_through_a_linked_folder_is_not_written(args, tree) -> No
     code, out, err = run_cli(["--fix", *args])
     assert (tree / "outside" / "jobs.yaml").read_bytes() == JOBS_BEFORE
     assert listing(tree / "outside") == ["jobs.yaml"]
-    if args == ["."]:  # a folder walk does not enter a linked folder at all
-        assert (code, err) == (0, "")
+    if args == ["."]:  # a folder walk does not enter a linked folder at all, and says so
+        assert code == 0
+        assert err == ("gpulint: skipped 1 symbolic link(s), e.g. linked: the folder walk never follows a "
+                       "link (name a linked file to lint it)\n")
         assert out == "No problems found in 0 files.\n"
     else:
         assert "gpulint: linked/jobs.yaml: reached through a symbolic link; not fixed\n" in err
@@ -108,27 +112,31 @@ def test_a_link_in_the_folder_given_by_absolute_path_is_not_written(tree) -> Non
     root = str(tree / "repo")
     code, _, err = run_cli(["--fix", root])
     assert (tree / "outside" / "secret.yaml").read_bytes() == JOBS_BEFORE
+    assert f"gpulint: skipped 1 symbolic link(s), e.g. {root}/evil.yaml: the folder walk never follows" in err
+    code, _, err = run_cli(["--fix", f"{root}/evil.yaml"])  # named: linted, never written through
+    assert (tree / "outside" / "secret.yaml").read_bytes() == JOBS_BEFORE
     assert f"gpulint: {root}/evil.yaml: a symbolic link; not fixed\n" in err
     assert code == 1
 
 
-def test_a_link_to_a_file_of_the_tree_is_named_once_with_the_way_to_fix_it(tree) -> None:
-    """A folder walk names a file once, possibly by a link to it: the note says what to name."""
+def test_a_link_to_a_file_of_the_tree_is_fixed_under_the_file_s_own_name(tree) -> None:
+    """A folder walk skips the link and reaches the file itself: it is fixed once, under its name;
+    the link named on the command line is linted, with the name to fix in the note."""
     (tree / "repo" / "serving.yaml").write_bytes(JOBS_BEFORE)
     os.symlink("serving.yaml", tree / "repo" / "link.yaml")
-    (tree / "repo" / "keda.yaml").write_bytes(KEDA_BEFORE)  # a second round of fixing
-    code, out, err = run_cli(["--fix", "."])
+    code, out, err = run_cli(["--fix", "link.yaml"])
     assert (tree / "repo" / "serving.yaml").read_bytes() == JOBS_BEFORE
-    assert (tree / "repo" / "keda.yaml").read_bytes() == KEDA_AFTER
-    assert err.splitlines() == [
-        "gpulint: link.yaml: a symbolic link; not fixed (name serving.yaml to fix the file it points to)",
-        "gpulint: fixed 2 problem(s) in 1 file(s)",
-    ]
-    # not offered as fixable: --fix was just run and left it
-    assert out.splitlines()[-1] == "Found 5 problems (5 errors, 0 warnings, 0 info) in 1 file (2 checked)."
+    assert err.splitlines()[0] == "gpulint: link.yaml: a symbolic link; not fixed"
     assert code == 1
-    code, _, err = run_cli(["--fix", "serving.yaml"])
+    code, out, err = run_cli(["--fix", "link.yaml", "."])  # the file it points to is in the run
+    assert err.splitlines()[1] == (
+        "gpulint: link.yaml: a symbolic link; not fixed (name serving.yaml to fix the file it points to)")
+    assert (tree / "repo" / "serving.yaml").read_bytes() == JOBS_BEFORE  # named once: by the link
+    assert code == 1
+    (tree / "repo" / "keda.yaml").write_bytes(KEDA_BEFORE)
+    code, out, err = run_cli(["--fix", "."])
     assert (tree / "repo" / "serving.yaml").read_bytes() == JOBS_AFTER
+    assert (tree / "repo" / "keda.yaml").read_bytes() == KEDA_AFTER
     assert os.path.islink(tree / "repo" / "link.yaml")
     assert code == 0, err
 
@@ -138,7 +146,11 @@ def test_a_link_name_is_escaped_in_the_note(tree) -> None:
     os.symlink(tree / "outside" / "secret.yaml", tree / "repo" / "evil\x1b[2J\n.yaml")
     code, _, err = run_cli(["--fix", "."])
     assert (tree / "outside" / "secret.yaml").read_bytes() == JOBS_BEFORE
-    assert "gpulint: evil\\x1b[2J\\x0a.yaml: a symbolic link; not fixed\n" in err
+    assert "e.g. evil\\x1b[2J\\n.yaml: the folder walk never follows a link" in err
+    assert "\x1b" not in err
+    code, _, err = run_cli(["--fix", "evil\x1b[2J\n.yaml"])
+    assert (tree / "outside" / "secret.yaml").read_bytes() == JOBS_BEFORE
+    assert "gpulint: evil\\x1b[2J\\n.yaml: a symbolic link; not fixed\n" in err
     assert "\x1b" not in err
     assert code == 1
 

@@ -143,7 +143,8 @@ def test_cross_file_joins_see_every_file_whatever_its_config(repo):
 
 
 def test_context_globs_of_each_config_are_relative_to_it(repo):
-    write(repo, {"ops/.gpulint.yaml": "context: ['../apps/*.yaml']\n", "ops/hpa.yaml": HPA, "apps/d.yaml": DEPLOYMENT})
+    write(repo, {"ops/.gpulint.yaml": "context: ['targets/*.yaml']\n", "ops/hpa.yaml": HPA,
+                 "ops/targets/d.yaml": DEPLOYMENT})
     assert lint(repo, "ops/hpa.yaml")[1] == [("ops/hpa.yaml", 10, HPA_CPU, "warning")]
     assert lint(repo / "ops", "hpa.yaml")[1] == [("hpa.yaml", 10, HPA_CPU, "warning")]
 

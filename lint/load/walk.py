@@ -133,10 +133,11 @@ def walk(paths: Iterable[str], exclude: Iterable[str] = (), root: Optional[str] 
         if force_exclude and skipped(path, rules_for, gitignores):
             continue
         if os.path.isdir(path):
-            kept = 0
+            found, links = 0, len(result.links)  # files already found under another path count too
             for f, template in _walk_dir(path, rules_for, result):
-                kept += keep(f, template)
-            if not kept:
+                keep(f, template)
+                found += 1
+            if not found and len(result.links) == links:  # links skipped have their own note
                 result.empty.append(path)
         else:
             keep(path, in_chart_templates(path))

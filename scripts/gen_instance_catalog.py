@@ -317,9 +317,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     client = None
     if args.live:
-        import boto3
+        from gpulint.model.aws_client import make_client  # gpulint's short timeouts and retries
 
-        client = boto3.client("ec2", region_name=args.region)
+        client = make_client("ec2", args.region)
     try:
         data = generate(client)
     except Exception as exc:  # noqa: BLE001 - a clear message, not a traceback

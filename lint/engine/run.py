@@ -85,7 +85,8 @@ class Linter:
         loaded_rules()  # the engine's own rules; packs follow their domains (see ``rules``)
         #: the monthly budget the run's cost estimate is held to, only when the gate is on
         self._budget: Optional[float] = None
-        if getattr(config, "budget", None) is not None and self.is_active("cost-budget-exceeded"):
+        if getattr(config, "budget", None) is not None and (
+                self.is_active("cost-budget-exceeded") or self.is_active("cost-unpriced")):
             self._budget = config.budget
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self.annotation_used: set[tuple[str, int, Path, str]] = set()
@@ -248,22 +249,25 @@ class Linter:
 
     def _check_budget(self, result: Result, per_source_diags: dict[int, list[Diagnostic]],
                       report: dict[str, bool]) -> None:
-        """The budget gate over the resources of the whole run, when a budget is set."""
-        if self._budget is not None:
-            try:
-                from gpulint.cost.budget import budget_finding
+        """The budget gate over the resources of the whole run, when a budget is set. It fails closed:
+        an estimate that fails is an error, a resource it cannot price a warning."""
+        if self._budget is None:
+            return
+        from gpulint.cost.budget import budget_findings
 
-                found = budget_finding(result.project, self._budget, report)
-            except Exception as exc:  # noqa: BLE001 - the estimate must not stop the run
-                found = None
-                result.notes.append(f"cost estimate failed: {type(exc).__name__}: {exc}")
-            if found is not None:
-                row, message = found
-                src = row.resource.source
-                d = self.engine_diag("cost-budget-exceeded", src, row.line, row.column, message,
-                                     row.resource.doc_index, row.resource.path)
-                if d:
-                    per_source_diags.setdefault(id(src), []).append(d)
+        fallback = next((s for s in sorted(result.sources, key=lambda s: s.name) if report.get(s.name, True)), None)
+        for found in budget_findings(result.project, self._budget, report):
+            if found.row is not None:
+                res = found.row.resource
+                src, line, column, doc_index, path = res.source, found.row.line, found.row.column, \
+                    res.doc_index, res.path
+            elif fallback is not None:
+                src, line, column, doc_index, path = fallback, 1, 1, 0, ()
+            else:
+                continue
+            d = self.engine_diag(found.rule, src, line, column, found.message, doc_index, path)
+            if d:
+                per_source_diags.setdefault(id(src), []).append(d)
 
     def _suppress(self, result: Result, per_source_diags: dict[int, list[Diagnostic]],
                   report: dict[str, bool]) -> None:
@@ -361,13 +365,17 @@ def d_source(finding: Finding, obj: ModelObject) -> Source:
 
 
 def load_project(paths: list[str], config: Config, stdin_filename: Optional[str] = None,
-                 stdin_data: Optional[bytes] = None) -> tuple[Project, list[str]]:
-    """Load and recognise files as a lint run does, without running any rule: the Project, and notes."""
+                 stdin_data: Optional[bytes] = None,
+                 diagnostics: Optional[list[Diagnostic]] = None) -> tuple[Project, list[str]]:
+    """Load and recognise files as a lint run does, without running any rule: the Project, and notes;
+    what loading found (parse errors, schema violations) into ``diagnostics`` when given."""
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
     project = Project()
     for loaded in Linter(config).process_all(inputs):
         for obj in loaded.objects:
             project.add(obj)
+        if diagnostics is not None:
+            diagnostics.extend(loaded.diagnostics)
     return project, notes
 
 

@@ -8,8 +8,10 @@ A quotas file is YAML or JSON::
 
 using the names the Service Quotas console and API show. ``live`` reads them
 from the Service Quotas API (service code ``sagemaker``) through boto3, with the
-region and credentials from the usual AWS settings. boto3 is imported only
-here, and only for ``live``.
+region and credentials from the usual AWS settings, short timeouts and a wall
+clock (:mod:`gpulint.model.aws_client`): an API that fails or does not answer
+in time is a :class:`QuotaError`, never a wait. boto3 is imported only here,
+and only for ``live``.
 """
 
 from __future__ import annotations
@@ -67,30 +69,42 @@ def from_file(path: str) -> dict[str, float]:
 
 
 def _default_client() -> Any:
-    import boto3
+    from gpulint.model.aws_client import make_client
 
-    return boto3.client("service-quotas")
+    return make_client("service-quotas")
 
 
 #: how the live path makes its client (tests swap in a stubbed one)
 make_client: Callable[[], Any] = _default_client
 
 
+def _list_quotas(client: Optional[Any]) -> dict[str, float]:
+    import math
+
+    client = client or make_client()
+    out: dict[str, float] = {}
+    for page in client.get_paginator("list_service_quotas").paginate(ServiceCode="sagemaker"):
+        for quota in page.get("Quotas", []):
+            name, value = quota.get("QuotaName"), quota.get("Value")
+            if isinstance(name, str) and isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and math.isfinite(value) and value >= 0:
+                out[normalise_name(name)] = float(value)
+    return out
+
+
 def from_service_quotas(client: Optional[Any] = None) -> dict[str, float]:
-    """Every SageMaker quota by name, from the Service Quotas API."""
+    """Every SageMaker quota by name, from the Service Quotas API, within the live deadline."""
     try:
         import botocore.exceptions as bexc
     except ImportError:
         raise QuotaError("'--quotas live' needs boto3: pip install 'gpulint[aws]'") from None
+    from gpulint.model.aws_client import DEADLINE_S, DeadlineExceeded, within
+
     try:
-        client = client or make_client()
-        out: dict[str, float] = {}
-        for page in client.get_paginator("list_service_quotas").paginate(ServiceCode="sagemaker"):
-            for quota in page.get("Quotas", []):
-                name, value = quota.get("QuotaName"), quota.get("Value")
-                if isinstance(name, str) and isinstance(value, (int, float)):
-                    out[normalise_name(name)] = float(value)
-        return out
+        return within(lambda: _list_quotas(client), DEADLINE_S)
+    except DeadlineExceeded:
+        raise QuotaError(f"the Service Quotas API did not answer within {DEADLINE_S:g} s; try again, or pass "
+                         "'--quotas FILE'") from None
     except bexc.NoRegionError:
         raise QuotaError("'--quotas live' needs an AWS region: set AWS_REGION or AWS_DEFAULT_REGION, "
                          "or a region in your AWS profile") from None

@@ -230,7 +230,13 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
             err.write(f"gpulint: cost --diff: {p} is outside the repository\n")
             return EXIT_USAGE
         rels.append(rel)
-    prices = estimate.make_prices(args.live, args.snapshot)
+    from gpulint.cost.pricing import SnapshotError
+
+    try:
+        prices = estimate.make_prices(args.live, args.snapshot)
+    except SnapshotError as exc:
+        err.write(f"gpulint: {exc}\n")
+        return EXIT_USAGE
     with tempfile.TemporaryDirectory(prefix="gpulint-cost-") as tmp:
         archive = _git(["archive", "--format=tar", ref], root)
         if archive.returncode != 0:

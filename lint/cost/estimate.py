@@ -334,8 +334,10 @@ def estimate_project(project: "Project", prices: Prices, region: Optional[str] =
 
 
 def make_prices(live: bool, snapshot: Optional[str] = None) -> Prices:
-    """The snapshot's prices, or live AWS prices with the snapshot behind them."""
+    """The snapshot's prices, or live AWS prices with the snapshot behind them. The snapshot is read
+    and checked here: a bad one raises :class:`~gpulint.cost.pricing.SnapshotError` before any price."""
     snap = SnapshotPrices(snapshot)
+    snap.data  # noqa: B018 - read and check it now
     if not live:
         return snap
     from gpulint.cost.live import LivePrices

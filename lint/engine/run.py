@@ -255,7 +255,10 @@ class Linter:
             return
         from gpulint.cost.budget import budget_findings
 
-        fallback = next((s for s in sorted(result.sources, key=lambda s: s.name) if report.get(s.name, True)), None)
+        # a finding about the run as a whole goes on the first reported file with a recognised object
+        modelled = {id(obj.source) for obj in result.project.objects}
+        reported = [s for s in sorted(result.sources, key=lambda s: s.name) if report.get(s.name, True)]
+        fallback = next((s for s in reported if id(s) in modelled), reported[0] if reported else None)
         for found in budget_findings(result.project, self._budget, report):
             if found.row is not None:
                 res = found.row.resource

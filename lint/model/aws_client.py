@@ -20,8 +20,8 @@ T = TypeVar("T")
 
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 10
-#: attempts in all (the first one included): one retry
-MAX_ATTEMPTS = 2
+#: retries after the first attempt (botocore's ``max_attempts``: three attempts in all)
+MAX_RETRIES = 2
 #: the most a run spends on live calls before it gives up on them
 DEADLINE_S = 25.0
 
@@ -31,7 +31,7 @@ def client_config() -> Any:
     from botocore.config import Config
 
     return Config(connect_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S,
-                  retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"})
+                  retries={"max_attempts": MAX_RETRIES, "mode": "standard"})
 
 
 def make_client(service: str, region: Optional[str] = None) -> Any:

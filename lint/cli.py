@@ -1,4 +1,5 @@
-"""Command line: ``gpulint [OPTIONS] [PATH ...]``, ``gpulint rules``, ``gpulint rule NAME``.
+"""Command line: ``gpulint [check] [OPTIONS] [PATH ...]``, ``gpulint rules``, ``gpulint rule NAME``,
+``gpulint cost``.
 
 Exit status: 0 when nothing at or above ``--fail-on`` was found, 1 when
 something was, 2 for a usage or configuration error. ``main`` returns the
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from gpulint.engine.run import Result
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("rules", "rule", "cost")
+SUBCOMMANDS = ("check", "rules", "rule", "cost")
 
 
 def _csv(values: Optional[list[str]]) -> list[str]:
@@ -31,16 +32,17 @@ def _csv(values: Optional[list[str]]) -> list[str]:
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "gpulint") -> argparse.ArgumentParser:
     p = Parser(
-        prog="gpulint",
+        prog=prog,
         description="Lint GPU and ML infrastructure configs: Kubernetes, eksctl, Karpenter, SageMaker.",
-        epilog="Subcommands: 'gpulint rules' lists the rules; 'gpulint rule NAME' explains one. "
+        epilog="Subcommands: 'gpulint check' is this command; 'gpulint rules' lists the rules; 'gpulint rule NAME' "
+        "explains one; 'gpulint cost' estimates the monthly cost (each takes --help). "
         "Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage or config error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint ('-' for standard input; default '.')")
-    p.add_argument("--format", choices=("text", "json", "sarif", "github", "gitlab"), default="text",
-                   help="output format (gitlab: a Code Quality report)")
+    p.add_argument("--format", "--output-format", dest="format", choices=("text", "json", "sarif", "github", "gitlab"),
+                   default="text", help="output format (gitlab: a Code Quality report)")
     p.add_argument("--select", action="append", metavar="RULES", help="only these rules (names, codes or code prefixes; comma-separated)")
     p.add_argument("--ignore", action="append", metavar="RULES", help="skip these rules (comma-separated)")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default: warning)")
@@ -48,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stdin-filename", metavar="NAME", help="name to report for standard input")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when problems are found")
     p.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary or notes")
-    p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
+    p.add_argument("--statistics", action="store_true",
+                   help="print the number of findings per rule instead of the findings (JSON with --format json)")
     p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
     p.add_argument("--cost", action="store_true",
@@ -56,53 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quotas", metavar="FILE|live",
                    help="account quotas for quota-exceeded: a YAML/JSON file with a 'quotas:' mapping, "
                    "or 'live' to read them from the Service Quotas API")
+    p.add_argument("--region", help="AWS region that --cost and the budget gate price resources in when their files "
+                   "name none, and that '--quotas live' reads (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS "
+                   "profile's region, else us-east-1)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place, then report what remains")
     p.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, also apply fixes a reviewer should check")
     p.add_argument("--diff", action="store_true", help="print what --fix would change as a unified diff and write nothing (exit 1 when there is a diff)")
     p.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     p.add_argument("--write-baseline", metavar="FILE", help="record every current finding in FILE and exit 0")
+    p.add_argument("--show-context", metavar="FILE",
+                   help="print which node pool files each workload in FILE is joined with, and why; then exit 0")
     p.add_argument("--version", action="version", version=f"gpulint {__version__}")
     return p
-
-
-def _print_rules(out: TextIO) -> int:
-    from gpulint.engine.rule import all_rules
-
-    rules = all_rules()
-    width = max(len(r.name) for r in rules)
-    for r in rules:
-        out.write(f"{r.code:<8} {r.name:<{width}}  {r.severity.label:<7}  {r.summary}\n")
-    return EXIT_OK
-
-
-def _print_rule(name: str, out: TextIO, err: TextIO) -> int:
-    import json
-
-    from gpulint.engine.rule import all_rules, get_rule
-
-    rule = get_rule(name)
-    if rule is None:
-        import difflib
-
-        names = [r.name for r in all_rules()]
-        close = difflib.get_close_matches(name, names, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; 'gpulint rules' lists them"
-        err.write(f"gpulint: no rule named '{name}'{hint}\n")
-        return EXIT_USAGE
-    out.write(f"# {rule.name} ({rule.code})\n\n")
-    out.write(f"{rule.summary}\n\n")
-    out.write(f"Default severity: {rule.severity.label}\n")
-    out.write(f"Fix: {rule.fix_label()}\n")
-    if rule.cross_file:
-        out.write("Cross-file: yes (what it reports depends on the other files in the run)\n")
-    fields = rule.Options.model_fields
-    if fields:
-        out.write("Options (under `rules: {%s: {...}}` in the config):\n" % rule.name)
-        for fname, info in fields.items():
-            default = json.dumps(info.get_default())  # as the config spells it: false, 3600
-            out.write(f"  {fname.replace('_', '-')}: default {default}. {info.description or ''}\n")
-    out.write("\n" + rule.documentation() + "\n")
-    return EXIT_OK
 
 
 def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
@@ -110,19 +78,20 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None,
     argv = list(sys.argv[1:] if argv is None else argv)
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    prog = "gpulint"
     if argv and argv[0] in SUBCOMMANDS:
-        if argv[0] == "cost":
+        command, argv = argv[0], argv[1:]
+        if command == "cost":
             from gpulint.cost.cli import main as cost_main
 
-            return cost_main(argv[1:], out, err, stdin_data)
-        if argv[0] == "rules":
-            return _print_rules(out)
-        if len(argv) != 2:
-            err.write("usage: gpulint rule NAME\n")
-            return EXIT_USAGE
-        return _print_rule(argv[1], out, err)
+            return cost_main(argv, out, err, stdin_data)
+        if command in ("rules", "rule"):
+            from gpulint.explain import main as explain_main
+
+            return explain_main(command, argv, out, err)
+        prog = "gpulint check"  # the lint command by its name (a folder named check: ./check)
     try:
-        parser = build_parser()
+        parser = build_parser(prog)
         parser.stdout = out  # type: ignore[attr-defined]
         args = parser.parse_args(argv)
     except UsageError as exc:
@@ -150,10 +119,13 @@ def _usage(err: TextIO, message: str) -> _Stop:
 def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Optional[bytes]) -> int:
     """config -> rules and paths -> lint (or fix) -> baseline -> report -> exit status."""
     try:
+        _check_options(args, err)
         config = _load_config(args, err)
         select, ignore = _rule_names(args, err)
         _apply_options(args, config, err)
         paths = _paths(args, err)
+        if args.show_context:
+            return _show_context(args.show_context, paths, config, out, err)
         known = _read_baseline(args, err)
         fix_status, result, out = _run(args, config, select, ignore, paths, out, err, stdin_data)
         if args.write_baseline:
@@ -163,10 +135,38 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO, stdin_data: Option
         _report(args, result, out, err)
     except _Stop as stop:
         return stop.status
+    result.notes.extend(_always_reported_notes(ignore, config))
     if not args.quiet:
         for note in result.notes:
             err.write(f"gpulint: {note}\n")
     return _exit_status(args, config, result, fix_status)
+
+
+def _check_options(args: argparse.Namespace, err: TextIO) -> None:
+    """Options that mean nothing without another one, or nothing as given."""
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise _usage(err, "--unsafe-fixes applies with --fix or --diff; add one of them "
+                          "(--diff to see the fixes, --fix to apply them)")
+    if args.region is not None:
+        from gpulint.cost.values import is_region
+
+        if not is_region(args.region):  # a typo would price nothing and pass a budget gate
+            shown = args.region.encode("unicode_escape").decode("ascii")
+            raise _usage(err, f"--region '{shown}' is not an AWS region name (like us-east-1 or eu-west-1)")
+
+
+def _always_reported_notes(ignore: list[str], config: "Config") -> list[str]:
+    """A note for each engine rule the run was told to ignore by name: it is reported anyway."""
+    from gpulint.engine.rule import get_rule
+    from gpulint.engine.run import ALWAYS_REPORTED
+
+    named = []
+    for name in list(config.ignore) + ignore:
+        rule = get_rule(name)
+        if rule is not None and rule.name in ALWAYS_REPORTED and rule.name not in named:
+            named.append(rule.name)
+    return [f"{name} is always reported: a file gpulint cannot read or check must not pass unnoticed, "
+            f"so --ignore and the config's ignore do not hide it" for name in named]
 
 
 def _load_config(args: argparse.Namespace, err: TextIO) -> "Config":
@@ -203,7 +203,7 @@ def _apply_options(args: argparse.Namespace, config: "Config", err: TextIO) -> N
         if args.quotas:
             config.quotas = args.quotas if args.quotas == "live" else os.path.abspath(args.quotas)
         try:
-            config.quotas = for_config(config)
+            config.quotas = for_config(config, args.region)
         except QuotaError as exc:
             raise _usage(err, str(exc)) from None
 
@@ -214,12 +214,37 @@ def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
     paths = args.paths or (["-"] if args.stdin_filename else ["."])
     if args.stdin_filename and "-" not in paths:
         raise _usage(err, "--stdin-filename names standard input, but '-' is not among the paths")
+    # files named here; a folder's files are checked once walked (its own name is no clash)
+    _check_stdin_name(args.stdin_filename, [p for p in paths if p != "-" and not os.path.isdir(p)], err)
     missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
     if missing:  # a mistyped or renamed path must not pass the gate silently
         for p in missing:
             err.write(f"gpulint: {p}: no such file or directory\n")
         raise _Stop(EXIT_USAGE)
     return paths
+
+
+def _show_context(target: str, paths: list[str], config: "Config", out: TextIO, err: TextIO) -> int:
+    """--show-context FILE: for each workload in FILE, the node pool files it is joined with and why
+    (the run reads ``paths``, FILE and the config's context files, as a lint run would)."""
+    if not os.path.isfile(target):
+        raise _usage(err, f"--show-context: {target}: no such file")
+    from gpulint.engine.run import load_project
+    from gpulint.model.cluster import describe
+    from gpulint.model.kubernetes import Workload
+
+    project, notes = load_project([p for p in paths if p != "-"] + [target], config)
+    here = os.path.realpath(target)
+    workloads = [w for w in project.of_type(Workload) if os.path.realpath(w.file) == here]
+    for w in workloads:
+        out.write(f"{w.file}: {w.display()}\n")
+        for line in describe(project, config, w):
+            out.write(f"  {line}\n")
+    if not workloads:
+        out.write(f"{target}: no workload\n")
+    for note in notes:
+        err.write(f"gpulint: {note}\n")
+    return EXIT_OK
 
 
 def _read_baseline(args: argparse.Namespace, err: TextIO) -> Optional[object]:
@@ -242,7 +267,13 @@ def _run(args: argparse.Namespace, config: "Config", select: list[str], ignore: 
         return _run_fixes(args, config, select, ignore, paths, out, err, stdin_data)
     from gpulint.engine.run import lint_paths
 
-    return EXIT_OK, lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data), out
+    result = lint_paths(paths, config, select, ignore, args.stdin_filename, stdin_data, args.region)
+    if args.stdin_filename:  # a folder on the command line may hold a file of that name
+        others = [s.name for s in result.sources]
+        if args.stdin_filename in others:
+            others.remove(args.stdin_filename)  # standard input itself
+        _check_stdin_name(args.stdin_filename, others, err)
+    return EXIT_OK, result, out
 
 
 def _hide_known(result: "Result", known: object, path: str) -> None:
@@ -266,7 +297,7 @@ def _report(args: argparse.Namespace, result: "Result", out: TextIO, err: TextIO
         if args.cost and args.format == "text":
             from gpulint.cost.cli import summary_suffix_for
 
-            options["summary_suffix"] = summary_suffix_for(result.project)
+            options["summary_suffix"] = summary_suffix_for(result.project, args.region)
         _write_report(args, result, options, handle, opened, err)
     finally:
         if opened and not opened.closed:
@@ -281,9 +312,10 @@ def _write_report(args: argparse.Namespace, result: "Result", options: dict, han
     from gpulint.reporters import get_reporter
 
     try:
-        get_reporter(args.format)(result, handle, options)
         if args.statistics:
-            _statistics(result, handle if args.format == "text" else err)
+            _statistics(result, handle, args.format == "json", args.quiet, options.get("summary_suffix", ""))
+        else:
+            get_reporter(args.format)(result, handle, options)
         handle.flush()
         if opened:
             opened.close()
@@ -315,12 +347,12 @@ def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ig
     """
     from gpulint.fix.diff import unified_diff
     from gpulint.fix.edits import FixUnavailable
-    from gpulint.fix.run import run_fixes
+    from gpulint.fix.run import InputNameClash, run_fixes
 
     try:
         outcome = run_fixes(paths, config, select, ignore, args.stdin_filename, stdin_data,
-                            unsafe=args.unsafe_fixes, write=not args.diff)
-    except FixUnavailable as exc:
+                            unsafe=args.unsafe_fixes, write=not args.diff, region=args.region)
+    except (FixUnavailable, InputNameClash) as exc:
         raise _usage(err, str(exc)) from None
     if args.diff:
         for f in outcome.changed:
@@ -331,15 +363,39 @@ def _run_fixes(args: argparse.Namespace, config: "Config", select: list[str], ig
             n = sum(len(f.applied) for f in outcome.changed)
             err.write(f"gpulint: {n} fix(es) would change {len(outcome.changed)} file(s)\n")
         raise _Stop(EXIT_FINDINGS if outcome.changed and not args.exit_zero else EXIT_OK)
-    if outcome.stdin_text is not None:
-        out.write(outcome.stdin_text)
-        out.flush()
+    if outcome.stdin_bytes is not None:
+        _write_bytes(out, outcome.stdin_bytes)
         out = err
     result = outcome.result
     if not args.quiet and outcome.fixed_count:
         files = sum(1 for f in outcome.changed if f.written or f.stdin)
         result.notes.append(f"fixed {outcome.fixed_count} problem(s) in {files} file(s)")
     return (EXIT_FINDINGS if outcome.write_errors else EXIT_OK), result, out
+
+
+def _check_stdin_name(name: Optional[str], others: list[str], err: TextIO) -> None:
+    """Standard input named like another file of the run would be reported, fixed and echoed
+    as that file: a usage error."""
+    if not name:
+        return
+    from gpulint.fix.write import printable, same_path
+
+    for other in others:
+        if same_path(name, other):
+            raise _usage(err, f"--stdin-filename {printable(name)} names standard input like the file "
+                         f"{printable(other)} of this run; give standard input a name of its own")
+
+
+def _write_bytes(out: TextIO, data: bytes) -> None:
+    """Standard input's fixed bytes, exactly (through the stream's buffer when it has one)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None:
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:  # a text-only stream: undecodable bytes kept as surrogates, to be encoded back
+        out.write(data.decode("utf-8", "surrogateescape"))
+        out.flush()
 
 
 def _write_baseline(result: "Result", path: str, quiet: bool, err: TextIO) -> int:
@@ -361,13 +417,28 @@ def _code_prefix(name: str) -> bool:
     return name.lower() == "all" or any(r.code.startswith(name.upper()) for r in all_rules())
 
 
-def _statistics(result: "Result", out: TextIO) -> None:
+def _statistics(result: "Result", out: TextIO, as_json: bool, quiet: bool, suffix: str = "") -> None:
+    """--statistics: the number of findings per rule, most first, instead of the findings; in
+    text, then the summary line (unless --quiet)."""
     from collections import Counter
+
+    from gpulint.reporters.text import summary
 
     diags = result.diagnostics
     counts = Counter((d.code, d.rule) for d in diags)
-    for (code, rule), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    fixable = Counter((d.code, d.rule) for d in diags if d.fix is not None)
+    severity = {(d.code, d.rule): d.severity.label for d in diags}
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if as_json:
+        import json
+
+        out.write(json.dumps([{"code": code, "name": rule, "severity": severity[(code, rule)], "count": n,
+                               "fixable": fixable[(code, rule)]} for (code, rule), n in rows], indent=2) + "\n")
+        return
+    for (code, rule), n in rows:
         out.write(f"{n:6d}  {code:<8} {rule}\n")
+    if not quiet:
+        out.write(summary(result) + suffix + "\n")
 
 
 def entry() -> None:

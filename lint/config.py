@@ -8,10 +8,11 @@ searched from the current directory upward. A bad config is a ``ConfigError``
 from __future__ import annotations
 
 import os
+import re
 import sys
-from typing import Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator
 
 from gpulint.diagnostics import Severity
 
@@ -24,6 +25,12 @@ class ConfigError(Exception):
 
 def _kebab(name: str) -> str:
     return name.replace("_", "-")
+
+
+#: a ``context`` glob that would leave the config's folder: absolute, from the home folder, or through '..'
+_OUTSIDE = r"^(/|\\|~|[A-Za-z]:)|(^|[/\\])\.\.([/\\]|$)"
+#: a ``context`` glob, relative to the config's folder and inside it (the loader checks it too: check_context)
+ContextGlob = Annotated[str, WithJsonSchema({"type": "string", "minLength": 1, "not": {"pattern": _OUTSIDE}})]
 
 
 class RuleConfig(BaseModel):
@@ -48,9 +55,13 @@ class Config(BaseModel):
             "pods requesting an extended resource tolerate taints keyed by its name."
         ),
     )
-    context: list[str] = Field(
+    context: Union[list[ContextGlob], dict[ContextGlob, list[ContextGlob]]] = Field(
         default_factory=list,
-        description="Globs of files loaded for cross-file rules but not reported on (e.g. cluster configs).",
+        description=(
+            "Globs of files loaded for cross-file rules but not reported on (e.g. cluster configs), relative to "
+            "the config's folder. A list applies to every workload; a mapping from workload globs to lists of "
+            "file globs says which cluster files the matching workloads run on."
+        ),
     )
     exclude: list[str] = Field(default_factory=list, description="Globs of paths the directory walk skips.")
     max_file_size: int = Field(5 * 1024 * 1024, ge=1, description="Files larger than this many bytes are skipped.")
@@ -78,6 +89,23 @@ class Config(BaseModel):
     @property
     def root(self) -> str:
         return os.path.dirname(self.path) if self.path else os.getcwd()
+
+    @property
+    def context_files(self) -> list[str]:
+        """The globs of the files ``context`` loads (the mapping form's values, the list form itself)."""
+        if isinstance(self.context, dict):
+            return list(dict.fromkeys(g for globs in self.context.values() for g in globs))
+        return list(self.context)
+
+    def check_context(self) -> None:
+        """Every ``context`` glob names files inside the config's folder."""
+        globs = list(self.context) + (self.context_files if isinstance(self.context, dict) else [])
+        for glob in globs:
+            if not glob.strip() or re.search(_OUTSIDE, glob):
+                raise ConfigError(
+                    f"{self.path or 'config'}: context: {glob!r} must be a glob relative to the config's folder "
+                    f"and inside it (no absolute path, no '..')"
+                )
 
     def severity_for(self, rule_name: str, default: Severity) -> Severity:
         rc = self.rules.get(rule_name)
@@ -236,6 +264,7 @@ def from_mapping(data: dict, path: Optional[str] = None) -> Config:
     except ValidationError as exc:
         raise ConfigError(_format_errors(path, exc)) from None
     cfg.path = path
+    cfg.check_context()
     cfg.check_rules()
     return cfg
 

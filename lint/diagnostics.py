@@ -72,6 +72,9 @@ class Diagnostic:
     path: Path = ()
     fix: Optional[Fix] = None
     related: list[str] = field(default_factory=list)
+    #: the lines of the other side of a pair the finding is about: a suppression comment there
+    #: silences it too (not part of the reports)
+    also_lines: tuple[int, ...] = ()
 
     @property
     def fixable(self) -> bool:

@@ -312,14 +312,15 @@ def dump(data: dict) -> str:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--live", action="store_true", help="read describe_instance_types (needs AWS credentials)")
-    parser.add_argument("--region", help="region for --live (default: the usual AWS settings)")
+    parser.add_argument("--region", help="region for --live (default: AWS_REGION, else the usual AWS settings)")
     parser.add_argument("--output", "-o", default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     client = None
     if args.live:
         from gpulint.model.aws_client import make_client  # gpulint's short timeouts and retries
 
-        client = make_client("ec2", args.region)
+        # botocore reads AWS_DEFAULT_REGION but not AWS_REGION, which the AWS SDKs prefer
+        client = make_client("ec2", args.region or os.environ.get("AWS_REGION") or None)
     try:
         data = generate(client)
     except Exception as exc:  # noqa: BLE001 - a clear message, not a traceback

@@ -9,7 +9,8 @@ files. In YAML, a comment ``# expect: rule-name`` (several: ``# expect: a, b``)
 marks the line where exactly that diagnostic must be reported; a line without
 a marker must have none. JSON cannot hold comments, so ``x.json`` lists its
 expectations in ``x.json.expect``, one ``LINE rule-name`` per line. A case's
-config comes from ``gpulint.yaml`` in a case folder, or from a first-line
+config comes from ``gpulint.yaml`` in a case folder (read as that folder's
+config file: ``context`` globs are relative to it), or from a first-line
 comment ``# config: {flow yaml}`` in a single-file case."""
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def all_cases() -> list[str]:
 def run_case(case: str, extra_config: Optional[dict] = None) -> tuple[Counter, Counter]:
     """(expected, actual) counters of (file relative to case, line, rule)."""
     cfg = {**case_config(case), **(extra_config or {})}
-    config = from_mapping(cfg)
+    # a case folder's config is read as if it were the folder's .gpulint.yaml: its globs are relative to it
+    config = from_mapping(cfg, os.path.join(case, "gpulint.yaml") if os.path.isdir(case) else None)
     files = case_files(case)
     base = case if os.path.isdir(case) else os.path.dirname(case)
     result = lint_paths(files, config)

@@ -134,11 +134,12 @@ def test_colour_on_a_tty_unless_no_color(proj, monkeypatch) -> None:
 @pytest.mark.parametrize(
     "argv, expected",
     [
-        (["--select", "gpu-request-limit-mismatch"], [MISMATCH]),
-        (["--select", "GPU102"], [MISMATCH]),
-        (["--select", "gpu102"], [MISMATCH]),
-        (["--select", "GPU"], [MISMATCH, PROBE]),
-        (["--select", "GPU1"], [MISMATCH, PROBE]),
+        # schema-violation (like parse-error and internal-error) is reported whatever the selection
+        (["--select", "gpu-request-limit-mismatch"], [MISMATCH, SHAPE]),
+        (["--select", "GPU102"], [MISMATCH, SHAPE]),
+        (["--select", "gpu102"], [MISMATCH, SHAPE]),
+        (["--select", "GPU"], [MISMATCH, PROBE, SHAPE]),
+        (["--select", "GPU1"], [MISMATCH, PROBE, SHAPE]),
         (["--select", "GL"], [SHAPE]),
         (["--select", "GPU102,schema-violation"], [MISMATCH, SHAPE]),
         (["--select", "GPU102", "--select", "GL002"], [MISMATCH, SHAPE]),
@@ -146,8 +147,8 @@ def test_colour_on_a_tty_unless_no_color(proj, monkeypatch) -> None:
         (["--ignore", "gpu-probe-too-short"], [MISMATCH, SHAPE]),
         (["--ignore", "GPU105"], [MISMATCH, SHAPE]),
         (["--ignore", "GPU"], [SHAPE]),
-        (["--ignore", "GPU,GL002"], []),
-        (["--select", "GPU", "--ignore", "GPU105"], [MISMATCH]),
+        (["--ignore", "GPU,GL002"], [SHAPE]),
+        (["--select", "GPU", "--ignore", "GPU105"], [MISMATCH, SHAPE]),
     ],
 )
 def test_select_and_ignore(proj, argv: list[str], expected: list[tuple]) -> None:
@@ -238,19 +239,31 @@ def test_a_missing_path_is_a_usage_error(proj, quiet: list[str]) -> None:
     assert run([*quiet, "-", "missing.yaml"], stdin=b"a: 1\n")[0] == 2
 
 
-def test_statistics(proj) -> None:
+def test_statistics_prints_the_counts_instead_of_the_findings(proj) -> None:
     (proj / "gpu2.yaml").write_text(GPU)
-    status, out, err = run(["--statistics", "."])
-    lines = out.splitlines()
-    assert lines[-3:] == [
-        "     2  GPU102   gpu-request-limit-mismatch",
-        "     2  GPU105   gpu-probe-too-short",
-        "     1  GL002    schema-violation",
-    ]
-    # with a machine format, statistics go to stderr so stdout stays parseable
+    assert run(["--statistics", "."]) == (1, (
+        "     2  GPU102   gpu-request-limit-mismatch\n"
+        "     2  GPU105   gpu-probe-too-short\n"
+        "     1  GL002    schema-violation\n"
+        "Found 5 problems (3 errors, 2 warnings, 0 info) in 3 files (3 checked). 2 fixable with --fix.\n"), "")
+    assert run(["--statistics", "--quiet", "."])[1] == (
+        "     2  GPU102   gpu-request-limit-mismatch\n"
+        "     2  GPU105   gpu-probe-too-short\n"
+        "     1  GL002    schema-violation\n")
+    # with --format json, the same counts as data, and nothing on stderr
     status, out, err = run(["--statistics", "--format", "json", "."])
-    assert len(json.loads(out)) == 5
-    assert "     1  GL002    schema-violation" in err
+    assert (status, err) == (1, "")
+    assert json.loads(out) == [
+        {"code": "GPU102", "name": "gpu-request-limit-mismatch", "severity": "error", "count": 2, "fixable": 2},
+        {"code": "GPU105", "name": "gpu-probe-too-short", "severity": "warning", "count": 2, "fixable": 0},
+        {"code": "GL002", "name": "schema-violation", "severity": "error", "count": 1, "fixable": 0},
+    ]
+    # other formats have no statistics of their own: the text counts
+    assert run(["--statistics", "--format", "github", "-q", "."])[1].splitlines()[0] == (
+        "     2  GPU102   gpu-request-limit-mismatch")
+    (proj / "clean.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    assert run(["--statistics", "clean.yaml"]) == (0, "No problems found in 1 file.\n", "")
+    assert run(["--statistics", "--format", "json", "clean.yaml"]) == (0, "[]\n", "")
 
 
 def test_output_file(proj) -> None:
@@ -590,7 +603,7 @@ spec:
 def test_suppression_comment_with_or_without_a_reason(tmp_path, monkeypatch, comment: str) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pod.yaml").write_text(NO_LIMIT.format(comment=comment))
-    assert [r for r in _rows(["pod.yaml"]) if r[2] != "unused-suppression"] == []
+    assert [r for r in _rows(["pod.yaml"]) if r[2] not in ("unused-suppression", "blanket-suppression")] == []
 
 
 def test_suppression_names_only_the_rules_before_the_reason(tmp_path, monkeypatch) -> None:

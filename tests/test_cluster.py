@@ -312,11 +312,9 @@ def test_corpus_cluster_files_lint_cleanly() -> None:
                    if d.rule in CLUSTER_RULES)
     kubeflow = os.path.join("eksctl-io__eksctl", "examples", "23-kubeflow-spot-instance.yaml")
     # each reviewed by hand: spot GPU nodegroups with one type, GPU nodegroups next to CPU ones with no taint
-    # (or only a PreferNoSchedule one), a Karpenter NodePool of p5/p6 instances only, untainted
+    # (or only a PreferNoSchedule one), a Karpenter NodePool of p5/p6 instances only, untainted; not the p5
+    # nodegroup of multinode-triton-trtllm-inference, whose CPU nodegroup starts with no node
     assert found == [
-        (os.path.join("aws-samples__awsome-inference", "1.infrastructure", "1_setup_cluster",
-                      "multinode-triton-trtllm-inference", "p5-trtllm-cluster-config.yaml"), 67,
-         "gpu-nodegroup-untainted"),
         (os.path.join("aws-samples__awsome-inference", "2.projects", "nims-inference", "nim-deploy", "helm",
                       "scaling-lb-monitoring", "scaling", "karpenter-config.yaml"), 19, "gpu-nodegroup-untainted"),
         (kubeflow, 88, "spot-gpu-single-instance-type"),

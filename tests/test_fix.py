@@ -192,7 +192,7 @@ def test_unsafe_fixes_need_the_flag(workdir) -> None:
     assert tree(str(workdir)) == before
     assert code == 1
     assert "gpu-toleration-missing" in out
-    assert "5 more with --fix --unsafe-fixes" in out
+    assert out.splitlines()[-1].endswith(" 5 fixable with --fix --unsafe-fixes.")
     code, out, err = run(["--diff", "."])
     assert (code, out) == (0, "")
     assert "5 more problem(s) can be fixed with --unsafe-fixes" in err
@@ -259,16 +259,22 @@ def test_a_file_named_twice_is_fixed_once(workdir) -> None:
     assert "cannot write" not in err
 
 
-def test_mode_is_kept_and_symlinks_followed(workdir) -> None:
+def test_mode_is_kept_and_symlinks_not_followed(workdir) -> None:
     load_case("request-limit-mismatch", workdir)
     os.chmod(workdir / "serving.yaml", 0o640)
+    before = (workdir / "serving.yaml").read_bytes()
     os.symlink("serving.yaml", workdir / "link.yaml")
-    run(["--fix", "link.yaml"])
+    code, _, err = run(["--fix", "link.yaml"])
     assert os.path.islink(workdir / "link.yaml")
+    assert (workdir / "serving.yaml").read_bytes() == before  # never written through the link
+    assert "gpulint: link.yaml: a symbolic link; not fixed\n" in err
+    assert code == 1
+    code, _, err = run(["--fix", "serving.yaml"])  # the file itself is fixed, its mode kept
     expected = open(os.path.join(FIXTURES, "request-limit-mismatch", "after", "serving.yaml"), "rb").read()
     assert (workdir / "serving.yaml").read_bytes() == expected
     assert stat.S_IMODE(os.stat(workdir / "serving.yaml").st_mode) == 0o640
     assert sorted(os.listdir(workdir)) == ["link.yaml", "serving.yaml"]  # no temporary file left
+    assert code == 0, err
 
 
 # --------------------------------------------------------------------------- failures leave files intact
@@ -324,7 +330,7 @@ def test_file_changed_during_the_run_is_not_overwritten(workdir, monkeypatch) ->
     code, out, err = run(["--fix", "keda.yaml"])
     text = (workdir / "keda.yaml").read_text()
     assert text.endswith("# edited meanwhile\n") and "cooldownPeriod: 60 " in text
-    assert "keda.yaml: cannot write the fixes (the file changed while gpulint ran); the file is unchanged" in err
+    assert "gpulint: keda.yaml: changed while fixing; not written\n" in err
     assert code == 1
 
 

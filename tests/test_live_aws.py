@@ -43,6 +43,8 @@ def offline(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    # boto3's default session keeps the credentials it found: the test ones stay in this test
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
@@ -339,7 +341,7 @@ def quotas_live(tmp_path) -> tuple[int, str, float]:
 
 def test_a_timing_out_quotas_call_is_a_clear_error(tmp_path, monkeypatch) -> None:
     client, attempts = failing_client("service-quotas", ConnectTimeoutError, "ListServiceQuotas")
-    monkeypatch.setattr(quotas, "make_client", lambda: client)
+    monkeypatch.setattr(quotas, "make_client", lambda region=None: client)
     code, err, took = quotas_live(tmp_path)
     assert (code, len(attempts)) == (2, 3)
     assert err == ('gpulint: cannot reach the Service Quotas API: Connect timeout on endpoint URL: '
@@ -348,7 +350,7 @@ def test_a_timing_out_quotas_call_is_a_clear_error(tmp_path, monkeypatch) -> Non
 
 
 def test_a_slow_quotas_call_stops_at_the_deadline(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(quotas, "make_client", lambda: Slow(3))
+    monkeypatch.setattr(quotas, "make_client", lambda region=None: Slow(3))
     monkeypatch.setattr(aws_client, "DEADLINE_S", 0.3)
     code, err, took = quotas_live(tmp_path)
     assert code == 2 and took < 2

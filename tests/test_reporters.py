@@ -86,7 +86,11 @@ def test_text_quiet_and_colour(result: Result) -> None:
         ([diag(severity=Severity.WARNING), diag(severity=Severity.WARNING, file="b.yaml")], 3,
          "Found 2 problems (0 errors, 2 warnings, 0 info) in 2 files (3 checked)."),
         ([diag(fix=Fix([], Applicability.UNSAFE))], 1,
-         "Found 1 problem (1 error, 0 warnings, 0 info) in 1 file (1 checked). 1 more with --fix --unsafe-fixes."),
+         "Found 1 problem (1 error, 0 warnings, 0 info) in 1 file (1 checked). 1 fixable with --fix --unsafe-fixes."),
+        ([diag(fix=Fix([], Applicability.SAFE)), diag(fix=Fix([], Applicability.UNSAFE), line=14),
+          diag(fix=Fix([], Applicability.UNSAFE), line=15)], 1,
+         "Found 3 problems (3 errors, 0 warnings, 0 info) in 1 file (1 checked). 1 fixable with --fix. "
+         "2 more fixable with --unsafe-fixes."),
     ],
 )
 def test_text_summary(diags: list, files: int, summary: str) -> None:

@@ -178,7 +178,7 @@ def test_live_quotas_read_every_page_with_stubber() -> None:
 
 def test_cli_quotas_live_uses_the_api(tmp_path, monkeypatch) -> None:
     client, stub = _stubbed_client([[_quota("ml.g5.12xlarge for endpoint usage", 2.0)]])
-    monkeypatch.setattr(quotas, "make_client", lambda: client)
+    monkeypatch.setattr(quotas, "make_client", lambda region: client)
     path = _write(tmp_path, "c.yaml", CONFIG_YAML)
     out, err = io.StringIO(), io.StringIO()
     code = main(["--quotas", "live", "--format", "json", path], stdout=out, stderr=err)
@@ -199,7 +199,7 @@ def test_cli_quotas_live_api_error_is_a_clear_message(tmp_path, monkeypatch) -> 
     stub.add_client_error("list_service_quotas", service_error_code="AccessDeniedException",
                           service_message="not authorized to perform servicequotas:ListServiceQuotas")
     stub.activate()
-    monkeypatch.setattr(quotas, "make_client", lambda: client)
+    monkeypatch.setattr(quotas, "make_client", lambda region: client)
     err = io.StringIO()
     code = main(["--quotas", "live", _write(tmp_path, "c.yaml", CONFIG_YAML)], stdout=io.StringIO(), stderr=err)
     assert code == 2
@@ -318,6 +318,8 @@ EndpointConfigName: x
 ProductionVariants: [1, null, {VariantName: {a: 1}, InstancePools: "x", RoutingConfig: 5}]
 ---
 TrainingJobName: t
+RoleArn: arn:aws:iam::123456789012:role/r
+OutputDataConfig: {S3OutputPath: "s3://b/o"}
 EnableManagedSpotTraining: true
 StoppingCondition: 5
 ResourceConfig: {InstanceGroups: [1, {InstanceType: 5}], InstanceCount: "x"}
@@ -336,7 +338,7 @@ spec: [1]
     # the shape errors are reported; the policy rules stay out of the way of broken members
     assert rules == {"schema-violation", "spot-training-without-checkpoint"}
     # a number where an instance type belongs is a type error, not an enum miss as well
-    lines = [(d.line, d.message) for d in diags if d.line == 7 and "InstanceType" in d.message]
+    lines = [(d.line, d.message) for d in diags if d.line == 9 and "InstanceType" in d.message]
     assert len(lines) == 1 and "expected a string, found 5" in lines[0][1]
 
 

@@ -101,6 +101,7 @@ CONFIGS_OK = [
     {"select": "GPU1", "ignore": ["gpu-hpa-cpu-metric", "GL002"]},
     {"fail-on": "info", "extended-resource-toleration": False, "max-file-size": 10},
     {"exclude": ["charts/**"], "context": "cluster/*.yaml"},
+    {"context": {"apps/**": ["infra/eks/*.yaml"], "jobs/*.yaml": ["infra/eks/*.yaml", "karpenter/**/*.yaml"]}},
     {"rules": {"gpu-probe-too-short": {"budget-seconds": 600, "severity": "error"}}},
     {"rules": {"GPU105": {"budget-seconds": 600}}},
     {"rules": {"keda-cooldown-short": {"min-seconds": 0}, "parse-error": {"severity": "warning"}}},
@@ -126,6 +127,11 @@ CONFIGS_BAD = [
     {"select": None},
     {"fail-on": None},
     {"context": [1]},
+    {"context": {"apps/**": "infra/eks/*.yaml"}},
+    {"context": ["../infra/*.yaml"]},
+    {"context": ["/etc/eks/cluster.yaml"]},
+    {"context": {"../apps/**": ["infra/*.yaml"]}},
+    {"context": {"apps/**": ["infra/../../x.yaml"]}},
 ]
 
 

@@ -84,18 +84,18 @@ def test_output_is_plain_when_not_a_terminal(tree):
     assert b"\033[" not in proc.stdout
 
 
-def test_statistics_counts_per_rule(tree):
+def test_statistics_counts_per_rule_instead_of_the_findings(tree):
     (tree / "bad2.yaml").write_text(MISMATCH + "---\n" + MISMATCH.replace("name: server\nspec", "name: other\nspec"))
     proc = gpulint("--quiet", "--statistics", "bad.yaml", "bad2.yaml", cwd=tree)
-    lines = proc.stdout.decode().splitlines()
-    assert lines[-1] == "     3  GPU102   gpu-request-limit-mismatch"
-    assert all(DIAG_LINE.match(line) for line in lines[:-1])
+    assert proc.returncode == 1
+    assert proc.stdout.decode() == "     3  GPU102   gpu-request-limit-mismatch\n"
 
 
 def test_statistics_with_json_keeps_stdout_machine_readable(tree):
     proc = gpulint("--format", "json", "--statistics", "bad.yaml", cwd=tree)
-    assert [d["rule"] for d in json.loads(proc.stdout)] == ["gpu-request-limit-mismatch"]
-    assert proc.stderr.decode() == "     1  GPU102   gpu-request-limit-mismatch\n"
+    assert json.loads(proc.stdout) == [{"code": "GPU102", "name": "gpu-request-limit-mismatch", "severity": "error",
+                                        "count": 1, "fixable": 1}]
+    assert proc.stderr.decode() == ""
 
 
 def test_output_file_receives_the_report_and_stdout_stays_empty(tree):

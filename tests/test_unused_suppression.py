@@ -104,14 +104,18 @@ spec:
 def test_blanket_suppression_is_reported_only_when_every_rule_ran(tmp_path, monkeypatch):
     files = {"cluster.yaml": CLUSTER.format(comment="  # gpulint: disable")}
     _, diags = run(tmp_path, monkeypatch, files)
+    # unused: to be removed, so blanket-suppression (name its rules) does not add to it
     assert [(d[1], d[4]) for d in diags] == [(5, "suppression of all rules suppressed nothing; remove it")]
-    assert run(tmp_path, monkeypatch, files, "--ignore", "gpu-probe-too-short")[1] == []
+    # a rule did not run: it may be needed after all, and then it should name its rules
+    assert [(d[1], d[3]) for d in run(tmp_path, monkeypatch, files, "--ignore", "gpu-probe-too-short")[1]] == [
+        (5, "blanket-suppression")]
 
 
 def test_blanket_suppression_on_a_workload_may_be_for_a_rule_that_reads_other_files(tmp_path, monkeypatch):
     # gpu-toleration-missing on this Job depends on the node pools of the run; with other
-    # files the blanket suppression may match, so it is not called unused
-    assert run(tmp_path, monkeypatch, {"j.yaml": job("  # gpulint: disable")})[1] == []
+    # files the blanket suppression may match, so it is not called unused (only blanket)
+    assert [(d[1], d[3]) for d in run(tmp_path, monkeypatch, {"j.yaml": job("  # gpulint: disable")})[1]] == [
+        (13, "blanket-suppression")]
 
 
 def test_suppression_of_a_cross_file_rule_is_not_unused_when_its_other_files_are_absent(tmp_path, monkeypatch):

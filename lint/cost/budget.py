@@ -88,13 +88,15 @@ def findings(est: Estimate, report: Optional[dict[str, bool]] = None) -> list[Bu
     return out
 
 
-def budget_findings(project: "Project", budget: float, report: dict[str, bool]) -> list[BudgetFinding]:
-    """For a lint run: the gate's findings over the Project's estimate (snapshot prices). An estimate
-    that cannot be made at all is one ``cost-budget-exceeded`` error with no row."""
+def budget_findings(project: "Project", budget: float, report: dict[str, bool],
+                    region: Optional[str] = None) -> list[BudgetFinding]:
+    """For a lint run: the gate's findings over the Project's estimate (snapshot prices, in ``region``
+    for resources whose files name none). An estimate that cannot be made at all is one
+    ``cost-budget-exceeded`` error with no row."""
     from gpulint.cost.pricing import SnapshotError
 
     try:
-        est = estimate_project(project, make_prices(False), budget=budget)
+        est = estimate_project(project, make_prices(False), region, budget=budget)
     except Exception as exc:  # noqa: BLE001 - the gate fails closed, whatever went wrong
         why = str(exc) if isinstance(exc, SnapshotError) else type(exc).__name__  # its message names no content
         return [BudgetFinding(EXCEEDED, None, failed_message(budget, "this run", why))]

@@ -42,7 +42,8 @@ def build_parser() -> Parser:
         "error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default '.')")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--format", "--output-format", dest="format", choices=("text", "json"), default="text",
+                   help="output format")
     p.add_argument("--live", action="store_true",
                    help="ask the AWS Price List API and EC2 spot price history (cached on disk for a day); "
                    "falls back to the snapshot when there are no credentials")
@@ -304,13 +305,13 @@ def _extract(data: bytes, dest: str) -> None:
 # --------------------------------------------------------------------------- gpulint --cost
 
 
-def summary_suffix_for(project: "Project") -> str:
+def summary_suffix_for(project: "Project", region: Optional[str] = None) -> str:
     """The text ``gpulint --cost`` appends to the lint summary line: the estimate of the lint
-    run's own Project, at snapshot prices."""
+    run's own Project, at snapshot prices (in ``region`` where the files name none)."""
     from gpulint.cost.estimate import estimate_project, make_prices
     from gpulint.cost.render import summary_suffix
 
-    est = estimate_project(project, make_prices(False))
+    est = estimate_project(project, make_prices(False), region)
     if not est.rows:
         return " No costed resources."
     return summary_suffix(est)

@@ -61,22 +61,32 @@ def collect_inputs(paths: list[str], config: Config, stdin_filename: Optional[st
     named = {os.path.abspath(f) for f in walked.files}
     inputs.extend(Input(f) for f in walked.files)
     if config.context:
-        inputs.extend(_context_inputs(config, named))
+        inputs.extend(_context_inputs(config, named, notes))
     return inputs, notes
 
 
-def _context_inputs(config: Config, named: set[str]) -> list[Input]:
+def _context_inputs(config: Config, named: set[str], notes: list[str]) -> list[Input]:
     """The files the config's context globs match that are not linted already (``named``
-    grows with them): loaded for the cross-file rules, not reported on."""
+    grows with them): loaded for the cross-file rules, not reported on. A glob that matches
+    no file (a workload glob of the mapping form included) is a note."""
     import glob
 
     out: list[Input] = []
-    for pattern in config.context:
-        full = pattern if os.path.isabs(pattern) else os.path.join(config.root, pattern)
-        for f in sorted(glob.glob(full, recursive=True)):
-            if os.path.isfile(f) and os.path.abspath(f) not in named:
+    root = glob.escape(config.root)
+    for pattern in config.context_files:
+        found = [f for f in sorted(glob.glob(os.path.join(root, pattern), recursive=True)) if os.path.isfile(f)]
+        if not found:
+            notes.append(f"{config.path or 'config'}: context glob {pattern!r} matches no file (globs are relative "
+                         f"to the config's folder)")
+        for f in found:
+            if os.path.abspath(f) not in named:
                 named.add(os.path.abspath(f))
                 out.append(Input(os.path.relpath(f), report=False))
+    if isinstance(config.context, dict):
+        for pattern in config.context:
+            if not any(os.path.isfile(f) for f in glob.iglob(os.path.join(root, pattern), recursive=True)):
+                notes.append(f"{config.path or 'config'}: context workload glob {pattern!r} matches no file (globs "
+                             f"are relative to the config's folder)")
     return out
 
 

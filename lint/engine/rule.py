@@ -43,6 +43,11 @@ class Finding:
     obj: Optional[ModelObject] = None  # defaults to the object being checked
     fix: Optional[Fix] = None
     related: list[str] = field(default_factory=list)
+    #: the other side of a pair the finding is about (the limit of a request, the maxSize of a
+    #: minSize), as paths in the same document: a suppression comment on their lines applies too
+    also: list[Path] = field(default_factory=list)
+    #: this finding's severity when it differs from the rule's (a severity set in the config wins)
+    severity: Optional[Severity] = None
 
 
 @dataclass
@@ -82,6 +87,12 @@ class Rule:
         unused: with other files (a pre-commit run names only the changed ones) it may match.
         """
         return cls.cross_file
+
+    @classmethod
+    def run_notes(cls, project: "Project", config: "Config", report: dict[str, bool]) -> list[str]:
+        """Notes about the run as a whole, after every rule has run (e.g. joins a cross-file rule could
+        not make); ``report``: whether each file is reported on. The run prints each distinct note once."""
+        return []
 
     @classmethod
     def documentation(cls) -> str:

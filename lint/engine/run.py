@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional
 
 from gpulint.config import Config
@@ -69,7 +69,15 @@ def _matches(rule: type[Rule], names: Iterable[str]) -> bool:
     return False
 
 
+#: what the engine reports about the files themselves: no ``--select`` or ``--ignore`` (nor the
+#: config's ``select`` / ``ignore``) hides them, so a run narrowed to a few rules still fails on a
+#: file it could not read or check
+ALWAYS_REPORTED = ("parse-error", "schema-violation", "internal-error")
+
+
 def _selected(rule: type[Rule], select: list[str], ignore: list[str]) -> bool:
+    if rule.name in ALWAYS_REPORTED:
+        return True
     return (not select or _matches(rule, select)) and not _matches(rule, ignore)
 
 
@@ -77,8 +85,12 @@ def _selected(rule: type[Rule], select: list[str], ignore: list[str]) -> bool:
 
 
 class Linter:
-    def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> None:
+    def __init__(self, config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 region: Optional[str] = None) -> None:
         self.config = config
+        #: the region the budget gate prices resources in when their files name none (``--region``;
+        #: None: the environment's, as ``gpulint cost`` does)
+        self.region = region
         self._select = list(select) or list(config.select)
         self._ignore = list(config.ignore) + list(ignore)
         self._active: dict[str, bool] = {}
@@ -231,6 +243,7 @@ class Linter:
             for obj in loaded.objects:
                 result.project.add(obj)
         self._run_rules(result.project, per_source_diags, report)
+        self._rule_notes(result, report)
         self._check_budget(result, per_source_diags, report)
         self._suppress(result, per_source_diags, report)
         result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -259,7 +272,7 @@ class Linter:
         modelled = {id(obj.source) for obj in result.project.objects}
         reported = [s for s in sorted(result.sources, key=lambda s: s.name) if report.get(s.name, True)]
         fallback = next((s for s in reported if id(s) in modelled), reported[0] if reported else None)
-        for found in budget_findings(result.project, self._budget, report):
+        for found in budget_findings(result.project, self._budget, report, self.region):
             if found.row is not None:
                 res = found.row.resource
                 src, line, column, doc_index, path = res.source, found.row.line, found.row.column, \
@@ -289,7 +302,7 @@ class Linter:
             kept, unused = apply_suppressions(self, source, diags, with_ignores.get(id(source), []),
                                               by_source.get(id(source), []), project)
             result.unused_suppressions.extend((source.name, line, rule) for line, rule in unused)
-            result.diagnostics.extend(kept)
+            result.diagnostics.extend(cap_schema_problems(kept))
             source.release_positions()
 
     # ----------------------------------------------------------------------- the rules
@@ -310,6 +323,17 @@ class Linter:
             for source_id, d in found:
                 per_source.setdefault(source_id, []).append(d)
             self.annotation_used |= used
+
+    def _rule_notes(self, result: Result, report: dict[str, bool]) -> None:
+        """What the active rules say about the run as a whole, each distinct note once."""
+        for rule_cls in self.rules:
+            if not (rule_cls.targets and result.project.has(*rule_cls.targets)):
+                continue
+            try:
+                notes = rule_cls.run_notes(result.project, self.config, report)
+            except Exception as exc:  # noqa: BLE001 - a note must not stop the run
+                notes = [f"rule {rule_cls.name} failed to write its notes: {type(exc).__name__}: {exc}"]
+            result.notes.extend(n for n in notes if n not in result.notes)
 
     def check_rule(self, rule_cls: type[Rule], project: Project,
                    report: dict[str, bool]) -> list[tuple[int, Diagnostic]]:
@@ -340,6 +364,8 @@ class Linter:
     def _diagnostic(self, rule: type[Rule], severity: Severity, obj: ModelObject, finding: Finding) -> Optional[Diagnostic]:
         target = finding.obj or obj
         span = target.source.locate(target.doc_index, finding.path)
+        if finding.severity is not None:  # a severity set in the config still wins
+            severity = self.config.severity_for(rule.name, finding.severity)
         d = Diagnostic(
             rule=rule.name,
             code=rule.code,
@@ -354,6 +380,7 @@ class Linter:
             path=finding.path,
             fix=finding.fix,
             related=finding.related,
+            also_lines=_also_lines(target, finding, span.line),
         )
         hits = annotation_ignores(target, finding.path, d)
         if hits:
@@ -361,6 +388,43 @@ class Linter:
                 self.annotation_used.add((target.source.name, target.doc_index, prefix, key))
             return None
         return d
+
+
+def _also_lines(target: ModelObject, finding: Finding, line: int) -> tuple[int, ...]:
+    """The lines of the finding's other positions that exist in the document (not its own)."""
+    lines: list[int] = []
+    for path in finding.also:
+        span = target.source.locate(target.doc_index, path)
+        if span.exact and span.line != line and span.line not in lines:
+            lines.append(span.line)
+    return tuple(lines)
+
+
+#: schema problems shown per document; one more diagnostic counts the rest
+SCHEMA_PROBLEMS_SHOWN = 5
+
+
+def cap_schema_problems(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """``diags`` (one file's, suppressions applied) with at most ``SCHEMA_PROBLEMS_SHOWN``
+    schema-violation diagnostics per document, the first in the file; the rest are counted
+    by one more schema-violation diagnostic, placed where the first of them is."""
+    by_doc: dict[int, list[Diagnostic]] = {}
+    for d in diags:
+        if d.rule == "schema-violation":
+            by_doc.setdefault(d.doc_index, []).append(d)
+    hidden: set[int] = set()
+    counts: list[Diagnostic] = []
+    for group in by_doc.values():
+        if len(group) <= SCHEMA_PROBLEMS_SHOWN:
+            continue
+        rest = sorted(group, key=Diagnostic.sort_key)[SCHEMA_PROBLEMS_SHOWN:]
+        hidden.update(id(d) for d in rest)
+        n = len(rest)
+        message = f"... and {n} more schema problem{'s' if n > 1 else ''} in this document"
+        counts.append(replace(rest[0], message=message, end_line=None, end_column=None, fix=None, related=[]))
+    if not counts:
+        return diags
+    return [d for d in diags if id(d) not in hidden] + counts
 
 
 def d_source(finding: Finding, obj: ModelObject) -> Source:
@@ -384,10 +448,10 @@ def load_project(paths: list[str], config: Config, stdin_filename: Optional[str]
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
                ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
-               stdin_data: Optional[bytes] = None) -> Result:
-    """Lint files and folders; the library entry point."""
+               stdin_data: Optional[bytes] = None, region: Optional[str] = None) -> Result:
+    """Lint files and folders; the library entry point (``region``: as ``--region``)."""
     config = config or Config()
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
-    result = Linter(config, select, ignore).run(inputs)
+    result = Linter(config, select, ignore, region).run(inputs)
     result.notes = notes + result.notes
     return result

@@ -40,6 +40,8 @@ class Suppressions:
     lines: dict[int, set[str]] = field(default_factory=dict)
     origin: dict[tuple[int, str], int] = field(default_factory=dict)  # (line, rule) -> comment line
     used: set[tuple[int, str]] = field(default_factory=set)  # (comment line, rule)
+    #: comments that name no rule: (line, first column, end column, directive)
+    blanket: list[tuple[int, int, int, str]] = field(default_factory=list)
 
     @classmethod
     def parse(cls, text: str) -> "Suppressions":
@@ -54,6 +56,8 @@ class Suppressions:
                 continue
             what, names = m.group(1), m.group(2)
             rules = {n.strip() for n in (names or "all").split(",") if n.strip()}
+            if names is None:
+                sup.blanket.append((lineno, m.start() + 1, m.end(1) + 1, what))
             if what == "disable-file":
                 sup.file_rules |= rules
                 for r in rules:
@@ -75,12 +79,26 @@ class Suppressions:
             if key in self.file_rules:
                 self.used.add((self.file_line[key], key))
                 return True
-        rules = self.lines.get(diag.line)
-        if rules:
-            for key in keys:
-                if key in rules:
-                    self.used.add((self.origin[(diag.line, key)], key))
-                    return True
+        # a finding about a pair (a request and its limit) may be silenced on either line
+        for line in (diag.line, *diag.also_lines):
+            rules = self.lines.get(line)
+            if rules:
+                for key in keys:
+                    if key in rules:
+                        self.used.add((self.origin[(line, key)], key))
+                        return True
+        return False
+
+    def names_explicitly(self, line: int, names: set[str]) -> bool:
+        """Does a comment that names one of ``names`` (not a blanket one) cover ``line``? The
+        comment counts as used."""
+        for name in names:
+            if name in self.file_rules:
+                self.used.add((self.file_line[name], name))
+                return True
+            if name in self.lines.get(line, ()):
+                self.used.add((self.origin[(line, name)], name))
+                return True
         return False
 
     def unused(self) -> list[tuple[int, str]]:
@@ -117,7 +135,9 @@ def apply_suppressions(linter: "Linter", source: Source, diags: list[Diagnostic]
     """
     sup = Suppressions.parse(source.text) if source.text else Suppressions()
     kept = [d for d in diags if not sup.suppresses(d)]
+    blanket = _blanket_comments(linter, source, sup)
     unused = sup.unused()
+    unused_blanket: set[int] = set()
     if (
         linter.is_active("unused-suppression")
         and source.error is None
@@ -130,7 +150,41 @@ def apply_suppressions(linter: "Linter", source: Source, diags: list[Diagnostic]
             names = {d.rule, d.code}
             if not (names & sup.file_rules or names & sup.lines.get(d.line, set())):
                 kept.append(d)
+                if (d.line, "all") in unused:
+                    unused_blanket.add(d.line)
+    # a blanket comment reported as unused is to be removed, not made specific
+    kept.extend(d for d in blanket if d.line not in unused_blanket)
     return kept, unused
+
+
+_BLANKET_SCOPE = {
+    "disable": "on its line",
+    "disable-next-line": "on the next line",
+    "disable-file": "in the whole file",
+}
+
+
+def _blanket_comments(linter: "Linter", source: Source, sup: Suppressions) -> list[Diagnostic]:
+    """``blanket-suppression`` for each comment of ``source`` that names no rule; only a comment
+    that names this rule silences it (a blanket one is what it reports on)."""
+    if not sup.blanket or not linter.is_active("blanket-suppression"):
+        return []
+    rule = get_rule("blanket-suppression")
+    assert rule is not None
+    lines = source.text.splitlines()
+    out: list[Diagnostic] = []
+    for line, column, end_column, what in sup.blanket:
+        if sup.names_explicitly(line, {rule.name, rule.code}):
+            continue
+        scope = _BLANKET_SCOPE[what]
+        if what == "disable" and not lines[line - 1][: column - 1].strip():
+            scope = "on its line and the next"
+        message = (f"'# gpulint: {what}' names no rule, so it hides every finding {scope}; name the rules "
+                   f"it is meant for: '# gpulint: {what}=RULE[,RULE]'")
+        d = linter.engine_diag(rule.name, source, line, column, message, end=Span(line, column, line, end_column))
+        if d:
+            out.append(d)
+    return out
 
 
 def _unused_comments(linter: "Linter", source: Source, sup: Suppressions, in_file: list[ModelObject],

@@ -14,6 +14,9 @@ not load is never edited.
   at the paths the fixes touched. When that fails the fixes are redone one at a
   time, each verified, and a fix that fails is dropped and reported while the
   text keeps the others.
+- A fix whose new value cannot be written (a tagged value such as ``!Ref X``
+  taken from the file) is refused up front, with the reason; a value the YAML
+  renderer refuses fails that fix alone.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from gpulint.diagnostics import Applicability, Diagnostic, Path
 from gpulint.fix.edits import FixError
 from gpulint.fix.verify import documents, verified
 from gpulint.fix.yaml_render import prefers_double, require_ruamel
-from gpulint.load import compose_documents, document_spans
+from gpulint.load import Tagged, compose_documents, document_spans
 
 #: what an editor may raise on input it did not expect; reported, never a traceback
 _INTERNAL = (IndexError, ValueError, KeyError, TypeError)
@@ -91,6 +94,33 @@ def fix_text(name: str, text: str, kind: str, diagnostics: Iterable[Diagnostic],
     """
     todo = sorted((d for d in diagnostics if applicable(d, unsafe)),
                   key=lambda d: (d.doc_index, d.line, d.column, d.rule))
+    refused = [(d, "the new value is a tagged value (such as !Ref), which --fix does not write")
+               for d in todo if _holds_tagged(d)]
+    if refused:
+        todo = [d for d in todo if not _holds_tagged(d)]
+        done = _fix_allowed(name, text, kind, todo)
+        done.failed = refused + done.failed
+        return done
+    return _fix_allowed(name, text, kind, todo)
+
+
+def _holds_tagged(d: Diagnostic) -> bool:
+    """Does one of ``d``'s edits carry a tagged value (``!Ref X``), which no editor writes?"""
+    stack = [e.value for e in d.fix.edits]  # type: ignore[union-attr]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Tagged):
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return False
+
+
+def _fix_allowed(name: str, text: str, kind: str, todo: list[Diagnostic]) -> TextFix:
+    """Apply the fixes ``todo`` (sorted, each allowed) to ``text``."""
     if not todo:
         return TextFix(text)
     if kind != "json":

@@ -12,16 +12,24 @@ run, one step after another:
   ``--unsafe-fixes`` the safe fixes go first, and the unsafe ones are applied
   to what the relint of that result still finds.
 - A changed file is written atomically (:func:`~gpulint.fix.write.write_atomic`),
-  unless it changed on disk while gpulint ran. A file without write permission,
-  or a failing write, is reported and left as it was. Standard input is never
-  written: its fixed text is what the run gives back.
+  unless it changed on disk while gpulint ran (checked right before the
+  rename). A file without write permission, or a failing write, is reported and
+  left as it was.
+- Only files reached without a symbolic link, inside the paths the run was
+  given, are fixed (:func:`~gpulint.fix.write.unsafe_target`): a symbolic link
+  in the tree may point anywhere, and a fix never writes through one.
+- Standard input is never written: its fixed text is what the run gives back,
+  as bytes: the input's own bytes where nothing changed (so a file that is not
+  UTF-8 comes back as it came), with its byte-order mark and line endings where
+  something did. Standard input named like another input of the run is refused
+  (:class:`InputNameClash`).
 - Line endings, a missing final newline and a byte-order mark are kept. A fix
-  that was dropped is reported in a note, and not offered again.
+  that was dropped, or could not be made (a value it cannot write), is reported
+  in a note, and not offered again; the rest of the run goes on.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional
@@ -31,7 +39,8 @@ from gpulint.diagnostics import Applicability, Diagnostic
 from gpulint.engine.inputs import Input, collect_inputs
 from gpulint.engine.run import Linter, Result
 from gpulint.fix.apply import applicable, fix_text
-from gpulint.fix.write import read_file, write_atomic
+from gpulint.fix.edits import FixUnavailable
+from gpulint.fix.write import FileChanged, printable, read_file, same_path, unsafe_target, write_atomic
 from gpulint.load import LoadError, Source, decode
 
 #: rounds of lint-and-fix (a fix may enable another; this bounds the loop)
@@ -50,10 +59,20 @@ class FileFix:
     bom: bool = False
     written: bool = False
     error: Optional[str] = None
+    #: standard input's bytes, as they came
+    raw: Optional[bytes] = None
 
     @property
     def changed(self) -> bool:
         return self.fixed != self.original
+
+    @property
+    def output(self) -> bytes:
+        """The bytes to write: the fixed text with the input's byte-order mark;
+        the input's own bytes when nothing changed and they are known."""
+        if not self.changed and self.raw is not None:
+            return self.raw
+        return (_BOM if self.bom else b"") + self.fixed.encode("utf-8")
 
 
 @dataclass
@@ -81,19 +100,35 @@ class FixOutcome:
                 return f.fixed
         return None
 
+    @property
+    def stdin_bytes(self) -> Optional[bytes]:
+        """What --fix gives back for standard input (see :attr:`FileFix.output`)."""
+        for f in self.files:
+            if f.stdin:
+                return f.output
+        return None
+
+
+class InputNameClash(ValueError):
+    """Standard input was given the name of another input of the run."""
+
 
 def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),
               ignore: Iterable[str] = (), stdin_filename: Optional[str] = None,
-              stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True) -> FixOutcome:
+              stdin_data: Optional[bytes] = None, unsafe: bool = False, write: bool = True,
+              region: Optional[str] = None) -> FixOutcome:
     """Lint, fix, lint again; write the changed files when ``write``.
 
     Raises :class:`~gpulint.fix.edits.FixUnavailable` when a YAML file has a fix
-    to apply and ruamel.yaml is not installed.
+    to apply and ruamel.yaml is not installed, and :class:`InputNameClash` (before
+    anything is fixed) when standard input is named like a file of the run.
     """
     config = config or Config()
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data)
-    linter = Linter(config, list(select), list(ignore))
-    run = _Run(inputs, notes, linter, linter.run(inputs), unsafe)
+    _check_stdin_name(inputs)
+    linter = Linter(config, list(select), list(ignore), region)
+    roots = [p for p in paths if p != "-"]
+    run = _Run(inputs, notes, linter, linter.run(inputs), unsafe, roots)
     _fix_rounds(run)
     _echo_stdin(run)
     _note_failed_fixes(run)
@@ -113,6 +148,19 @@ def _fix_key(d: Diagnostic) -> _FixKey:
     return (d.file, d.rule, d.doc_index, tuple(d.path))
 
 
+def _check_stdin_name(inputs: list[Input]) -> None:
+    """Standard input named like a file of the run (``--stdin-filename a.yaml - .``) would
+    be fixed, reported and echoed as that file: refused before anything is fixed."""
+    names = [i.name for i in inputs if i.data is not None]
+    for name in names:
+        for item in inputs:
+            if item.data is None and same_path(name, item.name):
+                raise InputNameClash(
+                    f"--stdin-filename {printable(name)} names standard input like the file "
+                    f"{printable(item.name)} of this run; give standard input a name of its own"
+                )
+
+
 @dataclass
 class _Run:
     """The state of one fixing run, passed along its steps."""
@@ -122,12 +170,16 @@ class _Run:
     linter: Linter
     result: Result
     unsafe: bool
+    #: the files and folders the run was given: nothing outside them is written
+    roots: list[str] = field(default_factory=list)
     files: dict[str, FileFix] = field(default_factory=dict)
     #: the bytes each file had when it was read to be fixed (checked again before writing)
     raw: dict[str, bytes] = field(default_factory=dict)
     real_paths: dict[str, str] = field(default_factory=dict)
     #: a fix that failed once fails again: it is not retried in later rounds
     tried_and_failed: set[_FixKey] = field(default_factory=set)
+    #: files that are not fixed (a link, changed meanwhile, ...): not tried again
+    skipped: set[str] = field(default_factory=set)
 
     @property
     def stdin_names(self) -> set[str]:
@@ -163,10 +215,14 @@ def _fix_round(run: _Run, unsafe_now: bool) -> bool:
         source = sources.get(name)
         if source is None or source.error is not None:
             continue  # a file that failed to load is never written
+        if name in run.skipped:
+            continue
         entry = run.files.get(name)
         if entry is None:
             entry = _open_file(run, source)
-            if entry is None:
+            if entry is None:  # not fixed, said once; its fixes are not offered again
+                run.skipped.add(name)
+                run.tried_and_failed.update(_fix_key(d) for d in diags)
                 continue
         if _fix_file(run, entry, source.kind, diags):
             progressed = True
@@ -174,38 +230,62 @@ def _fix_round(run: _Run, unsafe_now: bool) -> bool:
 
 
 def _open_file(run: _Run, source: Source) -> Optional[FileFix]:
-    """Start fixing the file of ``source``: None (with a note) when it cannot be
-    read again or changed since it was linted, or was already taken under another name."""
+    """Start fixing the file of ``source``: None (with a note) when it must not be
+    written, cannot be read again or changed since it was linted, or was already
+    taken under another name."""
     name, original = source.name, source.text
-    stdin = name in run.stdin_names
-    bom = False
-    if not stdin:
-        real = os.path.realpath(name)
-        if real in run.real_paths and run.real_paths[real] != name:
-            return None  # the same file named twice (`a.yaml ./a.yaml`): fixed once
-        run.real_paths[real] = name
-        try:
-            data = read_file(name)
-        except OSError as exc:
-            run.notes.append(f"{name}: cannot read it again to fix it: {exc.strerror or exc}")
-            return None
-        bom = data.startswith(_BOM)
-        try:
-            same = decode(data) == original
-        except LoadError:
-            same = False
-        if not same:
-            run.notes.append(f"{name}: changed while gpulint ran; not fixed")
-            return None
-        run.raw[name] = data
-    entry = run.files[name] = FileFix(name, original, original, stdin=stdin, bom=bom)
+    if name in run.stdin_names:
+        raw = next(i.data for i in run.inputs if i.name == name)
+        entry = run.files[name] = FileFix(name, original, original, stdin=True, bom=raw.startswith(_BOM), raw=raw)
+        return entry
+    why = unsafe_target(name, run.roots)
+    if why is not None:
+        run.notes.append(f"{printable(name)}: {why}; not fixed{_link_hint(run, name)}")
+        return None
+    real = os.path.realpath(name)
+    if real in run.real_paths and run.real_paths[real] != name:
+        return None  # the same file named twice (`a.yaml ./a.yaml`): fixed once
+    run.real_paths[real] = name
+    try:
+        data = read_file(name)
+    except OSError as exc:
+        run.notes.append(f"{printable(name)}: cannot read it again to fix it: {exc.strerror or exc}")
+        return None
+    try:
+        same = decode(data) == original
+    except LoadError:
+        same = False
+    if not same:
+        run.notes.append(f"{printable(name)}: changed while gpulint ran; not fixed")
+        return None
+    run.raw[name] = data
+    entry = run.files[name] = FileFix(name, original, original, bom=data.startswith(_BOM))
     return entry
+
+
+def _link_hint(run: _Run, name: str) -> str:
+    """For a link to a file inside the run's paths: how to fix that file (a folder walk
+    names a file once, and may have named it by the link)."""
+    if not os.path.islink(name):
+        return ""
+    target = os.path.relpath(os.path.realpath(name))
+    if not os.path.isfile(target) or unsafe_target(target, run.roots) is not None:
+        return ""
+    return f" (name {printable(target)} to fix the file it points to)"
 
 
 def _fix_file(run: _Run, entry: FileFix, kind: str, diags: list[Diagnostic]) -> bool:
     """Apply ``diags``' fixes to the file's current text; whether it changed."""
     diags = [d for d in diags if _fix_key(d) not in run.tried_and_failed]
-    done = fix_text(entry.name, entry.fixed, kind, diags, run.unsafe)
+    try:
+        done = fix_text(entry.name, entry.fixed, kind, diags, run.unsafe)
+    except FixUnavailable:
+        raise
+    except Exception as exc:  # defensive: one file's fixes never end the run
+        why = f"internal error: {type(exc).__name__}"
+        entry.failed.extend((d, why) for d in diags)
+        run.tried_and_failed.update(_fix_key(d) for d in diags)
+        return False
     entry.failed.extend(done.failed)
     run.tried_and_failed.update(_fix_key(d) for d, _ in done.failed)
     if done.text == entry.fixed:
@@ -221,13 +301,13 @@ def _echo_stdin(run: _Run) -> None:
         if item.data is not None and item.name not in run.files:
             source = next((s for s in run.result.sources if s.name == item.name), None)
             text = source.text if source is not None and source.text else item.data.decode("utf-8", "replace")
-            run.files[item.name] = FileFix(item.name, text, text, stdin=True)
+            run.files[item.name] = FileFix(item.name, text, text, stdin=True, raw=item.data)
 
 
 def _note_failed_fixes(run: _Run) -> None:
     for entry in run.files.values():
         for d, why in entry.failed:
-            run.notes.append(f"{d.file}:{d.line}:{d.column}: fix for {d.rule} not applied: {why}")
+            run.notes.append(f"{printable(d.file)}:{d.line}:{d.column}: fix for {d.rule} not applied: {why}")
 
 
 def _write_files(run: _Run) -> None:
@@ -242,16 +322,18 @@ def _write_files(run: _Run) -> None:
 
 
 def _write_fixed(run: _Run, entry: FileFix) -> bool:
-    """Write one fixed file, keeping its byte-order mark; False (with a note) when it failed."""
-    data = (_BOM if entry.bom else b"") + entry.fixed.encode("utf-8")
+    """Write one fixed file, keeping its byte-order mark; False (with a note) when it failed
+    or the file changed on disk since it was read."""
     try:
-        if read_file(entry.name) != run.raw[entry.name]:
-            raise OSError(errno.EAGAIN, "the file changed while gpulint ran")
-        write_atomic(entry.name, data)
+        write_atomic(entry.name, entry.output, expected=run.raw[entry.name])
         entry.written = True
+    except FileChanged:
+        entry.error = "changed while fixing"
+        run.notes.append(f"{printable(entry.name)}: changed while fixing; not written")
+        return False
     except OSError as exc:
         entry.error = exc.strerror or str(exc)
-        run.notes.append(f"{entry.name}: cannot write the fixes ({entry.error}); the file is unchanged")
+        run.notes.append(f"{printable(entry.name)}: cannot write the fixes ({entry.error}); the file is unchanged")
         return False
     return True
 

@@ -47,7 +47,10 @@ def dump(value: Any, flow: bool, mapping: int = 2, sequence: int = 2, offset: in
     dumper.default_flow_style = True if flow else False
     dumper.indent(mapping=mapping, sequence=sequence, offset=offset)
     out = io.StringIO()
-    dumper.dump(value, out)
+    try:
+        dumper.dump(value, out)
+    except Exception:  # ruamel's RepresenterError and kin: a value it cannot write
+        raise FixError("the new value cannot be written as YAML") from None
     text = out.getvalue()
     if text.endswith("\n...\n"):
         text = text[: -len("\n...\n")]

@@ -268,7 +268,7 @@ def load_yaml(source: Source) -> None:
     except RecursionError:
         raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
     if error is not None and not nodes:
-        raise _syntax_error(error)
+        raise _syntax_error(error, text)
     for index, node in enumerate(nodes):
         if node is None:
             continue
@@ -291,15 +291,18 @@ def load_yaml(source: Source) -> None:
         )
     if error is not None:
         # the documents before the broken one are still linted
-        source.error = _syntax_error(error)
+        source.error = _syntax_error(error, text)
 
 
-def _syntax_error(exc: yaml.YAMLError) -> LoadError:
+def _syntax_error(exc: yaml.YAMLError, text: str = "") -> LoadError:
     if isinstance(exc, yaml.MarkedYAMLError):
+        from gpulint.load.hints import yaml_hint
+
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
+        hint = yaml_hint(text, exc)
         line = mark.line + 1 if mark else 1
         col = mark.column + 1 if mark else 1
-        return LoadError(f"invalid YAML: {problem}{context}", line, col)
+        return LoadError(f"invalid YAML: {problem}{context}" + (f" (hint: {hint})" if hint else ""), line, col)
     return LoadError(f"invalid YAML: {exc}")

@@ -43,8 +43,9 @@ def summary(result: "Result") -> str:
     unsafe = sum(1 for d in diags if d.fix is not None and d.fix.applicability.value == "unsafe")
     if fixable:
         line += f" {fixable} fixable with --fix."
-    if unsafe:
-        line += f" {unsafe} more with --fix --unsafe-fixes."
+    if unsafe:  # --unsafe-fixes works with --fix (or --diff), never alone
+        line += f" {unsafe} more fixable with --unsafe-fixes." if fixable else \
+            f" {unsafe} fixable with --fix --unsafe-fixes."
     return line
 
 

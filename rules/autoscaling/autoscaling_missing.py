@@ -63,7 +63,7 @@ class AutoscalingMissing(Rule):
         if not names:
             return
         for variant in obj.variants():
-            if variant.name is None or variant.serverless or variant.managed_scaling:
+            if variant.name is None or variant.serverless or variant.managed_scaling or variant.scaling_unknown:
                 continue
             if "ModelName" not in variant.data:
                 continue  # a variant without a model hosts inference components, which scale by copy count

@@ -88,4 +88,5 @@ class ScaleOutSlowerThanScaleIn(Rule):
                           if raw_out is None else obj.at("TargetTrackingScalingPolicyConfiguration", "ScaleOutCooldown"),
                           into)],
                     Applicability.UNSAFE, f"set ScaleOutCooldown to {into}"),
+            also=[obj.at("TargetTrackingScalingPolicyConfiguration", "ScaleInCooldown")] if raw_out is not None else [],
         )

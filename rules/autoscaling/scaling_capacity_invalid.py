@@ -76,6 +76,7 @@ class ScalingCapacityInvalid(Rule):
             yield Finding(
                 obj.at("MinCapacity"),
                 f"MinCapacity {low} is greater than MaxCapacity {high}; Application Auto Scaling rejects the target",
+                also=[obj.at("MaxCapacity")],
             )
             return
         if low == 0 and obj.dimension == "sagemaker:variant:DesiredInstanceCount" \
@@ -97,7 +98,7 @@ class ScalingCapacityInvalid(Rule):
         if len(variants) != 1:
             return
         variant = variants[0]
-        if variant.serverless or variant.managed_scaling:
+        if variant.serverless or variant.managed_scaling or variant.scaling_unknown:
             return  # inference-component endpoints scale their copies, not this target
         yield Finding(
             obj.at("MinCapacity"),

@@ -3,14 +3,14 @@ can land on has."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from pydantic import Field
 
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, RuleOptions, register
-from gpulint.model.cluster import NodePool, landable, max_accelerators, pools_for, pools_text
-from gpulint.model.kubernetes import PodTemplate, Workload, role_prefix
+from gpulint.model.cluster import NodePool, join_note, landable, max_accelerators, pools_for, pools_text, subject
+from gpulint.model.kubernetes import PodTemplate, Workload
 
 
 class CapacityOptions(RuleOptions):
@@ -35,8 +35,12 @@ class GpuExceedsNodeCapacity(Rule):
     (see ``node-selector-unmatched``); a pool with several instance types is
     fine when one of them is big enough.
 
-    Silent without cluster configs in the linted set, and when the instance
-    types of a matching pool, or their accelerator counts, are unknown. Set
+    A workload is judged only against pools it is certainly or declaratively
+    joined with (see ``node-selector-unmatched``: its own folder and the folders
+    above it, or ``context:`` in the config). Silent without cluster configs in
+    the linted set, when those pools belong to more than one cluster, and when
+    the instance types of a matching pool, or their accelerator counts, are
+    unknown. Set
     ``gpu-sharing: true`` when the NVIDIA device plugin advertises shared GPU
     units under ``nvidia.com/gpu`` (time-slicing, MPS, MIG strategy single);
     pools whose nodes carry the GPU operator's per-node configuration labels
@@ -84,7 +88,7 @@ class GpuExceedsNodeCapacity(Rule):
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         if not obj.is_gpu:
             return
-        scope = pools_for(ctx.project, obj)
+        scope = pools_for(ctx.project, obj, ctx.config)
         if scope is None:
             return
         for t in obj.templates:
@@ -112,10 +116,14 @@ class GpuExceedsNodeCapacity(Rule):
                           else f"the largest, {best_type}, has {best}")
                 yield Finding(
                     _request_path(t, res),
-                    f"pod {role_prefix(t)}requests {want} {res} but the node pools it can land on "
-                    f"({pools_text(pools)}) offer at most {best} per node: {detail}; it will stay Pending",
+                    f"{subject(obj, t)} may stay Pending: each pod requests {want} {res}, but the node pools it can "
+                    f"land on ({pools_text(pools)}) offer at most {best} per node ({detail})",
                     related=sorted({p.file for p in pools}),
                 )
+
+    @classmethod
+    def run_notes(cls, project: Any, config: Any, report: dict[str, bool]) -> list[str]:
+        return join_note(project, config, report)
 
 
 #: node labels that pick a per-node NVIDIA device plugin or MIG configuration (GPU operator): the node

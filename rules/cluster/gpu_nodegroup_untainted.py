@@ -25,7 +25,12 @@ class GpuNodegroupUntainted(Rule):
     types too) is not reported, nor is a pool switched off (``maxSize: 0``, a
     Karpenter limit of 0), nor is an eksctl nodegroup when the
     ClusterConfig has no other nodegroup for the pods that must go elsewhere
-    (CoreDNS and other system pods do not tolerate custom taints). Nor is a
+    (CoreDNS and other system pods do not tolerate custom taints): one that is
+    not all accelerator instances and starts with nodes (a nodegroup of
+    ``desiredCapacity: 0`` waits for an autoscaler, which needs a node to run
+    on). A Karpenter NodePool with no other node pool in its folder is reported
+    without a fix: tainting the only pool would leave the other pods nowhere to
+    go. Nor is a
     nodegroup that may register taints outside ``taints``: kubelet's
     ``--register-with-taints`` in ``overrideBootstrapCommand`` or
     ``preBootstrapCommands``, ``registerWithTaints`` in ``kubeletExtraConfig``,
@@ -90,7 +95,8 @@ class GpuNodegroupUntainted(Rule):
             return  # taints registered by bootstrap flags, Bottlerocket settings or a launch template
         if never_launches(obj):
             return
-        if obj.provider == "eksctl" and not _has_other_pool(obj, ctx):
+        others = _has_other_pool(obj, ctx)
+        if obj.provider == "eksctl" and not others:
             return  # the cluster's only nodes: system pods need somewhere to run
         resource = conventional_resource(infos)
         key = resource or "nvidia.com/gpu"
@@ -98,13 +104,23 @@ class GpuNodegroupUntainted(Rule):
         if obj.taints:
             first = obj.taints[0]
             path = first.path + ("effect",) if obj.taints_form == "list" else first.path
-            what = "only PreferNoSchedule taints, which do not keep other pods away"
+            taints = ", ".join(t.text() for t in obj.taints[:3])
+            what = (f"only PreferNoSchedule taints ({taints}); PreferNoSchedule only asks the scheduler to avoid "
+                    f"these nodes, so pods that do not tolerate it still land here when no other node fits")
         else:
-            path, what = obj.types_path, "no NoSchedule or NoExecute taint"
+            path, what = obj.types_path, "no NoSchedule or NoExecute taint; any pod can be scheduled onto these nodes"
+        if not others:  # a Karpenter NodePool with no other pool beside it: tainting it leaves other pods nowhere
+            yield Finding(
+                path,
+                f"{obj.display()} runs accelerator instances ({types}) with {what}, and Karpenter may launch them "
+                f"for pods that need no accelerator. It is the only node pool here: before tainting it (e.g. "
+                f"{key}=true:NoSchedule), add a NodePool for the pods that do not tolerate the taint",
+            )
+            return
         yield Finding(
             path,
-            f"{obj.display()} runs accelerator instances ({types}) with {what}; any pod can be scheduled "
-            f"onto these nodes: add a taint such as {key}=true:NoSchedule",
+            f"{obj.display()} runs accelerator instances ({types}) with {what}: add a taint such as "
+            f"{key}=true:NoSchedule",
             fix=_taint_fix(obj, key, ctx),
         )
 
@@ -132,14 +148,33 @@ def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
 
 
 def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
-    """Does the same ClusterConfig have a pool that is not all accelerator instances?"""
+    """Is there a pool for the pods that would not tolerate a taint on ``obj``: one that is not all
+    accelerator instances and has nodes, in the same ClusterConfig (eksctl; a nodegroup that starts
+    with no node does not count) or in the same folder (Karpenter, whose NodePools name no cluster)?"""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(obj.file))
     for other in ctx.project.of_type(NodePool):
-        if other is obj or other.source is not obj.source or other.doc_index != obj.doc_index:
+        if other is obj or never_launches(other):
+            continue
+        if obj.provider == "eksctl":
+            if other.source is not obj.source or other.doc_index != obj.doc_index or not _starts_with_nodes(other):
+                continue
+        elif os.path.dirname(os.path.abspath(other.file)) != folder:
             continue
         infos = other.type_info()
         if not infos or not all(it.accelerated is True for it in infos):
             return True
     return False
+
+
+def _starts_with_nodes(pool: NodePool) -> bool:
+    """Does an eksctl nodegroup have nodes once created (desiredCapacity, else minSize, else eksctl's 2)?
+    True when that is unknown."""
+    for size in (pool.desired, pool.min_size):
+        if size is not None:
+            return not isinstance(size, int) or isinstance(size, bool) or size > 0
+    return True
 
 
 def conventional_resource(infos: list[catalog.InstanceType]) -> Optional[str]:

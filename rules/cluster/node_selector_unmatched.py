@@ -3,12 +3,22 @@ matches no node pool under lint."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.cluster import Scope, close_key, has_selector, landable, pool_matches, pools_for, pools_text
-from gpulint.model.kubernetes import PodTemplate, Workload, role_prefix
+from gpulint.model.cluster import (
+    Scope,
+    close_key,
+    has_selector,
+    join_note,
+    landable,
+    pool_matches,
+    pools_for,
+    pools_text,
+    subject,
+)
+from gpulint.model.kubernetes import PodTemplate, Workload
 
 
 @register
@@ -23,20 +33,28 @@ class NodeSelectorUnmatched(Rule):
     ``alpha.eksctl.io/nodegroup-name``, ``karpenter.sh/nodepool``,
     ``karpenter.sh/capacity-type``, ``karpenter.k8s.aws/instance-*``).
 
-    A workload joins the pools of the nearest folder (walking up from its file)
-    that holds cluster configs. Without cluster configs in the linted set the
-    rule is silent, and so it is for clusters that get nodes gpulint does not
-    model (EKS Auto Mode, Fargate), and for DaemonSets: a DaemonSet for
-    hardware the cluster lacks (a Neuron device plugin on a GPU-only cluster)
-    creates no pods, so none stays Pending. Labels that node agents add at run time
-    (``nvidia.com/gpu.product``, ``feature.node.kubernetes.io/...``, zones) and
-    custom labels that no pool defines are taken to match, unless the key is a
-    near-miss of a label the pools do define; so are custom labels on nodegroups
-    that may register labels outside ``labels`` (bootstrap commands, a launch
-    template's user data, Bottlerocket settings).
+    A workload is judged only against pools it is certainly or declaratively
+    joined with: those of the cluster files in its own folder and directly in
+    the folders above it, or those that ``context:`` in the config maps it to
+    (``gpulint --show-context FILE`` shows each workload's join). When the
+    pools found by folder belong to more than one cluster, the rule stays
+    silent and a note says how to declare the join. Without cluster configs in
+    the linted set the rule is silent, and so it is for clusters that get nodes
+    gpulint does not model (EKS Auto Mode, Fargate), for pods that select
+    SageMaker HyperPod nodes (``ml.`` instance types), and for DaemonSets: a
+    DaemonSet for hardware the cluster lacks (a Neuron device plugin on a
+    GPU-only cluster) creates no pods, so none stays Pending. Labels that node
+    agents add at run time (``nvidia.com/gpu.product``,
+    ``feature.node.kubernetes.io/...``, zones) and custom labels that no pool
+    defines are taken to match, unless the key is a near-miss of a label the
+    pools do define; so are custom labels on nodegroups that may register labels
+    outside ``labels`` (bootstrap commands, a launch template's user data,
+    Bottlerocket settings), and instance types not filled in yet
+    (``PLACEHOLDER_INSTANCE_TYPE``, ``<instance-type>``, ``${INSTANCE_TYPE}``).
 
     Use ``context:`` in the config to load the cluster configs when only the
-    changed workload files are linted (pre-commit).
+    changed workload files are linted (pre-commit), or to say which cluster
+    files the workloads of a folder run on.
 
     ## Why is this bad?
     The pod stays Pending forever: ``0/12 nodes are available: 12 node(s) didn't
@@ -80,14 +98,18 @@ class NodeSelectorUnmatched(Rule):
         for t in obj.templates:
             if t.partial or not has_selector(t):
                 continue  # a partial spec is merged with fields gpulint cannot see
-            scope = scope or pools_for(ctx.project, obj)
+            scope = scope or pools_for(ctx.project, obj, ctx.config)
             if scope is None:
                 return
             if landable(scope, t):
                 continue
-            yield self._finding(t, scope)
+            yield self._finding(obj, t, scope)
 
-    def _finding(self, t: PodTemplate, scope: Scope) -> Finding:
+    @classmethod
+    def run_notes(cls, project: Any, config: Any, report: dict[str, bool]) -> list[str]:
+        return join_note(project, config, report)
+
+    def _finding(self, obj: Workload, t: PodTemplate, scope: Scope) -> Finding:
         pools = scope.pools
         # point at the single nodeSelector entry that no pool satisfies, when there is one
         for k, v in t.node_selector.items():
@@ -102,15 +124,15 @@ class NodeSelectorUnmatched(Rule):
                         hint = f" (the pools carry {k}={' or '.join(values[:4])})"
                 return Finding(
                     t.path + ("nodeSelector", k),
-                    f"pod {role_prefix(t)}selects {k}={v}, but no node pool under lint carries that label{hint}; "
-                    f"it will stay Pending. Pools: {pools_text(pools)}",
+                    f"{subject(obj, t)} may stay Pending: it selects {k}={v}, and none of the node pools it is joined "
+                    f"with carries that label{hint}. Pools: {pools_text(pools)}",
                     related=sorted({p.file for p in pools}),
                 )
         where = t.path + (("affinity",) if t.required_terms() and not t.node_selector else ("nodeSelector",))
         return Finding(
             where,
-            f"pod {role_prefix(t)}cannot land on any node pool under lint: its {_selector_text(t)} matches none of "
-            f"them; it will stay Pending. Pools: {pools_text(pools)}",
+            f"{subject(obj, t)} may stay Pending: its {_selector_text(t)} matches none of the node pools it is "
+            f"joined with. Pools: {pools_text(pools)}",
             related=sorted({p.file for p in pools}),
         )
 

@@ -73,13 +73,14 @@ class NodegroupSizeInvalid(Rule):
         lo, hi, want = (v if isinstance(v, int) and not isinstance(v, Unknown) else None for v in sizes.values())
         if lo is not None and hi is not None and lo > hi:
             yield Finding(obj.at("minSize"), f"{obj.display()} has minSize {lo} greater than maxSize {hi}; "
-                                             f"eksctl rejects it: make minSize <= maxSize")
+                                             f"eksctl rejects it: make minSize <= maxSize",
+                          also=[obj.at("maxSize")])
             return
         if want is not None and lo is not None and want < lo:
             yield Finding(obj.at("desiredCapacity"), f"{obj.display()} has desiredCapacity {want} below minSize "
                                                      f"{lo}; eksctl rejects it: keep desiredCapacity within "
-                                                     f"[minSize, maxSize]")
+                                                     f"[minSize, maxSize]", also=[obj.at("minSize")])
         elif want is not None and hi is not None and want > hi:
             yield Finding(obj.at("desiredCapacity"), f"{obj.display()} has desiredCapacity {want} above maxSize "
                                                      f"{hi}; eksctl rejects it: keep desiredCapacity within "
-                                                     f"[minSize, maxSize]")
+                                                     f"[minSize, maxSize]", also=[obj.at("maxSize")])

@@ -9,7 +9,7 @@ from typing import Any, Iterator, Optional
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
 from gpulint.model import catalog
-from gpulint.model.cluster import NodePool
+from gpulint.model.cluster import NodePool, is_type_placeholder
 from gpulint.model.core import ModelObject, is_placeholder
 from gpulint.model.kubernetes import Workload
 
@@ -30,10 +30,17 @@ class UnknownInstanceType(Rule):
     label, and in SageMaker request documents (``ml.`` names, per API).
 
     The valid names come from gpulint's instance catalog (the EC2 and SageMaker
-    API enums). Values that are unrendered placeholders are not checked, and a
-    workload's instance-type label is checked only when it looks like an EC2
-    name of a known family (``g5.2xlarg``), so other clouds' machine types
-    (``b3c.4x16``, ``n1-standard-4``) are left alone.
+    API enums). Values not filled in yet are not checked (template placeholders
+    such as ``${INSTANCE_TYPE}`` or ``<instance-type>``, ALL_CAPS names such as
+    ``PLACEHOLDER_INSTANCE_TYPE`` or ``REPLACE_ME``), and a workload's
+    instance-type label is checked only when it looks like an EC2 name of a
+    known family (``g5.2xlarg``), so SageMaker HyperPod nodes (``ml.g5.8xlarge``)
+    and other clouds' machine types (``b3c.4x16``, ``n1-standard-4``) are left
+    alone.
+
+    A Karpenter requirement with an unknown value is a warning, not an error:
+    Karpenter accepts the NodePool and ignores the value (no instance type
+    carries it), so the pool launches the other types it allows.
 
     ## Why is this bad?
     A misspelt type fails late: ``eksctl create`` errors after the cluster
@@ -71,9 +78,16 @@ class UnknownInstanceType(Rule):
     source_url = "https://karpenter.sh/docs/reference/instance-types/"
 
     def check(self, obj: ModelObject, ctx: Context) -> Iterator[Finding]:
+        karpenter = isinstance(obj, NodePool) and obj.provider == "karpenter"
         for name, path, sagemaker, kind in instance_type_refs(obj):
+            if not sagemaker and is_type_placeholder(name):
+                continue  # not filled in yet
             message = family_message(name) if kind == "family" else catalog.check_name(name, sagemaker=sagemaker)
-            if message:
+            if message and karpenter:
+                sep = " " if message.endswith("?") else "; "
+                yield Finding(path, f"{message}{sep}Karpenter accepts the NodePool and ignores this value (no "
+                                    f"instance type carries it)", severity=Severity.WARNING)
+            elif message:
                 yield Finding(path, message)
 
 

@@ -15,6 +15,11 @@ class ParseError(EngineRule):
     expand past a sane limit ("billion laughs"), or, for ``.json`` files, anything
     strict JSON refuses (trailing commas, comments, ``NaN``).
 
+    Where the error's position shows one of the common YAML traps, the message
+    ends with a hint: an unquoted value that starts with ``{`` (a flow mapping,
+    a ``{{ }}`` template), ``*`` (an alias), ``@`` or a backtick (reserved),
+    or a tab in the indentation.
+
     ## Why is this bad?
     Every tool downstream (kubectl, eksctl, the AWS CLI) refuses the file too, and
     gpulint cannot check anything in it. An empty file is not an error.
@@ -23,6 +28,10 @@ class ParseError(EngineRule):
     ```yaml
     resources:
       limits: {nvidia.com/gpu: 1
+    ```
+
+    ```text
+    deploy/llm.yaml:3:1: error parse-error invalid YAML: did not find expected ',' or '}' while parsing a flow mapping (hint: a value that starts with '{' is a flow mapping, and so is a '{{ }}' template: put the value in quotes if it is text, or lint the rendered output)
     ```
 
     ## Use instead

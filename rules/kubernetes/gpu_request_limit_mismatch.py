@@ -72,4 +72,5 @@ class GpuRequestLimitMismatch(Rule):
                     f"devices cannot be overcommitted, so the two must be equal (set the request to {quantity_text(lim)})",
                     fix=Fix([Edit(c.path + ("resources", "requests", res), lim)], Applicability.SAFE,
                             f"set requests.{res} to {quantity_text(lim)}"),
+                    also=[c.path + ("resources", "limits", res)],
                 )

@@ -52,7 +52,9 @@ class GpuTolerationMissing(Rule):
     clusters that do not run the plugin. With eksctl or Karpenter node pools in
     the linted set, the rule checks the real taints of the pools the workload can
     land on (``dedicated=gpu:NoSchedule``, ``nvidia.com/gpu:NoExecute`` are not
-    covered by the plugin).
+    covered by the plugin), among the pools it is joined with: those of its own
+    folder and the folders above it, or those ``context:`` maps it to (see
+    ``node-selector-unmatched``).
 
     Without cluster context the taint's value is unknown, so any toleration for
     the key (``Exists``, or ``Equal`` with whatever value) counts, as does an
@@ -108,6 +110,14 @@ class GpuTolerationMissing(Rule):
     fix = Applicability.UNSAFE
     fix_summary = "add the toleration for the conventional taint, or the pool's real one with cluster context"
 
+    @classmethod
+    def run_notes(cls, project: Any, config: Any, report: dict[str, bool]) -> list[str]:
+        if "gpulint.model.cluster" not in sys.modules:  # no cluster config seen: nothing was joined
+            return []
+        from gpulint.model.cluster import join_note
+
+        return join_note(project, config, report)
+
     def check(self, obj: Workload, ctx: Context) -> Iterator[Finding]:
         ert = ctx.config.extended_resource_toleration
         for t in obj.templates:
@@ -150,9 +160,9 @@ def cluster_toleration_findings(obj: Workload, t: PodTemplate, ctx: Context) -> 
     offer the accelerators it requests. Implicit extended-resource tolerations
     count while ``extended-resource-toleration`` is on.
     """
-    from gpulint.model.cluster import landable, max_accelerators, pools_for
+    from gpulint.model.cluster import landable, max_accelerators, pools_for, subject
 
-    scope = pools_for(ctx.project, obj)
+    scope = pools_for(ctx.project, obj, ctx.config)
     if scope is None:
         return None
     accels = sorted(t.accelerators())
@@ -193,8 +203,8 @@ def cluster_toleration_findings(obj: Workload, t: PodTemplate, ctx: Context) -> 
         "key": str(taint.key), "operator": "Exists", "effect": str(taint.effect)}
     return [Finding(
         where,
-        f"pod {role_prefix(t)}requests {', '.join(accels)} but tolerates no node pool it can land on: "
-        f"{described}{note}; {_outcome(obj)}: add a toleration {fix}",
+        f"{subject(obj, t)} {_outcome(obj)}: its pods request {', '.join(accels)} but tolerate no node pool they can "
+        f"land on: {described}{note}; add a toleration {fix}",
         related=sorted({p.file for p, _ in blocked}),
         fix=Fix([Edit(t.path + ("tolerations", "-"), toleration, "add")], Applicability.UNSAFE,
                 f"add a toleration for {taint.text()}"),
@@ -204,5 +214,5 @@ def cluster_toleration_findings(obj: Workload, t: PodTemplate, ctx: Context) -> 
 def _outcome(obj: Any) -> str:
     """What happens to a workload whose pods fit no node: a DaemonSet simply runs nowhere."""
     if getattr(obj, "kind", None) == "DaemonSet":
-        return "its pods will run on none of those nodes"
-    return "it will stay Pending"
+        return "runs no pod on its GPU nodes"
+    return "may stay Pending"

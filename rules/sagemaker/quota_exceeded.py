@@ -101,7 +101,7 @@ class QuotaExceeded(Rule):
                 names = ["?"]
             for v in config.variants():
                 itype = as_str(v.data.get("InstanceType"))
-                if itype is None or v.pools or v.serverless:
+                if itype is None or v.pools or v.serverless or v.scaling_unknown:
                     continue
                 for endpoint in names:
                     n, why = _variant_max(ctx, config, v, endpoint, known)

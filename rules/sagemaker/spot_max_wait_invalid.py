@@ -123,4 +123,5 @@ class SpotMaxWaitInvalid(Rule):
                               runtime + ctx.options.wait_margin_seconds)],
                         Applicability.UNSAFE,
                         f"set MaxWaitTimeInSeconds to {runtime + ctx.options.wait_margin_seconds}"),
+                also=[obj.at("StoppingCondition", "MaxRuntimeInSeconds")],
             )

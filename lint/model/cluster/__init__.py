@@ -8,7 +8,8 @@ submodules are the package's own layout.
 * :mod:`.pools`: :class:`NodePool`, :class:`ClusterConfig`, :class:`Taint`, :class:`Requirement`;
 * :mod:`.labels`: node label values, selector operators, Karpenter's well-known labels;
 * :mod:`.eksctl`, :mod:`.karpenter`: the recognisers that turn documents into node pools;
-* :mod:`.matching`: which pools and instance types a workload can land on;
+* :mod:`.joins`: which node pools a workload is joined with, and why (folders, ``context``);
+* :mod:`.matching`: which of those pools and instance types a workload can land on;
 * :mod:`.node_pools`: how rules describe pools (which never launch, a list of pools).
 
 Importing the package registers its recognisers. The run imports it only once
@@ -22,7 +23,8 @@ from __future__ import annotations
 # importing the recogniser modules registers their recognisers
 from gpulint.model.cluster import eksctl, karpenter  # noqa: F401
 from gpulint.model.cluster.karpenter import karpenter_candidates
-from gpulint.model.cluster.labels import KARPENTER_TYPE_LABELS
+from gpulint.model.cluster.joins import Join, describe, join_for, join_note, pools_for
+from gpulint.model.cluster.labels import KARPENTER_TYPE_LABELS, is_type_placeholder
 from gpulint.model.cluster.matching import (
     Scope,
     close_key,
@@ -31,21 +33,25 @@ from gpulint.model.cluster.matching import (
     match_types,
     max_accelerators,
     pool_matches,
-    pools_for,
 )
-from gpulint.model.cluster.node_pools import never_launches, pools_text
+from gpulint.model.cluster.node_pools import never_launches, pools_text, subject
 from gpulint.model.cluster.pools import ClusterConfig, InstanceTypeRef, NodePool, Requirement, Taint
 
 __all__ = [
     "KARPENTER_TYPE_LABELS",
     "ClusterConfig",
     "InstanceTypeRef",
+    "Join",
     "NodePool",
     "Requirement",
     "Scope",
     "Taint",
     "close_key",
+    "describe",
     "has_selector",
+    "is_type_placeholder",
+    "join_for",
+    "join_note",
     "karpenter_candidates",
     "landable",
     "match_types",
@@ -54,4 +60,5 @@ __all__ = [
     "pool_matches",
     "pools_for",
     "pools_text",
+    "subject",
 ]

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from gpulint.diagnostics import Path
 from gpulint.load import Document, Source
+from gpulint.model.cluster.labels import is_type_placeholder
 from gpulint.model.cluster.pools import ClusterConfig, InstanceTypeRef, NodePool, Taint, check_effects
 from gpulint.model.cluster.shapes import NodeGroupShape, TaintShape
 from gpulint.model.core import Unknown, is_placeholder
@@ -119,7 +120,7 @@ def _instance_types(ng: NodeGroupShape, base: Path) -> tuple[list[InstanceTypeRe
         known = False
     if refs:
         names = [r.name for r in refs]
-        if all(isinstance(n, str) and not is_placeholder(n) for n in names) and known:
+        if all(isinstance(n, str) and not is_type_placeholder(n) for n in names) and known:
             possible = list(dict.fromkeys(names))
     elif known and not ng.launchTemplate and not ng.instanceSelector:
         possible = [EKSCTL_DEFAULT_TYPE]

@@ -20,6 +20,7 @@ from gpulint.model.cluster.labels import (
     KARPENTER_TYPE_LABELS,
     TYPE_NEUTRAL_KEYS,
     all_of,
+    is_type_placeholder,
     op_holds,
     type_label,
 )
@@ -57,7 +58,7 @@ def _candidates(type_reqs: list[Requirement]) -> Optional[tuple[str, ...]]:
     explicit = [r for r in type_reqs if r.key.endswith("/instance-type") and r.operator == "In"]
     if explicit:
         values = explicit[0].values
-        if any(not isinstance(v, str) or is_placeholder(v) for v in values):
+        if any(not isinstance(v, str) or is_type_placeholder(v) for v in values):
             return None
         names = [v for v in values if catalog.is_known(v)]
         if len(names) != len(values):

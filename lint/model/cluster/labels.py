@@ -35,6 +35,21 @@ ANY: Any = _Any()
 ABSENT: Any = _Absent()
 
 
+#: an instance type left for the reader to fill in: ``PLACEHOLDER_INSTANCE_TYPE``, ``REPLACE_ME`` (EC2 names are
+#: lower case), or a value that says so
+_CAPS = re.compile(r"^[A-Z][A-Z0-9]*(?:[_-][A-Z0-9]+)*$")
+_FILL_IN = re.compile(r"placeholder|replace[_-]?me|change[_-]?me|fill[_-]?me|^your[_-]", re.IGNORECASE)
+
+
+def is_type_placeholder(value: Any) -> bool:
+    """An instance type that is not written yet: a template placeholder (``${INSTANCE_TYPE}``,
+    ``<instance-type>``), an ALL_CAPS name (``PLACEHOLDER_INSTANCE_TYPE``, ``REPLACE_ME``), or a value
+    that says it is one. Such a value is unknown, never an unknown EC2 type."""
+    if is_placeholder(value):
+        return True
+    return isinstance(value, str) and bool(_CAPS.match(value) or _FILL_IN.search(value))
+
+
 def label_str(value: Any) -> str:
     """A label value as text (a YAML ``true`` reads ``true``, not ``True``)."""
     if isinstance(value, bool):

@@ -1,15 +1,7 @@
-"""Joining workloads to node pools: where a pod can land, and on which instance types.
+"""Matching workloads to node pools: where a pod can land, and on which instance types.
 
-:func:`pools_for` gives the node pools a workload can join: those of the
-cluster configs in the linted set, taken from the nearest folder (walking up
-from the workload's file) that holds any, so that a repository with several
-clusters joins each workload to its neighbours. It returns None when there are
-none, or when a cluster there gets nodes gpulint does not model (EKS Auto Mode,
-whether from the ClusterConfig or from a NodePool whose nodeClassRef is EKS's
-own NodeClass, Fargate profiles, hybrid nodes, or the Karpenter add-on without
-NodePools in the set): cross-file rules then stay silent.
-
-:func:`pool_matches` evaluates a pod template's nodeSelector and required node
+The pools a workload is judged against (a :class:`Scope`) come from
+:mod:`.joins`. :func:`pool_matches` evaluates a pod template's nodeSelector and required node
 affinity against a pool: True, False, or None when the answer depends on
 something gpulint cannot see (labels added at run time by node agents, values
 unknown until render time). :func:`match_types` and :func:`landable` also give
@@ -20,8 +12,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import os
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -33,10 +23,11 @@ from gpulint.model.cluster.labels import (
     KARPENTER_TYPE_LABELS,
     all_of,
     any_of,
+    is_type_placeholder,
     op_holds,
 )
-from gpulint.model.cluster.pools import ClusterConfig, NodePool
-from gpulint.model.core import ModelObject, is_placeholder
+from gpulint.model.cluster.pools import NodePool
+from gpulint.model.core import is_placeholder
 from gpulint.model.kubernetes import PodTemplate
 
 #: label-key domains that node agents (GPU feature discovery, NFD, the cloud provider, kubelet) set at run time
@@ -65,53 +56,6 @@ class Scope:
     _close: dict = field(default_factory=dict, repr=False)
     _matches: dict = field(default_factory=dict, repr=False)
     _landable: dict = field(default_factory=dict, repr=False)
-
-
-_CACHE: "weakref.WeakKeyDictionary[Any, dict[str, Optional[Scope]]]" = weakref.WeakKeyDictionary()
-#: the absolute path of each pool and cluster file, per project (every workload folder walks them)
-_FULL_PATHS: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
-
-
-def pools_for(project: Any, obj: ModelObject) -> Optional[Scope]:
-    """The node pools ``obj`` (a workload) joins, or None when cross-file rules must stay silent."""
-    cache = _CACHE.setdefault(project, {})
-    folder = os.path.dirname(os.path.abspath(obj.file))
-    if folder in cache:
-        return cache[folder]
-    pools = list(project.of_type(NodePool))
-    configs = list(project.of_type(ClusterConfig))
-    full = _FULL_PATHS.setdefault(project, {})
-    for o in (*pools, *configs):
-        if o.file not in full:
-            full[o.file] = os.path.abspath(o.file)
-    scope: Optional[Scope] = None
-    if pools:
-        here = folder
-        while True:
-            near = [p for p in pools if _under(full[p.file], here)]
-            if near:
-                near_configs = [c for c in configs if _under(full[c.file], here)]
-                karpenter = any(p.provider == "karpenter" for p in near)
-                if any(c.unmodelled for c in near_configs) or any(p.auto_mode for p in near) or (
-                    any(c.karpenter_addon for c in near_configs) and not karpenter
-                ):
-                    scope = None
-                else:
-                    keys: set[str] = set()
-                    for p in near:
-                        keys |= p.defined_keys()
-                    scope = Scope(near, keys)
-                break
-            parent = os.path.dirname(here)
-            if parent == here:
-                break
-            here = parent
-    cache[folder] = scope
-    return scope
-
-
-def _under(full_path: str, folder: str) -> bool:
-    return full_path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _selector_value(pool: NodePool, labels: dict[str, Any], key: str, scope: Scope) -> Any:
@@ -185,7 +129,7 @@ def _match_types(pool: NodePool, t: PodTemplate, scope: Scope,
         # an instance-type selector names the only type it can match: skip the rest
         selector = [only] if only is not None else list(t.node_selector.items())
         for k, v in selector:
-            if k in INSTANCE_TYPE_KEYS and isinstance(v, str) and not is_placeholder(v):
+            if k in INSTANCE_TYPE_KEYS and isinstance(v, str) and not is_type_placeholder(v):
                 types = [x for x in types if x == v]
         if not types:
             return False, []
@@ -219,7 +163,7 @@ def _labels_match(pool: NodePool, labels: dict[str, Any], t: PodTemplate, scope:
     for k, v in selector:
         if skip_type_keys and _is_type_key(k):
             continue
-        if is_placeholder(k) or is_placeholder(v):
+        if is_placeholder(k) or is_placeholder(v) or (k in INSTANCE_TYPE_KEYS and is_type_placeholder(v)):
             parts.append(None)
             continue
         parts.append(op_holds("In", [v], _selector_value(pool, labels, str(k), scope)))
@@ -230,7 +174,8 @@ def _labels_match(pool: NodePool, labels: dict[str, Any], t: PodTemplate, scope:
             for e in term.matchExpressions or []:
                 if skip_type_keys and _is_type_key(e.key):
                     continue
-                if not isinstance(e.key, str) or is_placeholder(e.key):
+                if not isinstance(e.key, str) or is_placeholder(e.key) or (
+                        e.key in INSTANCE_TYPE_KEYS and any(is_type_placeholder(v) for v in e.values or [])):
                     exprs.append(None)
                     continue
                 exprs.append(_expr_holds(e, _selector_value(pool, labels, e.key, scope)))

@@ -1,6 +1,6 @@
 """Facts about node pools (eksctl nodegroups, Karpenter NodePools) that several
-cluster rules share: whether a pool can launch a node at all, and how a list
-of pools is named in a message."""
+cluster rules share: whether a pool can launch a node at all, how a list of
+pools is named in a message, and how a message names the workload it is about."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from gpulint.model.core import Unknown, is_placeholder
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.model.cluster import NodePool
+    from gpulint.model.core import ModelObject
+    from gpulint.model.kubernetes import PodTemplate
 
 
 def never_launches(pool: "NodePool") -> bool:
@@ -28,3 +30,9 @@ def pools_text(pools: list["NodePool"], limit: int = 4) -> str:
     text = "; ".join(f"{', '.join(names)} in {f}" for f, names in by_file.items())
     more = len(pools) - limit
     return text + (f"; and {more} more" if more > 0 else "")
+
+
+def subject(obj: "ModelObject", t: "PodTemplate") -> str:
+    """``Deployment/etcd-gpu``, or with the template's role ``PyTorchJob/llama: Worker``."""
+    role = ".".join(p for p in t.role.split(".") if p != "spec" and not p.endswith("ReplicaSpecs"))
+    return f"{obj.display()}: {role}" if role else obj.display()

@@ -8,7 +8,10 @@ submodules are the package's own layout.
   ``as_*`` / :func:`is_unknown` readers of their members;
 * :mod:`.autoscaling`: scalable targets, scaling policies and their ResourceIds;
 * :mod:`.recognise`: the recognisers for request documents, saved
-  ``describe_*`` responses, ACK custom resources and CloudFormation resources;
+  ``describe_*`` responses, ACK custom resources and CloudFormation resources,
+  and the test for a skeleton request document;
+* :mod:`.intrinsics`: CloudFormation intrinsic functions in their JSON and
+  short YAML forms, each one unknown value;
 * :mod:`.schema`: validation against the JSON Schemas generated from the
   botocore service models, and the mapping between API and written paths;
 * :mod:`.joins`: the cross-file index that joins models, endpoint configs,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from gpulint.model.sagemaker.autoscaling import ScalingPolicy
-from gpulint.model.sagemaker.objects import AwsObject, as_str
+from gpulint.model.sagemaker.objects import AwsObject, as_str, is_unknown
 
 #: the cooldown Application Auto Scaling uses for SageMaker variants when none is given
 DEFAULT_COOLDOWN = 300
@@ -20,11 +20,12 @@ def spelled(obj: AwsObject, member: str) -> str:
 
 
 def target_tracking(policy: ScalingPolicy) -> Optional[dict]:
-    """The target-tracking configuration of a SageMaker policy, else None."""
+    """The target-tracking configuration of a SageMaker policy, else None (also when it is
+    known only at deploy time: ``{"Fn::If": [...]}``)."""
     if as_str(policy.get("ServiceNamespace")) != "sagemaker":
         return None
     ptype = policy.get("PolicyType")
     if ptype is not None and ptype != "TargetTrackingScaling":
         return None
     conf = policy.get("TargetTrackingScalingPolicyConfiguration")
-    return conf if isinstance(conf, dict) else None
+    return conf if isinstance(conf, dict) and not is_unknown(conf) else None

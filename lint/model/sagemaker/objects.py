@@ -19,23 +19,17 @@ from gpulint.diagnostics import Path
 from gpulint.load import Tagged
 from gpulint.model.core import ModelObject, is_placeholder
 from gpulint.model.recognize import dig
+from gpulint.model.sagemaker.intrinsics import is_intrinsic
 
 # --------------------------------------------------------------------------- values
 
 
 def is_unknown(value: Any) -> bool:
-    """An unrendered placeholder, a tagged (``!Ref``) value or a CloudFormation intrinsic
-    function (``{"Ref": ...}``, ``{"Fn::GetAtt": ...}``): unknown until deploy time."""
+    """An unrendered placeholder, a tagged (``!Ref``, ``!Split [...]``) value or a CloudFormation
+    intrinsic function (``{"Ref": ...}``, ``{"Fn::GetAtt": ...}``): unknown until deploy time."""
     if isinstance(value, dict):
-        return len(value) == 1 and next(iter(value)) in _INTRINSICS
+        return is_intrinsic(value)
     return isinstance(value, Tagged) or is_placeholder(value)
-
-
-_INTRINSICS = frozenset({
-    "Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select", "Fn::FindInMap",
-    "Fn::ImportValue", "Fn::Split", "Fn::Base64", "Fn::GetAZs", "Fn::Cidr", "Fn::Transform",
-    "Fn::ToJsonString", "Fn::Length",
-})
 
 
 def as_int(value: Any) -> Optional[int]:
@@ -137,7 +131,15 @@ class Variant:
 
     @property
     def serverless(self) -> bool:
-        return isinstance(self.data.get("ServerlessConfig"), dict)
+        conf = self.data.get("ServerlessConfig")
+        return isinstance(conf, dict) and not is_intrinsic(conf)
+
+    @property
+    def scaling_unknown(self) -> bool:
+        """Is it unknown until deploy time whether the variant is serverless or scales its
+        instances itself (``ManagedInstanceScaling: !If [...]``)? Rules that depend on either
+        stay silent then."""
+        return is_unknown(self.data.get("ServerlessConfig")) or is_unknown(self.data.get("ManagedInstanceScaling"))
 
     @property
     def instance_count(self) -> Optional[int]:
@@ -146,7 +148,7 @@ class Variant:
     @property
     def managed_scaling(self) -> dict:
         mis = self.data.get("ManagedInstanceScaling")
-        return mis if isinstance(mis, dict) else {}
+        return mis if isinstance(mis, dict) and not is_intrinsic(mis) else {}
 
     @property
     def pools(self) -> list:
@@ -165,7 +167,7 @@ class EndpointConfig(AwsObject):
         pvs = self.data.get("ProductionVariants")
         if isinstance(pvs, list):
             for i, pv in enumerate(pvs):
-                if isinstance(pv, dict):
+                if isinstance(pv, dict) and not is_intrinsic(pv):
                     yield Variant(i, pv)
 
     @property
@@ -197,12 +199,12 @@ class SageMakerModel(AwsObject):
     def containers(self) -> Iterator[tuple[tuple, dict]]:
         """(API path, container) for the primary container and every listed one."""
         primary = self.data.get("PrimaryContainer")
-        if isinstance(primary, dict):
+        if isinstance(primary, dict) and not is_intrinsic(primary):
             yield ("PrimaryContainer",), primary
         containers = self.data.get("Containers")
         if isinstance(containers, list):
             for i, c in enumerate(containers):
-                if isinstance(c, dict):
+                if isinstance(c, dict) and not is_intrinsic(c):
                     yield ("Containers", i), c
 
 

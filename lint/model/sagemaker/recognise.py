@@ -12,8 +12,8 @@ Four real-world forms carry the same fields and land in the same objects:
   (``sagemaker.services.k8s.aws``, ``applicationautoscaling.services.k8s.aws``),
   whose ``spec`` spells the API members in camelCase (``resourceID``);
 * CloudFormation resources (``AWS::SageMaker::EndpointConfig``, ...), whose
-  intrinsic functions (``!Ref``, ``{"Fn::GetAtt": ...}``, ``!If [...]``) are
-  unknown values.
+  intrinsic functions (``!Ref``, ``{"Fn::GetAtt": ...}``, ``!Split [...]``) are
+  unknown values (see :mod:`.intrinsics`).
 
 Each object is normalised to the API's spelling and validated against its
 schema as it is built.
@@ -24,10 +24,11 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from gpulint.diagnostics import Path
-from gpulint.load import Document, Source, Tagged
+from gpulint.load import Document, Source
 from gpulint.model.core import describe
 from gpulint.model.recognize import Recognised, Violation, dig, has_pascal_case_member, recogniser
 from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy
+from gpulint.model.sagemaker.intrinsics import document_node, retag
 from gpulint.model.sagemaker.objects import (
     AwsObject,
     Endpoint,
@@ -168,39 +169,21 @@ def recognise_cloudformation(source: Source, doc: Document) -> Optional[Recognis
     typed = [(k, r) for k, r in resources.items() if isinstance(r, dict) and isinstance(r.get("Type"), str)]
     if not typed or not any(r["Type"].startswith("AWS::") for _, r in typed):
         return None
-    conditions = data.get("Conditions")
-    names = frozenset(k for k in conditions if isinstance(k, str)) if isinstance(conditions, dict) else frozenset()
     result = Recognised()
+    root: Any = False  # the composed document, once a resource needs its tags
     for logical, res in typed:
         cls = CFN_TYPES.get(res["Type"])
         props = res.get("Properties")
         if cls is None or not isinstance(props, dict):
             continue
-        props = _mark_conditionals(props, names)
+        if root is False:
+            root = document_node(source, doc)
+        props = retag(props, root, ("Resources", logical, "Properties"))
         before = len(result.objects)
         _build(cls, source, doc, props, ("Resources", logical, "Properties"), "cloudformation", result)
         for obj in result.objects[before:]:
             obj.kind = f"{obj.kind} ({logical})"
     return result
-
-
-def _mark_conditionals(value: Any, conditions: frozenset, depth: int = 0) -> Any:
-    """``!If [Cond, a, b]`` loads as a plain list; mark it as an unknown value.
-
-    A three-item list whose first item names one of the template's Conditions is
-    taken to be one. Lists and mappings are copied only where something changes.
-    """
-    if depth > 60:
-        return value
-    if isinstance(value, list):
-        if len(value) == 3 and isinstance(value[0], str) and value[0] in conditions:
-            return Tagged("!If", value[0])
-        items = [_mark_conditionals(v, conditions, depth + 1) for v in value]
-        return items if any(a is not b for a, b in zip(items, value)) else value
-    if isinstance(value, dict):
-        out = {k: _mark_conditionals(v, conditions, depth + 1) for k, v in value.items()}
-        return out if any(out[k] is not value[k] for k in value) else value
-    return value
 
 
 _LISTS = {"scalabletargets": ScalableTarget, "scalingpolicies": ScalingPolicy}
@@ -215,7 +198,10 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
     cls = classify(data)
     if cls is not None:
         result = Recognised()
-        _build(cls, source, doc, data, (), "response" if _is_response(data) else "request", result)
+        form = "response" if _is_response(data) else "request"
+        if form == "request" and _skeleton(cls, doc, data, result):
+            return result
+        _build(cls, source, doc, data, (), form, result)
         return result
     # describe-scalable-targets / describe-scaling-policies output: a list of resources
     for key, value in data.items():
@@ -226,3 +212,45 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
                     _build(_LISTS[key.lower()], source, doc, item, (key, i), "response", result)
             return result if result.objects else None
     return None
+
+
+# --------------------------------------------------------------------------- skeletons
+
+SKELETON_RULE = "skeleton-document"
+#: a document with fewer values says too little to be called a skeleton
+SKELETON_MIN_VALUES = 3
+
+
+def value_counts(value: Any, depth: int = 0) -> tuple[int, int]:
+    """(empty strings, scalar values) in ``value``, at any depth: every value of a mapping or
+    item of a list that is neither a mapping, a list nor null (null means absent)."""
+    if depth > 200:
+        return 0, 0
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, list):
+        items = value
+    else:
+        return (1 if value == "" else 0), (0 if value is None else 1)
+    empty = total = 0
+    for item in items:
+        e, t = value_counts(item, depth + 1)
+        empty += e
+        total += t
+    return empty, total
+
+
+def _skeleton(cls: type[AwsObject], doc: Document, data: dict, result: Recognised) -> bool:
+    """A request document that is a skeleton, its values filled in by code at run time: at
+    least ``SKELETON_MIN_VALUES`` scalar values, more than half of them empty strings. Such a
+    document gets one note and no object (nothing in it is what will be sent)."""
+    empty, total = value_counts(data)
+    if total < SKELETON_MIN_VALUES or 2 * empty <= total:
+        return False
+    result.violations.append(Violation(
+        doc.index, (),
+        f"{empty} of the {total} values of this {cls.type_label} request are empty strings: "
+        "a skeleton filled in at run time, so its fields are not checked",
+        rule=SKELETON_RULE,
+    ))
+    return True

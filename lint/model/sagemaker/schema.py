@@ -120,14 +120,26 @@ def _templated(value: Any) -> bool:
     return False
 
 
-def _contains_unknown(value: Any, depth: int = 0) -> bool:
-    if depth > 50:
-        return False
-    if isinstance(value, dict):
-        return any(_contains_unknown(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_unknown(v, depth + 1) for v in value)
-    return _templated(value)
+def _under_unknown(data: Any, steps: tuple) -> bool:
+    """Does the path ``steps`` pass through an unknown value (an intrinsic, a placeholder)?
+    Nothing inside one is what will be deployed (``{"Fn::If": [c, {...}, ...]}``)."""
+    node = data
+    for step in steps:
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return False
+        if _templated(node):
+            return True
+    return False
+
+
+def _count_unknown(value: Any) -> bool:
+    """A list with an unknown item has an unknown length (``!If [c, x, !Ref AWS::NoValue]``
+    drops its item; ``${ITEMS}`` may stand for several)."""
+    return isinstance(value, list) and any(_templated(item) for item in value)
 
 
 INSTANCE_TYPE_RULE = "unknown-instance-type"
@@ -147,57 +159,79 @@ def suggest(value: str, choices: list[str]) -> list[str]:
     return out[:3]
 
 
+#: when a value breaks several constraints, the one reported (lowest first): '' breaks both
+#: minLength and the pattern of a name, and "is shorter than 1 character" says it best
+_RANK = {"type": 0, "enum": 1, "minLength": 2, "maxLength": 2, "minimum": 2, "maximum": 2, "pattern": 3}
+
+
 def validate(obj: AwsObject, violations: list[Violation]) -> None:
-    """Check ``obj.data`` against its schema; record violations at the written paths."""
+    """Check ``obj.data`` against its schema; record violations at the written paths, one per
+    value (and one per missing member)."""
     name = obj.response_schema if obj.form == "response" else obj.schema
     v = validator(name)
     seen: set[tuple] = set()
+    by_value: dict[tuple, tuple[int, Violation]] = {}
     # a saved response also records what the service reports (status, deployment summaries, current
     # counts): those members are not the author's configuration, so only the request's members are checked
     created = set(load_schema(obj.schema).get("properties", {})) if obj.form == "response" else None
     for err in v.iter_errors(obj.data):
         steps = tuple(err.absolute_path)
-        inst = err.instance
         kind = err.validator
         if created is not None and steps and steps[0] not in created:
             continue
-        if _templated(inst):
-            continue
         if kind == "required":
             # responses leave members out; CloudFormation generates names and has its own required set
-            if obj.form not in ("response", "cloudformation") and isinstance(inst, dict):
-                _missing(obj, steps, inst, err.validator_value, seen, violations)
+            if obj.form not in ("response", "cloudformation") and isinstance(err.instance, dict) \
+                    and not _unknown_at(obj, steps, err.instance):
+                _missing(obj, steps, err.instance, err.validator_value, seen, violations)
             continue
-        if isinstance(inst, (dict, list)) and kind not in ("type", "minItems", "maxItems", "maxProperties"):
+        if _skipped(obj, err, steps):
             continue
-        if isinstance(inst, (dict, list)) and _contains_unknown(inst) and kind in ("minItems", "maxItems"):
+        rank = _RANK.get(kind, 4)
+        if steps in by_value and by_value[steps][0] <= rank:
             continue
-        if steps and steps[-1] in _RULE_OWNED and kind in ("minimum", "maximum"):
-            continue
-        if kind == "enum" and not isinstance(inst, str):
-            continue  # the type error says it
-        if obj.form == "cloudformation" and kind == "type" and isinstance(inst, str) \
-                and err.validator_value in ("integer", "number", "boolean"):
-            continue  # CloudFormation converts "1" and "true" to the property's type
-        if obj.form == "cloudformation" and kind == "type" and isinstance(inst, list) and err.validator_value != "array":
-            continue  # a short-form intrinsic on a collection (!If [...], !Join [...]) loads as a plain list
-        key = (steps, kind)
-        if key in seen:
-            continue
-        seen.add(key)
-        where = obj.label(*steps) or "the document"
-        title = err.schema.get("title", "") if isinstance(err.schema, dict) else ""
-        if kind == "enum" and isinstance(inst, str) and title.endswith("InstanceType"):
-            close = suggest(inst, list(err.validator_value))
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            use = _instance_use(title)
-            violations.append(Violation(
-                obj.doc_index, obj.at(*steps),
-                f"'{where}': unknown instance type '{inst}' for {use}{hint}",
-                rule=INSTANCE_TYPE_RULE,
-            ))
-            continue
-        violations.append(Violation(obj.doc_index, obj.at(*steps), f"'{where}': {_message(err)}"))
+        by_value[steps] = (rank, _violation(obj, err, steps))
+    violations.extend(found for _, found in by_value.values())
+
+
+def _unknown_at(obj: AwsObject, steps: tuple, inst: Any) -> bool:
+    return _templated(inst) or _under_unknown(obj.data, steps[:-1])
+
+
+def _skipped(obj: AwsObject, err: Any, steps: tuple) -> bool:
+    """Is the error ``err`` at ``steps`` not worth reporting: about an unknown value, said better
+    by another error, owned by a rule, or allowed by the document's form?"""
+    inst, kind = err.instance, err.validator
+    if _unknown_at(obj, steps, inst):
+        return True
+    if isinstance(inst, (dict, list)) and kind not in ("type", "minItems", "maxItems", "maxProperties"):
+        return True
+    if kind in ("minItems", "maxItems") and _count_unknown(inst):
+        return True
+    if steps and steps[-1] in _RULE_OWNED and kind in ("minimum", "maximum"):
+        return True
+    if kind == "enum" and not isinstance(inst, str):
+        return True  # the type error says it
+    if obj.form != "cloudformation" or kind != "type":
+        return False
+    # CloudFormation converts between strings and the other scalars: "1" and "true" where a number
+    # or a boolean belongs, 1 and true where a string belongs (an environment variable's value)
+    if isinstance(inst, str):
+        return err.validator_value in ("integer", "number", "boolean")
+    return isinstance(inst, (int, float)) and err.validator_value == "string"
+
+
+def _violation(obj: AwsObject, err: Any, steps: tuple) -> Violation:
+    inst, kind = err.instance, err.validator
+    where = obj.label(*steps) or "the document"
+    title = err.schema.get("title", "") if isinstance(err.schema, dict) else ""
+    if kind == "enum" and isinstance(inst, str) and title.endswith("InstanceType"):
+        close = suggest(inst, list(err.validator_value))
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        return Violation(obj.doc_index, obj.at(*steps),
+                         f"'{where}': unknown instance type '{inst}' for {_instance_use(title)}{hint}",
+                         rule=INSTANCE_TYPE_RULE)
+    return Violation(obj.doc_index, obj.at(*steps), f"'{where}': {_message(err)}")
 
 
 def _missing(obj: AwsObject, steps: tuple, inst: dict, required: list[str], seen: set[tuple],

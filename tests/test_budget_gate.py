@@ -85,8 +85,8 @@ def test_a_negative_size_never_lowers_the_total(tmp_path) -> None:
     # before: neg counted -$64,116.31 and the total was $0.00, within any budget
     assert status == 1
     assert lines == [
-        "c.yaml:12:19: warning cost-unpriced the cost of nodegroup neg at max capacity is not known (sizes are "
-        "not whole numbers of zero or more); the total held to the budget of $70,000.00 a month leaves it out",
+        "c.yaml:12:19: warning cost-unpriced the cost of nodegroup neg at max capacity is not known: sizes are "
+        "not whole numbers of zero or more; the total held to the budget of $70,000.00 a month leaves it out",
     ]
     _, out, _ = run_cli(["cost", "--budget", "70000", "."], cwd=str(tmp_path))
     assert "Total at max capacity: $64,116.31 a month (within the budget of $70,000.00 for what could be " \
@@ -132,7 +132,7 @@ def test_a_negative_or_non_finite_nodepool_limit_is_a_schema_violation(tmp_path,
     write(tmp_path, ".gpulint.yaml", "budget: 1000\n")
     key = limit.split(":")[0]
     violation = f"'spec.limits.{key}': a limit must be a finite quantity of zero or more, found {shown}"
-    unpriced = ("the cost of nodepool gpu at max capacity is not known (spec.limits do not bound p4d.24xlarge: "
+    unpriced = ("the cost of nodepool gpu at max capacity is not known: spec.limits do not bound p4d.24xlarge ("
                 f"{key} is not a finite quantity of zero or more); the total held to the budget of $1,000.00 a "
                 "month leaves it out")
     # before: .nan raised in the estimate, the gate was skipped with a note and the run passed
@@ -185,7 +185,7 @@ def test_a_negative_scalable_target_is_not_replaced_by_the_initial_count(tmp_pat
     assert status == 1
     assert lines == [
         "endpoint-config.json:7:23: warning cost-unpriced the cost of endpoint-variant llm/AllTraffic at max "
-        "capacity is not known (its instance count at max capacity is not known); the total held to the budget "
+        "capacity is not known: no maximum instance count gpulint can read; the total held to the budget "
         "of $100,000.00 a month leaves it out"]
 
 
@@ -201,8 +201,8 @@ def test_a_negative_training_runtime_is_not_a_negative_cost(tmp_path) -> None:
     assert status == 1
     assert found == [
         ("job.json", 12, "cost-unpriced",
-         "the cost of training-job t at max capacity is not known (its MaxRuntimeInSeconds is not a whole "
-         "number of seconds); the total held to the budget of $100.00 a month leaves it out"),
+         "the cost of training-job t at max capacity is not known: its MaxRuntimeInSeconds is not a whole "
+         "number of seconds; the total held to the budget of $100.00 a month leaves it out"),
         ("job.json", 17, "schema-violation", "'StoppingCondition.MaxRuntimeInSeconds': -86400 is below the minimum 1"),
     ]
 
@@ -212,7 +212,7 @@ def test_a_negative_training_runtime_is_not_a_negative_cost(tmp_path) -> None:
 
 def test_a_region_without_prices_is_a_finding_not_zero_dollars(tmp_path) -> None:
     write(tmp_path, "c.yaml", CLUSTER.format(region="sa-east-1"))
-    message = ("the cost of nodegroup big at max capacity is not known (no sa-east-1 price for p4d.24xlarge); "
+    message = ("the cost of nodegroup big at max capacity is not known: no sa-east-1 price for p4d.24xlarge; "
                "the total held to the budget of $1,000.00 a month leaves it out")
     # before: the row was "no price", the total $0.00, and both runs passed
     status, lines, _ = cost(tmp_path, "--budget", "1000")

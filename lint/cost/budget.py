@@ -61,7 +61,7 @@ def failed_message(budget: float, what: str, error: str) -> str:
 
 
 def unpriced_message(row: Row, why: str, budget: float) -> str:
-    return (f"the cost of {row.resource.label} at max capacity is not known ({why}); the total held to the "
+    return (f"the cost of {row.resource.label} at max capacity is not known: {why}; the total held to the "
             f"budget of {money(budget)} a month leaves it out")
 
 

@@ -280,10 +280,10 @@ def gap_reason(row: Row) -> str:
             bad = unreadable_limits(r.limits or {})
             why = (f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not a finite quantity of zero or more"
                    if bad else "the instance catalog does not give their size")
-            return f"spec.limits do not bound {_short_list(loose)}: {why}"
+            return f"spec.limits do not bound {_short_list(loose)} ({why})"
     if r.count_max is None:
         sizes = [n for n in r.notes if n.startswith("sizes ")]
-        return sizes[0] if sizes else "its instance count at max capacity is not known"
+        return sizes[0] if sizes else "no maximum instance count gpulint can read"
     if r.billing == "per-run" and r.runtime_hours is None:
         return "its MaxRuntimeInSeconds is not a whole number of seconds"
     if row.cost_max is None:

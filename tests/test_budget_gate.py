@@ -229,6 +229,17 @@ def test_a_region_without_prices_is_a_finding_not_zero_dollars(tmp_path) -> None
     assert status == 0 and lines == [f"c.yaml:8:19: warning cost-unpriced {message}"]
 
 
+def test_an_unpriced_resource_accounted_for_elsewhere_can_be_let_through(tmp_path) -> None:
+    write(tmp_path, "c.yaml", CLUSTER.format(region="sa-east-1").replace(
+        "instanceType: p4d.24xlarge", "instanceType: p4d.24xlarge  # gpulint: disable=cost-unpriced reserved"))
+    write(tmp_path, ".gpulint.yaml", "budget: 1000\n")
+    assert lint(tmp_path) == (0, [])
+    status, lines, _ = cost(tmp_path)  # gpulint cost reads no suppression comments
+    assert status == 1 and [line.split()[2] for line in lines] == ["cost-unpriced"]
+    write(tmp_path, ".gpulint.yaml", "budget: 1000\nignore: [cost-unpriced]\n")
+    assert cost(tmp_path)[:2] == (0, [])
+
+
 def test_without_a_budget_nothing_is_reported(tmp_path) -> None:
     write(tmp_path, "c.yaml", CLUSTER.format(region="sa-east-1"))
     status, found = lint(tmp_path)

@@ -49,8 +49,11 @@ class CostUnpriced(EngineRule):
         instanceType: p4d.24xlarge
         maxSize: 2
     ```
-    Or state the count as a number, give the NodePool ``spec.limits``, or, when
-    the resource is accounted for elsewhere, suppress the finding on it.
+    Or state the count as a number, or give the NodePool ``spec.limits``. When
+    the resource is accounted for elsewhere, suppress the finding on its line
+    (``# gpulint: disable=cost-unpriced``) for lint runs; ``gpulint cost`` reads
+    no suppression comments, so there ``ignore: [cost-unpriced]`` in the config
+    (or ``fail-on: error``) is what lets it pass.
 
     ## Fix safety
     No automatic fix: gpulint never guesses a price or a count.

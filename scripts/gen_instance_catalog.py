@@ -317,10 +317,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     client = None
     if args.live:
-        import boto3
+        from gpulint.model.aws_client import make_client  # gpulint's short timeouts and retries
 
         # botocore reads AWS_DEFAULT_REGION but not AWS_REGION, which the AWS SDKs prefer
-        client = boto3.client("ec2", region_name=args.region or os.environ.get("AWS_REGION") or None)
+        client = make_client("ec2", args.region or os.environ.get("AWS_REGION") or None)
     try:
         data = generate(client)
     except Exception as exc:  # noqa: BLE001 - a clear message, not a traceback

@@ -129,8 +129,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     ec2_types, sm_types = catalog_types()
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
-    snapshot = build_snapshot(lambda endpoint: boto3.client("pricing", region_name=endpoint), regions,
-                              ec2_types, sm_types)
+    from gpulint.model.aws_client import make_client  # gpulint's short timeouts and retries
+
+    snapshot = build_snapshot(lambda endpoint: make_client("pricing", endpoint), regions, ec2_types, sm_types)
     tmp = args.output + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(snapshot, fh, indent=1)

@@ -1,7 +1,9 @@
 """``gpulint cost [PATH ...]``: the cost table, the budget gate and ``--diff REF``.
 
 Exit status: 0, or 1 when ``--budget`` (or ``budget:`` in the config) is
-exceeded at max capacity, or 2 for a usage, configuration or git error.
+exceeded at max capacity or cannot be checked (the gate fails closed: an
+estimate that failed, a file that could not be read, a resource that could not
+be priced at or above ``fail-on``), or 2 for a usage, configuration or git error.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def build_parser() -> Parser:
         prog="gpulint cost",
         description="Estimate what the instances in SageMaker endpoint configs and jobs, eksctl node groups and "
         "Karpenter NodePools cost per month (730 h), at min and at max capacity.",
-        epilog="Exit status: 0, 1 when the budget is exceeded, 2 for a usage, config or git error.",
+        epilog="Exit status: 0, 1 when the budget is exceeded or cannot be checked, 2 for a usage, config or git "
+        "error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default '.')")
     p.add_argument("--format", "--output-format", dest="format", choices=("text", "json"), default="text",
@@ -97,48 +100,100 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO, stdin_data: Optional[byt
 
 
 def _estimate(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float],
-              stdin_data: Optional[bytes], environ: Optional[dict], prices: object = None):  # noqa: ANN202
+              stdin_data: Optional[bytes], environ: Optional[dict], prices: object = None,
+              diagnostics: Optional[list] = None):  # noqa: ANN202
     from gpulint.cost import estimate
     from gpulint.engine.run import load_project
 
-    project, notes = load_project(paths, config, args.stdin_filename, stdin_data)  # type: ignore[arg-type]
+    project, notes = load_project(paths, config, args.stdin_filename, stdin_data,  # type: ignore[arg-type]
+                                  diagnostics)
     prices = prices or estimate.make_prices(args.live, args.snapshot)
     est = estimate.estimate_project(project, prices, args.region, budget, environ)  # type: ignore[arg-type]
     est.notes = notes + est.notes
     return est
 
 
-def _budget_lines(est: object) -> tuple[list[str], Optional[dict]]:
-    from gpulint.cost.budget import budget_message
+def _diag(rule_name: str, config: object, file: str, line: int, column: int, message: str) -> dict:
     from gpulint.engine.rule import get_rule
 
-    if not est.over_budget:  # type: ignore[attr-defined]
-        return [], None
-    rule = get_rule("cost-budget-exceeded")
+    rule = get_rule(rule_name)
     assert rule is not None
-    top = est.largest()  # type: ignore[attr-defined]
-    message = budget_message(est)  # type: ignore[arg-type]
-    file, line, column = (top.resource.file, top.line, top.column) if top else ("-", 1, 1)
-    diag = {"rule": rule.name, "code": rule.code, "severity": rule.severity.label, "file": file, "line": line,
+    severity = config.severity_for(rule.name, rule.severity)  # type: ignore[attr-defined]
+    return {"rule": rule.name, "code": rule.code, "severity": severity.label, "file": file, "line": line,
             "column": column, "message": message}
-    return [f"{file}:{line}:{column}: {rule.severity.label} {rule.name} {message}"], diag
+
+
+def _gate(est: object, config: object, loaded: list) -> tuple[list[dict], bool]:
+    """The budget gate's diagnostics, and whether they fail the run. It fails closed: over the
+    budget, an estimate that failed, a file that could not be read completely (it may hold a
+    resource the total left out), or a resource it could not price (at or above ``fail-on``)."""
+    from gpulint.cost.budget import UNPRICED, findings
+    from gpulint.diagnostics import Severity
+    from gpulint.engine.run import Linter
+
+    if est.budget is None:  # type: ignore[attr-defined]
+        return [], False
+    linter = Linter(config)  # type: ignore[arg-type]
+    fail_on = Severity.parse(getattr(config, "fail_on", "warning"))
+    diags, failed = [], bool(est.over_budget)  # type: ignore[attr-defined]
+    for d in loaded:
+        if d.severity >= Severity.ERROR:
+            diags.append(_diag(d.rule, config, d.file, d.line, d.column, d.message))
+            failed = True
+    for f in findings(est):  # type: ignore[arg-type]
+        if f.rule == UNPRICED and not linter.is_active(UNPRICED):
+            continue
+        where = (f.row.resource.file, f.row.line, f.row.column) if f.row else ("-", 1, 1)
+        diag = _diag(f.rule, config, *where, f.message)
+        diags.append(diag)
+        failed = failed or f.rule != UNPRICED or Severity.parse(diag["severity"]) >= fail_on
+    return diags, failed
+
+
+def _failed_estimate(budget: float, exc: Exception, config: object) -> dict:
+    from gpulint.cost.budget import EXCEEDED, failed_message
+
+    return _diag(EXCEEDED, config, "-", 1, 1, failed_message(budget, "this run", type(exc).__name__))
+
+
+def _line(d: dict) -> str:
+    return f"{d['file']}:{d['line']}:{d['column']}: {d['severity']} {d['rule']} {d['message']}"
 
 
 def _table(args: argparse.Namespace, config: object, paths: list[str], budget: Optional[float], out: TextIO,
            err: TextIO, stdin_data: Optional[bytes], environ: Optional[dict]) -> int:
     from gpulint.cost import render
+    from gpulint.cost.pricing import SnapshotError
 
-    est = _estimate(args, config, paths, budget, stdin_data, environ)
-    lines, diag = _budget_lines(est)
+    loaded: list = []
+    try:
+        est = _estimate(args, config, paths, budget, stdin_data, environ, diagnostics=loaded)
+    except SnapshotError as exc:
+        err.write(f"gpulint: {exc}\n")
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - with a budget, the gate fails closed
+        if budget is None:
+            raise
+        diag = _failed_estimate(budget, exc, config)
+        if args.format == "json":
+            import json
+
+            json.dump({"resources": [], "budget": {"monthly_usd": budget, "exceeded": None},
+                       "diagnostics": [diag]}, out, indent=2)
+            out.write("\n")
+        else:
+            out.write(_line(diag) + "\n")
+        return EXIT_OVER_BUDGET
+    diags, failed = _gate(est, config, loaded)
     if args.format == "json":
-        render.render_json(est, out, {"diagnostics": [diag] if diag else []})
+        render.render_json(est, out, {"diagnostics": diags})
     else:
         render.render_text(est, out)
-        for line in lines:
-            out.write(line + "\n")
+        for d in diags:
+            out.write(_line(d) + "\n")
     for note in est.notes:
         err.write(f"gpulint: {printable(note)}\n")
-    return EXIT_OVER_BUDGET if est.over_budget else EXIT_OK
+    return EXIT_OVER_BUDGET if failed else EXIT_OK
 
 
 # --------------------------------------------------------------------------- --diff REF
@@ -177,7 +232,13 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
             err.write(f"gpulint: cost --diff: {p} is outside the repository\n")
             return EXIT_USAGE
         rels.append(rel)
-    prices = estimate.make_prices(args.live, args.snapshot)
+    from gpulint.cost.pricing import SnapshotError
+
+    try:
+        prices = estimate.make_prices(args.live, args.snapshot)
+    except SnapshotError as exc:
+        err.write(f"gpulint: {exc}\n")
+        return EXIT_USAGE
     with tempfile.TemporaryDirectory(prefix="gpulint-cost-") as tmp:
         archive = _git(["archive", "--format=tar", ref], root)
         if archive.returncode != 0:
@@ -191,19 +252,21 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
         old_paths = [os.path.join(tmp, r) for r in rels if os.path.exists(os.path.join(tmp, r))]
         paths = [p for p in paths if os.path.exists(p)]
         old_config = config
+        loaded: list = []
         before = _estimate(args, old_config, old_paths, None, None, environ, prices) if old_paths else \
             estimate.Estimate([], prices)
-        after = _estimate(args, config, paths, budget, None, environ, prices) if paths else \
+        after = _estimate(args, config, paths, budget, None, environ, prices, loaded) if paths else \
             estimate.Estimate([], prices, budget=budget)
         data = render.diff_data(before, after, tmp, root)
     data["ref"] = ref
     data["sources"] = list(dict.fromkeys(before.sources() + after.sources()))
-    lines, diag = _budget_lines(after)
+    diags, failed = _gate(after, config, loaded)
+    lines = [_line(d) for d in diags]
     if args.format == "json":
         import json
 
         data["budget"] = None if budget is None else {"monthly_usd": budget, "exceeded": after.over_budget}
-        data["diagnostics"] = [diag] if diag else []
+        data["diagnostics"] = diags
         json.dump(data, out, indent=2)
         out.write("\n")
     else:
@@ -211,13 +274,13 @@ def _diff(args: argparse.Namespace, config: object, paths: list[str], budget: Op
         if data["sources"]:
             out.write("Prices (on-demand unless marked spot): " + "; ".join(data["sources"]) + "\n")
         if budget is not None:
-            verdict = "over" if after.over_budget else "within"
-            out.write(f"Budget: {render.money(budget)} a month; the working tree is {verdict} it.\n")
+            verdict, partial = render.budget_verdict(after)
+            out.write(f"Budget: {render.money(budget)} a month; the working tree is {verdict} it{partial}.\n")
         for line in lines:
             out.write(line + "\n")
     for note in dict.fromkeys(after.notes):
         err.write(f"gpulint: {printable(note)}\n")
-    return EXIT_OVER_BUDGET if after.over_budget else EXIT_OK
+    return EXIT_OVER_BUDGET if failed else EXIT_OK
 
 
 def _extract(data: bytes, dest: str) -> None:

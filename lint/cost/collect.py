@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from gpulint.cost.values import arn_region, as_count, is_region, stated
+from gpulint.cost.values import arn_region, as_count, invalid_count, is_region, stated
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.cost.nodepools import NodePoolSelection
@@ -139,7 +139,7 @@ class _Collector:
         types, path, notes = _nodegroup_types(pool, managed)
         lo, desired, hi = _eksctl_sizes(pool, managed)
         if lo is None or hi is None:
-            notes.append("sizes are not plain integers")
+            notes.append("sizes are not whole numbers of zero or more")
         self._add(
             pool, kind="nodegroup", name=stated(pool.name) or f"{pool.base[0]}[{pool.base[1]}]", path=path,
             instance_types=types, count_min=lo, count_desired=desired, count_max=hi, spot=pool.spot_explicit,
@@ -203,10 +203,8 @@ class _Collector:
         count_from = "InitialInstanceCount"
         mis = v.get("ManagedInstanceScaling")
         if isinstance(mis, dict) and mis.get("Status") != "DISABLED":
-            if as_count(mis.get("MinInstanceCount")) is not None:
-                lo = as_count(mis.get("MinInstanceCount"))
-            if as_count(mis.get("MaxInstanceCount")) is not None:
-                hi = as_count(mis.get("MaxInstanceCount"))
+            lo = _override(lo, mis.get("MinInstanceCount"))
+            hi = _override(hi, mis.get("MaxInstanceCount"))
             count_from = "ManagedInstanceScaling"
         self.variants[(config, vname)] = self._add(
             obj, kind="endpoint-variant", name=f"{config}/{vname}", path=path, instance_types=types,
@@ -222,18 +220,23 @@ class _Collector:
         if obj.get("ServiceNamespace") not in (None, "sagemaker"):
             return
         rid = stated(obj.get("ResourceId"))
-        lo, hi = as_count(obj.get("MinCapacity")), as_count(obj.get("MaxCapacity"))
-        if rid and (lo is not None or hi is not None):  # a scaling policy names the target but no range
+        lo_raw, hi_raw = obj.get("MinCapacity"), obj.get("MaxCapacity")
+        if rid and (lo_raw is not None or hi_raw is not None):  # a scaling policy names the target but no range
             old_lo, old_hi = self.targets.get(rid, (None, None))
-            self.targets[rid] = (lo if lo is not None else old_lo, hi if hi is not None else old_hi)
+            self.targets[rid] = (_target_bound(lo_raw, old_lo), _target_bound(hi_raw, old_hi))
 
     def _training_job(self, obj: "AwsObject") -> None:
         name = _name(obj, "TrainingJob")
         rc = obj.get("ResourceConfig")
         if not isinstance(rc, dict):
             return
-        runtime = as_count(obj.get("StoppingCondition", "MaxRuntimeInSeconds"))
+        raw_runtime = obj.get("StoppingCondition", "MaxRuntimeInSeconds")
+        runtime = as_count(raw_runtime)
+        hours: Optional[float] = (runtime or DEFAULT_TRAINING_RUNTIME_S) / 3600.0
         notes = [] if runtime else ["no MaxRuntimeInSeconds: SageMaker's default of one day"]
+        if invalid_count(raw_runtime):
+            hours, notes = None, ["MaxRuntimeInSeconds is not a whole number of seconds: the cost of a run "
+                                  "is not known"]
         parts: list[tuple[str, Optional[int], "Path", str]] = []
         groups = rc.get("InstanceGroups")
         if isinstance(groups, list) and groups:
@@ -249,7 +252,7 @@ class _Collector:
             self._add(obj, kind="training-job", name=rname, path=path, instance_types=[itype], count_min=count,
                       count_desired=count, count_max=count, spot=obj.get("EnableManagedSpotTraining") is True,
                       component="training", billing="per-run",
-                      runtime_hours=(runtime or DEFAULT_TRAINING_RUNTIME_S) / 3600.0, region=_region(obj),
+                      runtime_hours=hours, region=_region(obj),
                       count_from="InstanceCount", notes=list(notes))
 
     def _transform_job(self, obj: "AwsObject") -> None:
@@ -280,18 +283,16 @@ class _Collector:
                 target = self.targets.get(f"endpoint/{ep}/variant/{vname}")
                 if target:
                     lo, hi = target
-                    if lo is not None:
-                        res.count_min = lo
-                    if hi is not None:
-                        res.count_max = hi
+                    res.count_min = _joined(lo, res.count_min)
+                    res.count_max = _joined(hi, res.count_max)
                     res.count_from = f"scalable target endpoint/{ep}/variant/{vname}"
                     break
         for res, ep, vname in self.components:
             target = self.targets.get(f"inference-component/{res.name}")
             if target:
                 lo, hi = target
-                res.count_min = lo if lo is not None else res.count_min
-                res.count_max = hi if hi is not None else res.count_max
+                res.count_min = _joined(lo, res.count_min)
+                res.count_max = _joined(hi, res.count_max)
                 res.count_from = f"scalable target inference-component/{res.name}"
             host = self._variant_for(ep, vname)
             if host is not None:
@@ -309,6 +310,33 @@ class _Collector:
             if cfg in configs and (variant is None or vname == variant):
                 return res
         return None
+
+
+#: a scalable target's capacity that is written but is no count (negative, a placeholder): the
+#: variant's range is then unknown, never its InitialInstanceCount's
+INVALID = -1
+
+
+def _target_bound(raw: Any, old: Optional[int]) -> Optional[int]:
+    if raw is None:
+        return old
+    count = as_count(raw)
+    return INVALID if count is None else count
+
+
+def _joined(bound: Optional[int], own: Optional[int]) -> Optional[int]:
+    """A count after a scalable target's bound: the bound, the resource's own when the target states
+    none, None when the target states one that is no count."""
+    if bound is None:
+        return own
+    return None if bound == INVALID else bound
+
+
+def _override(own: Optional[int], raw: Any) -> Optional[int]:
+    """A count after ManagedInstanceScaling's member ``raw``: unknown when written but no count."""
+    if raw is None:
+        return own
+    return as_count(raw)
 
 
 def _name(obj: "AwsObject", default: str) -> str:

@@ -50,6 +50,8 @@ class Row:
     spot_reason: str = ""
     line: int = 0
     column: int = 0
+    #: why pricing this resource failed (the exception's type); its cost is then unknown
+    error: str = ""
 
     @property
     def priced(self) -> dict[str, Quote]:
@@ -97,7 +99,9 @@ class Row:
                 return round(max(options), 2) if options else None
             return self._cost(r.count_max, self.hourly_high, HOURS_PER_MONTH)
         if r.billing == "per-run":
-            return self._cost(r.count_max, self.hourly_high, r.runtime_hours or 0.0)
+            if r.runtime_hours is None:
+                return None
+            return self._cost(r.count_max, self.hourly_high, r.runtime_hours)
         return None
 
     @property
@@ -168,6 +172,23 @@ class Estimate:
         return [r for r in self.rows if r.resource.unbounded]
 
     @property
+    def failed(self) -> list[Row]:
+        """Rows whose pricing failed: their cost is unknown, and a budget cannot be checked."""
+        return [r for r in self.rows if r.error]
+
+    def gaps(self) -> list[tuple[Row, str]]:
+        """(row, why) for every resource in the totals whose cost at max capacity is not fully known:
+        no price, no count, no bound, types left out of the maximum. A budget cannot vouch for them."""
+        out = []
+        for r in self._bounded():
+            if r.error:
+                continue
+            why = gap_reason(r)
+            if why:
+                out.append((r, why))
+        return out
+
+    @property
     def over_budget(self) -> bool:
         return self.budget is not None and self.total_max > self.budget
 
@@ -201,27 +222,73 @@ def price_resources(resources: list[Resource], prices: Prices, region: Optional[
             reg, reg_from = res.region, "file"
         else:
             reg, reg_from = fallback, fallback_from
-        if res.kind == "nodepool" and res.selection is not None:
-            _resolve_nodepool(res, prices, reg)
         quotes: dict[str, Optional[Quote]] = {}
         spot: dict[str, Optional[SpotQuote]] = {}
-        if res.billing not in ("included", "serverless"):
-            for t in res.instance_types:
-                quotes[t] = prices.on_demand(t, reg, res.component)
-            if res.spot:
-                for t in res.instance_types:
-                    spot[t] = prices.spot(t, reg)
-        reason = ""
-        if res.spot and not any(spot.values()) and res.instance_types:
-            reason = prices.spot_unavailable_reason(res.instance_types[0])
+        reason = error = ""
+        try:
+            reason = _price(res, prices, reg, quotes, spot)
+        except Exception as exc:  # noqa: BLE001 - one resource's failure is its own, and is reported
+            error = type(exc).__name__
+            quotes, spot, res.max_by_type = {}, {}, None
         line, column = 1, 1
         try:
             span = res.source.locate(res.doc_index, res.path)
             line, column = span.line, span.column
         except Exception:  # noqa: BLE001 - a position is a nicety
             pass
-        rows.append(Row(res, reg, reg_from, quotes, spot, reason, line, column))
+        rows.append(Row(res, reg, reg_from, quotes, spot, reason, line, column, error))
     return rows
+
+
+def _price(res: Resource, prices: Prices, region: str, quotes: dict[str, Optional[Quote]],
+           spot: dict[str, Optional[SpotQuote]]) -> str:
+    """Fill in the prices of ``res`` in ``region``; the reason it has no spot price, if it has none."""
+    if res.kind == "nodepool" and res.selection is not None:
+        _resolve_nodepool(res, prices, region)
+    if res.billing not in ("included", "serverless"):
+        for t in res.instance_types:
+            quotes[t] = prices.on_demand(t, region, res.component)
+        if res.spot:
+            for t in res.instance_types:
+                spot[t] = prices.spot(t, region)
+    if res.spot and not any(spot.values()) and res.instance_types:
+        return prices.spot_unavailable_reason(res.instance_types[0])
+    return ""
+
+
+def gap_reason(row: Row) -> str:
+    """Why the cost of a row at max capacity is not fully known; empty when it is."""
+    r = row.resource
+    if r.unbounded:
+        return "no spec.limits, so nothing bounds how many nodes it adds"
+    if not r.instance_types:
+        named = [n for n in r.notes if "instance type" in n]
+        return named[0] if named else "its instance types are not known"
+    if row.missing:
+        from gpulint.model import catalog
+
+        unknown = [t for t in row.missing if not catalog.is_known(t)]
+        if unknown:
+            verb = "is not a known instance type" if len(unknown) == 1 else "are not known instance types"
+            return f"{_short_list(unknown)} {verb}"
+        return f"no {row.region} price for {_short_list(row.missing)}"
+    if r.max_by_type is not None:
+        loose = sorted(t for t, n in r.max_by_type.items() if n is None)
+        if loose:
+            from gpulint.cost.nodepools import unreadable_limits
+
+            bad = unreadable_limits(r.limits or {})
+            why = (f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not a finite quantity of zero or more"
+                   if bad else "the instance catalog does not give their size")
+            return f"spec.limits do not bound {_short_list(loose)} ({why})"
+    if r.count_max is None:
+        sizes = [n for n in r.notes if n.startswith("sizes ")]
+        return sizes[0] if sizes else "no maximum instance count gpulint can read"
+    if r.billing == "per-run" and r.runtime_hours is None:
+        return "its MaxRuntimeInSeconds is not a whole number of seconds"
+    if row.cost_max is None:
+        return "its cost at max capacity cannot be computed"
+    return ""
 
 
 def _resolve_nodepool(res: Resource, prices: Prices, region: str) -> None:
@@ -267,8 +334,10 @@ def estimate_project(project: "Project", prices: Prices, region: Optional[str] =
 
 
 def make_prices(live: bool, snapshot: Optional[str] = None) -> Prices:
-    """The snapshot's prices, or live AWS prices with the snapshot behind them."""
+    """The snapshot's prices, or live AWS prices with the snapshot behind them. The snapshot is read
+    and checked here: a bad one raises :class:`~gpulint.cost.pricing.SnapshotError` before any price."""
     snap = SnapshotPrices(snapshot)
+    snap.data  # noqa: B018 - read and check it now
     if not live:
         return snap
     from gpulint.cost.live import LivePrices

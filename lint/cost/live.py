@@ -2,9 +2,13 @@
 
 :class:`LivePrices` asks ``pricing.get_products`` for on-demand prices and
 ``ec2.describe_spot_price_history`` for EC2 spot prices, through boto3
-(imported only here, only when asked). Answers are cached on disk
-(:class:`DiskCache`) with a time-to-live. With no credentials, or when the API
-fails, it falls back to the snapshot and says so once.
+(imported only here, only when asked), with the short timeouts and the wall
+clock of :mod:`gpulint.model.aws_client`. Answers are cached on disk
+(:class:`DiskCache`) with a time-to-live; the cache is read like any input
+(a regular file, a byte limit, JSON of the expected shape with finite prices of
+zero or more) and a bad one is ignored, said so, and written anew. With no
+credentials, or when the API fails or is too slow, it falls back to the
+snapshot and says so once.
 
 The Price List parsing helpers are shared with ``scripts/gen_price_snapshot.py``.
 """
@@ -17,9 +21,21 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from gpulint.cost.pricing import Prices, Quote, SnapshotPrices, SpotQuote, service_of
+from gpulint.cost.pricing import (
+    Prices,
+    Quote,
+    SnapshotPrices,
+    SpotQuote,
+    is_price,
+    parse_json,
+    read_regular,
+    service_of,
+)
+from gpulint.model import aws_client
 
 CACHE_TTL_SECONDS = 24 * 3600
+#: the price cache holds one small entry per type and region asked for
+MAX_CACHE_BYTES = 4 * 2**20
 
 #: SageMaker price components gpulint asks for, per kind of resource
 SAGEMAKER_COMPONENTS = {"hosting": "Hosting", "training": "Training", "transform": "Transform"}
@@ -89,7 +105,7 @@ def parse_price_item(item: Any) -> Optional[tuple[str, float]]:
                 usd = float((dim.get("pricePerUnit") or {}).get("USD"))
             except (TypeError, ValueError):
                 continue
-            if usd > 0 and (best is None or usd > best):
+            if is_price(usd) and usd > 0 and (best is None or usd > best):
                 best = usd
     return (name, best) if best is not None else None
 
@@ -130,6 +146,8 @@ def spot_history(client: Any, instance_types: list[str], now: Any = None) -> dic
                 price = float(entry["SpotPrice"])
             except (KeyError, TypeError, ValueError):
                 continue
+            if not is_price(price):
+                continue
             key = (entry.get("InstanceType", ""), entry.get("AvailabilityZone", ""))
             stamp = entry.get("Timestamp")
             if key not in latest or (stamp is not None and latest[key][0] is not None and stamp > latest[key][0]):
@@ -154,44 +172,85 @@ def cache_dir(environ: Optional[dict] = None) -> str:
 
 
 class DiskCache:
-    """A small JSON file of ``key -> {"t": epoch seconds, "v": value}`` with a time-to-live."""
+    """A small JSON file of ``key -> {"t": epoch seconds, "v": value}`` with a time-to-live.
+
+    It is read as untrusted input: a regular file (not a link, FIFO or device) of at most
+    ``MAX_CACHE_BYTES``, strict JSON of that shape, ``od|`` values a price or null, ``spot|``
+    values a mapping of zone to price, every price finite and zero or more. Anything else makes
+    the whole cache unused (``problem`` says why) until it is written anew.
+    """
 
     def __init__(self, path: str, ttl: float = CACHE_TTL_SECONDS, clock: Any = time.time) -> None:
         self.path = path
         self.ttl = ttl
         self.clock = clock
         self._data: Optional[dict] = None
+        #: why the file on disk was not used; None when it was, or when there was none
+        self.problem: Optional[str] = None
 
     def _load(self) -> dict:
         if self._data is None:
+            self._data = {}
             try:
-                with open(self.path, encoding="utf-8") as fh:
-                    data = json.load(fh)
-                self._data = data if isinstance(data, dict) else {}
-            except (OSError, ValueError):
-                self._data = {}
+                data = parse_json(read_regular(self.path, MAX_CACHE_BYTES, follow=False))
+                check_cache(data)
+                self._data = data
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                self.problem = f"cannot be read ({exc.strerror or type(exc).__name__})"
+            except ValueError as exc:
+                self.problem = f"is not a valid price cache ({exc})"
         return self._data
 
     def get(self, key: str) -> tuple[bool, Any, Optional[float]]:
-        """(hit, value, time stored)."""
+        """(hit, value, time stored). An entry stored in the future is stale."""
         entry = self._load().get(key)
         if not isinstance(entry, dict) or "t" not in entry:
             return False, None, None
-        if self.clock() - float(entry["t"]) > self.ttl:
+        age = self.clock() - float(entry["t"])
+        if age > self.ttl or age < -60:
             return False, None, None
         return True, entry.get("v"), float(entry["t"])
 
     def put(self, key: str, value: Any) -> None:
         data = self._load()
         data[key] = {"t": self.clock(), "v": value}
+        import tempfile
+
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            tmp = f"{self.path}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(data, fh)
-            os.replace(tmp, self.path)
-        except OSError:
+            folder = os.path.dirname(self.path) or "."
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".prices.", suffix=".tmp", dir=folder)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(data, fh, allow_nan=False)
+                os.replace(tmp, self.path)  # replaces a link or FIFO itself, never what it points to
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except (OSError, ValueError):
             pass  # a cache that cannot be written is only slower
+
+
+def check_cache(data: Any) -> None:
+    """ValueError (no file content in it) when ``data`` is not a price cache."""
+    if not isinstance(data, dict):
+        raise ValueError("expected a mapping")
+    for key, entry in data.items():
+        if not isinstance(entry, dict) or set(entry) != {"t", "v"}:
+            raise ValueError("an entry is not {t, v}")
+        t, v = entry["t"], entry["v"]
+        if not is_price(t):  # a finite time, zero or more
+            raise ValueError("an entry's time is not a finite number")
+        if key.startswith("od|"):
+            ok = v is None or is_price(v)
+        elif key.startswith("spot|"):
+            ok = isinstance(v, dict) and all(isinstance(z, str) and is_price(p) for z, p in v.items())
+        else:
+            ok = False
+        if not ok:
+            raise ValueError("an entry is not a price of zero or more")
 
 
 def _iso_date(epoch: float) -> str:
@@ -208,8 +267,13 @@ class LivePrices(Prices):
     client_factory: Any = None
     clock: Any = time.time
     notes: list[str] = field(default_factory=list)
+    #: the wall clock of live work: after ``deadline`` seconds of it in all, the snapshot answers
+    timer: Any = time.monotonic
+    deadline: float = aws_client.DEADLINE_S
+    _spent: float = 0.0
     _failed: Optional[str] = None
     _checked: bool = False
+    _cache_noted: bool = False
 
     def __post_init__(self) -> None:
         if self.cache is None:
@@ -220,9 +284,7 @@ class LivePrices(Prices):
     def _client(self, service: str, region: str) -> Any:
         if self.client_factory is not None:
             return self.client_factory(service, region)
-        import boto3  # only for --live
-
-        return boto3.client(service, region_name=region)
+        return aws_client.make_client(service, region)  # boto3, only for --live
 
     def _available(self) -> bool:
         if self._failed:
@@ -235,7 +297,9 @@ class LivePrices(Prices):
         except ImportError:
             return self._fail("boto3 is not installed (pip install 'gpulint[aws]')")
         try:
-            creds = boto3.Session().get_credentials()
+            creds = self._timed(lambda: boto3.Session().get_credentials())
+        except aws_client.DeadlineExceeded:
+            return self._fail(f"AWS credentials were not found within {self.deadline:g} s")
         except Exception as exc:  # noqa: BLE001 - any credential-chain failure means no live prices
             return self._fail(f"cannot read AWS credentials ({type(exc).__name__})")
         if creds is None:
@@ -248,9 +312,22 @@ class LivePrices(Prices):
             self.notes.append(f"--live: {why}; using the {self.fallback.describe()} instead")
         return False
 
-    def _call(self, fn: Any) -> Any:
+    def _timed(self, fn: Any) -> Any:
+        """``fn()`` within what is left of the deadline; the time it took counts against it."""
+        start = self.timer()
         try:
-            return fn()
+            return aws_client.within(fn, self.deadline - self._spent)
+        finally:
+            self._spent += max(0.0, self.timer() - start)
+
+    def _call(self, fn: Any) -> Any:
+        if self._failed:
+            return None
+        try:
+            return self._timed(fn)
+        except aws_client.DeadlineExceeded:
+            self._fail(f"the AWS API did not answer within {self.deadline:g} s")
+            return None
         except Exception as exc:  # noqa: BLE001 - botocore raises many kinds; all mean "fall back"
             code = ""
             response = getattr(exc, "response", None)
@@ -259,12 +336,23 @@ class LivePrices(Prices):
             self._fail(f"the AWS API failed ({code or type(exc).__name__})")
             return None
 
+    def _cached(self, key: str) -> tuple[bool, Any, Optional[float]]:
+        """The cache's entry for ``key``; a cache file that was not usable is said once."""
+        if self.cache is None:
+            return False, None, None
+        found = self.cache.get(key)
+        if self.cache.problem and not self._cache_noted:
+            self._cache_noted = True
+            self.notes.append(f"--live: the price cache {self.cache.path} {self.cache.problem}; it is ignored "
+                              "and written anew")
+        return found
+
     # -- Prices
 
     def on_demand(self, instance_type: str, region: str, component: str = "hosting") -> Optional[Quote]:
         service = service_of(instance_type)
         key = f"od|{service}|{component if service == 'sagemaker' else ''}|{region}|{instance_type}"
-        hit, value, stored = self.cache.get(key) if self.cache else (False, None, None)
+        hit, value, stored = self._cached(key)
         if hit:
             if value is None:
                 return self.fallback.on_demand(instance_type, region, component)
@@ -294,7 +382,7 @@ class LivePrices(Prices):
         if service_of(instance_type) != "ec2":
             return None
         key = f"spot|{region}|{instance_type}"
-        hit, value, stored = self.cache.get(key) if self.cache else (False, None, None)
+        hit, value, stored = self._cached(key)
         if hit:
             return _spot_quote(value, "EC2 spot price history (cached)", _iso_date(stored or self.clock()), region)
         if not self._available():

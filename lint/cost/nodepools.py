@@ -21,25 +21,23 @@ from gpulint.cost.values import as_count
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.model.cluster import Requirement
 
-_QUANTITY = re.compile(r"^([0-9.]+)(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$")
-_MULT = {None: 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
-         "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50}
-
-
 def parse_quantity(value: Any) -> Optional[float]:
-    """A Kubernetes quantity as a number (``100m`` -> 0.1, ``64Gi`` -> bytes)."""
+    """A Kubernetes quantity as a number (``100m`` -> 0.1, ``64Gi`` -> bytes); None for what is not
+    one, and for negative or non-finite values (no limit is one: the model reports them)."""
+    from gpulint.model.core import parse_quantity as exact
+
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        m = _QUANTITY.match(value.strip())
-        if m:
-            try:
-                return float(m.group(1)) * _MULT[m.group(2)]
-            except ValueError:
-                return None
-    return None
+        number: Optional[float] = float(value)
+    elif isinstance(value, str):
+        quantity = exact(value.strip())
+        number = float(quantity) if quantity is not None else None
+    else:
+        return None
+    if number is None or not math.isfinite(number) or number < 0:
+        return None
+    return number
 
 
 def _family(instance_type: str) -> str:
@@ -243,3 +241,13 @@ def nodes_within(limits: dict, instance_type: str) -> Optional[int]:
                 bounds.append(int(math.floor(limit / per_node + 1e-9)))
     return min(bounds) if bounds else None
 
+
+def unreadable_limits(limits: dict) -> list[str]:
+    """The keys of ``spec.limits`` whose value bounds nothing: not a finite quantity of zero or more
+    (``nodes``: not a whole number of zero or more)."""
+    bad = []
+    for key, raw in limits.items():
+        ok = as_count(raw) is not None if key == "nodes" else parse_quantity(raw) is not None
+        if not ok:
+            bad.append(str(key))
+    return sorted(bad)

@@ -9,7 +9,10 @@ table can say, for each row, which source and date it rests on.
 - :class:`SnapshotPrices` reads ``gpulint/data/prices.json`` (loaded on first
   use). The snapshot is a list of *tables*; each names its service (``ec2`` or
   ``sagemaker``), region, market, source and date. A type missing from every
-  table has no price: gpulint never guesses one.
+  table has no price: gpulint never guesses one. The file is checked like any
+  input (:func:`read_regular`, :func:`check_snapshot`): a price that is
+  negative or not finite makes it unusable (:class:`SnapshotError`), never a
+  lower total.
 - :func:`default_region` is the region for files that state none.
 
 Live AWS prices (``--live``) are :mod:`gpulint.cost.live`.
@@ -19,7 +22,9 @@ from __future__ import annotations
 
 import abc
 import json
+import math
 import os
+import stat
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
@@ -97,18 +102,95 @@ def config_file_region(env: Any) -> Optional[tuple[str, str]]:
 # --------------------------------------------------------------------------- the snapshot
 
 _SNAPSHOT_CACHE: dict[str, dict] = {}
+MAX_SNAPSHOT_BYTES = 16 * 2**20
+
+
+class SnapshotError(Exception):
+    """The price snapshot cannot be used; the message says which file and why (never its content)."""
 
 
 def snapshot_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "prices.json")
 
 
+def read_regular(path: str, limit: int, follow: bool = True) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. A FIFO, a device (``/dev/zero``), a
+    folder, a larger file and, with ``follow`` False, a symbolic link raise ValueError (OSError when
+    it cannot be opened); nothing blocks or reads past the limit."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    if not follow and os.path.islink(path):
+        raise ValueError("a symbolic link, not a regular file")
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise ValueError(f"larger than {limit} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(data: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity; ValueError for anything else (deep nesting included)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def is_price(value: Any) -> bool:
+    """A price gpulint can add up: a finite number of zero or more (not a boolean)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def check_snapshot(data: Any) -> None:
+    """ValueError naming the first place where ``data`` is not a price snapshot."""
+    tables = data.get("tables") if isinstance(data, dict) else None
+    if not isinstance(tables, list):
+        raise ValueError("expected a mapping with a list of 'tables'")
+    for i, table in enumerate(tables):
+        if not isinstance(table, dict):
+            raise ValueError(f"tables[{i}] is not a mapping")
+        for key in ("service", "region", "market"):
+            if not isinstance(table.get(key), str):
+                raise ValueError(f"tables[{i}].{key} is not a string")
+        prices = table.get("prices")
+        if not isinstance(prices, dict):
+            raise ValueError(f"tables[{i}].prices is not a mapping")
+        bad = sum(1 for v in prices.values() if not is_price(v))
+        if bad:
+            raise ValueError(f"tables[{i}].prices: {bad} price(s) not a finite number of zero or more")
+
+
 def load_snapshot(path: Optional[str] = None) -> dict:
-    """The snapshot as data (read once per path)."""
+    """The snapshot as data (read and checked once per path); SnapshotError when it is unusable."""
     path = path or snapshot_path()
     if path not in _SNAPSHOT_CACHE:
-        with open(path, encoding="utf-8") as fh:
-            _SNAPSHOT_CACHE[path] = json.load(fh)
+        try:
+            data = parse_json(read_regular(path, MAX_SNAPSHOT_BYTES))
+            check_snapshot(data)
+        except OSError as exc:
+            raise SnapshotError(f"cannot read the price snapshot {path}: {exc.strerror or type(exc).__name__}") \
+                from None
+        except ValueError as exc:
+            raise SnapshotError(f"the price snapshot {path} is not usable: {exc}") from None
+        _SNAPSHOT_CACHE[path] = data
     return _SNAPSHOT_CACHE[path]
 
 

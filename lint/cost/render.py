@@ -114,13 +114,15 @@ def render_text(est: Estimate, out: TextIO) -> None:
         out.write(f"Training jobs, one run each at their maximum runtime: {money(est.jobs_per_run)}\n")
     out.write(f"Total at max capacity: {money(est.total_max)} a month")
     if est.budget is not None:
-        verdict = "over" if est.over_budget else "within"
-        out.write(f" ({verdict} the budget of {money(est.budget)})")
+        verdict, partial = budget_verdict(est)
+        out.write(f" ({verdict} the budget of {money(est.budget)}{partial})")
     out.write("\n")
     for r in est.unbounded:
         out.write(f"Not in the totals: {r.resource.label} ({r.resource.file}) has no limits, so no maximum.\n")
     for r in est.unpriced:
-        if r.missing and not r.priced:
+        if r.error:
+            why = f"the estimate failed ({r.error})"
+        elif r.missing and not r.priced:
             from gpulint.model import catalog
 
             unknown = [t for t in r.missing if not catalog.is_known(t)]
@@ -155,6 +157,13 @@ def render_text(est: Estimate, out: TextIO) -> None:
         out.write("Prices (on-demand unless marked spot):\n")
         for s in sources:
             out.write(f"  [{index[s]}] {s}\n")
+
+
+def budget_verdict(est: Estimate) -> tuple[str, str]:
+    """(``over`` or ``within``, and `` for what could be costed`` when some cost is not known)."""
+    if est.over_budget:
+        return "over", ""
+    return "within", " for what could be costed" if est.failed or est.gaps() else ""
 
 
 def row_data(row: Row) -> dict[str, Any]:

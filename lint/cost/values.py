@@ -1,6 +1,7 @@
 """Values as documents write them, read the way the cost needs them.
 
-Whole numbers (``2``, ``2.0`` or ``"2"``; not booleans), strings that state
+Counts (whole numbers of zero or more: ``2``, ``2.0`` or ``"2"``; not booleans,
+negatives, NaN or infinities), strings that state
 something (not empty, not an unrendered placeholder), AWS region names, and
 the region an ARN names.
 """
@@ -17,16 +18,22 @@ _ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-gov)?-[a-z]+-
 
 
 def as_count(value: Any) -> Optional[int]:
-    """A whole number, or None."""
+    """A whole number of zero or more, or None (a negative count is no count: it would lower a total)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer():  # False for NaN and the infinities
+        return int(value) if value >= 0 else None
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def invalid_count(value: Any) -> bool:
+    """Whether a count is written (not absent) but is not one gpulint can use: negative, fractional,
+    not finite, a placeholder. A cost that rests on it is unknown, never the default's."""
+    return value is not None and as_count(value) is None
 
 
 def stated(value: Any) -> Optional[str]:

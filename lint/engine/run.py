@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from gpulint.config import Config
@@ -21,7 +21,7 @@ from gpulint.diagnostics import Diagnostic, Path, Severity
 from gpulint.engine import parallel
 from gpulint.engine.inputs import Input, collect_inputs, read_source
 from gpulint.engine.rule import Context, Finding, Rule, get_rule, loaded_rules
-from gpulint.engine.suppress import annotation_ignores, apply_suppressions
+from gpulint.engine.suppress import annotation_ignores, apply_suppressions, cap_schema_problems
 from gpulint.load import LoadError, Source, Span
 from gpulint.model.core import ModelObject
 from gpulint.model.project import Project
@@ -99,7 +99,8 @@ class Linter:
         loaded_rules()  # the engine's own rules; packs follow their domains (see ``rules``)
         #: the monthly budget the run's cost estimate is held to, only when the gate is on
         self._budget: Optional[float] = None
-        if getattr(config, "budget", None) is not None and self.is_active("cost-budget-exceeded"):
+        if getattr(config, "budget", None) is not None and (
+                self.is_active("cost-budget-exceeded") or self.is_active("cost-unpriced")):
             self._budget = config.budget
         #: annotation entries that suppressed something: (file, doc index, path prefix, name)
         self.annotation_used: set[tuple[str, int, Path, str]] = set()
@@ -305,22 +306,28 @@ class Linter:
 
     def _check_budget(self, result: Result, per_source_diags: dict[int, list[Diagnostic]],
                       report: dict[str, bool]) -> None:
-        """The budget gate over the resources of the whole run, when a budget is set."""
-        if self._budget is not None:
-            try:
-                from gpulint.cost.budget import budget_finding
+        """The budget gate over the resources of the whole run, when a budget is set. It fails closed:
+        an estimate that fails is an error, a resource it cannot price a warning."""
+        if self._budget is None:
+            return
+        from gpulint.cost.budget import budget_findings
 
-                found = budget_finding(result.project, self._budget, report, self.region)
-            except Exception as exc:  # noqa: BLE001 - the estimate must not stop the run
-                found = None
-                result.notes.append(f"cost estimate failed: {type(exc).__name__}: {exc}")
-            if found is not None:
-                row, message = found
-                src = row.resource.source
-                d = self.engine_diag("cost-budget-exceeded", src, row.line, row.column, message,
-                                     row.resource.doc_index, row.resource.path)
-                if d:
-                    per_source_diags.setdefault(id(src), []).append(d)
+        # a finding about the run as a whole goes on the first reported file with a recognised object
+        modelled = {id(obj.source) for obj in result.project.objects}
+        reported = [s for s in sorted(result.sources, key=lambda s: s.name) if report.get(s.name, True)]
+        fallback = next((s for s in reported if id(s) in modelled), reported[0] if reported else None)
+        for found in budget_findings(result.project, self._budget, report, self.region):
+            if found.row is not None:
+                res = found.row.resource
+                src, line, column, doc_index, path = res.source, found.row.line, found.row.column, \
+                    res.doc_index, res.path
+            elif fallback is not None:
+                src, line, column, doc_index, path = fallback, 1, 1, 0, ()
+            else:
+                continue
+            d = self.engine_diag(found.rule, src, line, column, found.message, doc_index, path)
+            if d:
+                per_source_diags.setdefault(id(src), []).append(d)
 
     def _suppress(self, result: Result, per_source_diags: dict[int, list[Diagnostic]],
                   report: dict[str, bool]) -> None:
@@ -437,46 +444,23 @@ def _also_lines(target: ModelObject, finding: Finding, line: int) -> tuple[int, 
     return tuple(lines)
 
 
-#: schema problems shown per document; one more diagnostic counts the rest
-SCHEMA_PROBLEMS_SHOWN = 5
-
-
-def cap_schema_problems(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """``diags`` (one file's, suppressions applied) with at most ``SCHEMA_PROBLEMS_SHOWN``
-    schema-violation diagnostics per document, the first in the file; the rest are counted
-    by one more schema-violation diagnostic, placed where the first of them is."""
-    by_doc: dict[int, list[Diagnostic]] = {}
-    for d in diags:
-        if d.rule == "schema-violation":
-            by_doc.setdefault(d.doc_index, []).append(d)
-    hidden: set[int] = set()
-    counts: list[Diagnostic] = []
-    for group in by_doc.values():
-        if len(group) <= SCHEMA_PROBLEMS_SHOWN:
-            continue
-        rest = sorted(group, key=Diagnostic.sort_key)[SCHEMA_PROBLEMS_SHOWN:]
-        hidden.update(id(d) for d in rest)
-        n = len(rest)
-        message = f"... and {n} more schema problem{'s' if n > 1 else ''} in this document"
-        counts.append(replace(rest[0], message=message, end_line=None, end_column=None, fix=None, related=[]))
-    if not counts:
-        return diags
-    return [d for d in diags if id(d) not in hidden] + counts
-
-
 def d_source(finding: Finding, obj: ModelObject) -> Source:
     return (finding.obj or obj).source
 
 
 def load_project(paths: list[str], config: Config, stdin_filename: Optional[str] = None,
-                 stdin_data: Optional[bytes] = None, **options: Any) -> tuple[Project, list[str]]:
+                 stdin_data: Optional[bytes] = None, diagnostics: Optional[list[Diagnostic]] = None,
+                 **options: Any) -> tuple[Project, list[str]]:
     """Load and recognise files as a lint run does, without running any rule: the Project, and
-    notes. ``options`` go to ``collect_inputs`` (``resolver``, ``force_exclude``)."""
+    notes; what loading found (parse errors, schema violations) into ``diagnostics`` when given.
+    ``options`` go to ``collect_inputs`` (``resolver``, ``force_exclude``)."""
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     project = Project()
     for loaded in Linter(config).process_all(inputs):
         for obj in loaded.objects:
             project.add(obj)
+        if diagnostics is not None:
+            diagnostics.extend(loaded.diagnostics)
     return project, notes
 
 

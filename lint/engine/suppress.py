@@ -12,7 +12,7 @@ suppressed nothing in a run where they had a chance to.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional
 
 from gpulint.diagnostics import Diagnostic, Path
@@ -264,3 +264,30 @@ def _reads_other_files(rule: type[Rule], objects: list[ModelObject], project: Pr
     if rule.cross_file and not rule.targets:  # an engine rule over the whole run (the budget)
         return True
     return any(isinstance(obj, rule.targets) and rule.reads_other_files(obj, project) for obj in objects)
+
+
+#: schema problems shown per document; one more diagnostic counts the rest
+SCHEMA_PROBLEMS_SHOWN = 5
+
+
+def cap_schema_problems(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """``diags`` (one file's, suppressions applied) with at most ``SCHEMA_PROBLEMS_SHOWN``
+    schema-violation diagnostics per document, the first in the file; the rest are counted
+    by one more schema-violation diagnostic, placed where the first of them is."""
+    by_doc: dict[int, list[Diagnostic]] = {}
+    for d in diags:
+        if d.rule == "schema-violation":
+            by_doc.setdefault(d.doc_index, []).append(d)
+    hidden: set[int] = set()
+    counts: list[Diagnostic] = []
+    for group in by_doc.values():
+        if len(group) <= SCHEMA_PROBLEMS_SHOWN:
+            continue
+        rest = sorted(group, key=Diagnostic.sort_key)[SCHEMA_PROBLEMS_SHOWN:]
+        hidden.update(id(d) for d in rest)
+        n = len(rest)
+        message = f"... and {n} more schema problem{'s' if n > 1 else ''} in this document"
+        counts.append(replace(rest[0], message=message, end_line=None, end_column=None, fix=None, related=[]))
+    if not counts:
+        return diags
+    return [d for d in diags if id(d) not in hidden] + counts

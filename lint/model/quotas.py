@@ -10,8 +10,10 @@ using the names the Service Quotas console and API show; a name gpulint does not
 read (a typo, another usage) is an error, never a quota silently left unchecked.
 ``live`` reads them from the Service Quotas API (service code ``sagemaker``)
 through boto3, in the region of ``--region``, else AWS_REGION, else the usual
-AWS settings, with their credentials. boto3 is imported only here, and only for
-``live``.
+AWS settings, with their credentials, short timeouts and a wall clock
+(:mod:`gpulint.model.aws_client`): an API that fails or does not answer in time
+is a :class:`QuotaError`, never a wait. boto3 is imported only here, and only
+for ``live``.
 """
 
 from __future__ import annotations
@@ -127,31 +129,43 @@ def api_region(region: Optional[str] = None, environ: Optional[Any] = None) -> O
 
 
 def _default_client(region: Optional[str] = None) -> Any:
-    import boto3
+    from gpulint.model.aws_client import make_client as client_with_timeouts
 
-    return boto3.client("service-quotas", region_name=api_region(region))
+    return client_with_timeouts("service-quotas", api_region(region))
 
 
 #: how the live path makes its client from a region (tests swap in a stubbed one)
 make_client: Callable[[Optional[str]], Any] = _default_client
 
 
+def _list_quotas(client: Optional[Any], region: Optional[str]) -> dict[str, float]:
+    import math
+
+    client = client or make_client(region)
+    out: dict[str, float] = {}
+    for page in client.get_paginator("list_service_quotas").paginate(ServiceCode="sagemaker"):
+        for quota in page.get("Quotas", []):
+            name, value = quota.get("QuotaName"), quota.get("Value")
+            if isinstance(name, str) and isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and math.isfinite(value) and value >= 0:
+                out[normalise_name(name)] = float(value)
+    return Quotas(out)
+
+
 def from_service_quotas(client: Optional[Any] = None, region: Optional[str] = None) -> dict[str, float]:
     """Every SageMaker quota by name, from the Service Quotas API (in ``region``, else the
-    region of the usual AWS settings)."""
+    region of the usual AWS settings), within the live deadline."""
     try:
         import botocore.exceptions as bexc
     except ImportError:
         raise QuotaError("'--quotas live' needs boto3: pip install 'gpulint[aws]'") from None
+    from gpulint.model.aws_client import DEADLINE_S, DeadlineExceeded, within
+
     try:
-        client = client or make_client(region)
-        out: dict[str, float] = {}
-        for page in client.get_paginator("list_service_quotas").paginate(ServiceCode="sagemaker"):
-            for quota in page.get("Quotas", []):
-                name, value = quota.get("QuotaName"), quota.get("Value")
-                if isinstance(name, str) and isinstance(value, (int, float)):
-                    out[normalise_name(name)] = float(value)
-        return Quotas(out)
+        return within(lambda: _list_quotas(client, region), DEADLINE_S)
+    except DeadlineExceeded:
+        raise QuotaError(f"the Service Quotas API did not answer within {DEADLINE_S:g} s; try again, or pass "
+                         "'--quotas FILE'") from None
     except bexc.NoRegionError:
         raise QuotaError("'--quotas live' needs an AWS region: pass --region, set AWS_REGION or "
                          "AWS_DEFAULT_REGION, or set a region in your AWS profile") from None

@@ -17,9 +17,11 @@ class CostBudgetExceeded(EngineRule):
     one run of every training job at its MaxRuntimeInSeconds. When the total is
     above the budget (``budget:`` in the config, or ``gpulint cost --budget``),
     it reports once, on the largest item. Prices come from the snapshot shipped
-    with gpulint (or live AWS prices with ``gpulint cost --live``); a type
-    without a price adds nothing, and a NodePool without limits is named in the
-    message but cannot be counted. The rule is silent when no budget is set.
+    with gpulint (or live AWS prices with ``gpulint cost --live``). The gate
+    fails closed: when the estimate itself fails (for a resource, or for the
+    run), this rule reports an error saying the budget cannot be checked; a
+    resource it cannot price, count or bound is left out of the total and
+    reported by ``cost-unpriced``. The rule is silent when no budget is set.
 
     ## Why is this bad?
     A one-line change (``maxSize: 4`` to ``maxSize: 40`` on a p5 node group) can

@@ -31,7 +31,8 @@ from gpulint.model.cluster.shapes import (
     NodePoolSpecShape,
     RequirementShape,
 )
-from gpulint.model.recognize import Recognised, dig, recogniser, validate_shape
+from gpulint.model.core import describe, is_placeholder, parse_quantity
+from gpulint.model.recognize import Recognised, Violation, dig, recogniser, validate_shape
 
 
 def karpenter_candidates(requirements: list[Requirement]) -> Optional[tuple[str, ...]]:
@@ -115,6 +116,7 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
     refs, types_path = _instance_refs(reqs, tpath + ("requirements",))
     capacity, spot_explicit, cap_path = _capacity(reqs, tpath + ("requirements",))
     name = meta.get("name") if isinstance(meta.get("name"), str) else None
+    check_limits(spec.limits or {}, doc.index, result.violations)
     pool = NodePool(
         source=source, doc_index=doc.index, base=(), kind="NodePool", name=name, provider="karpenter",
         group="NodePool", instance_refs=refs, possible_types=karpenter_candidates(reqs), types_path=types_path,
@@ -129,6 +131,28 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
         pool.ignores = {(): ignores}
     result.objects.append(pool)
     return result
+
+
+def check_limits(limits: dict, doc_index: int, violations: list[Violation]) -> None:
+    """Record a violation for each ``spec.limits`` value that is a negative or non-finite number
+    (``-4``, ``"-4"``, ``.nan``, ``.inf``): a limit caps what the pool's nodes add up to, so none of
+    these is one. Strings that are not quantities are left alone."""
+    import math
+
+    for key, value in limits.items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)):
+            bad = not math.isfinite(value) or value < 0
+        elif isinstance(value, str) and not is_placeholder(value):
+            quantity = parse_quantity(value.strip())
+            bad = quantity is not None and quantity < 0
+        else:
+            continue
+        if bad:
+            violations.append(Violation(doc_index, ("spec", "limits", key),
+                                        f"'spec.limits.{key}': a limit must be a finite quantity of zero or "
+                                        f"more, found {describe(value)}"))
 
 
 def _instance_refs(reqs: list[Requirement], reqs_path: Path) -> tuple[list[InstanceTypeRef], Path]:

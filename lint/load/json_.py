@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from gpulint.load.document import Document, DuplicateKey, LoadError
-from gpulint.load.text import MAX_DEPTH, check_nesting, line_col
+from gpulint.load.text import MAX_DEPTH, MAX_INT_DIGITS, line_col, nesting_error
 
 if TYPE_CHECKING:  # pragma: no cover
     import json
@@ -61,13 +61,16 @@ def _json_problem(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
     return exc.msg, pos
 
 
+def _int(text: str) -> Any:
+    return int(text) if len(text) <= MAX_INT_DIGITS else text
+
+
 def load_json(source: Source) -> None:
     import json
 
     text = source.text
     if not text.strip():
         return
-    check_nesting(text)
     has_dupes = False
 
     def hook(pairs: list[tuple[str, Any]]) -> dict:
@@ -78,7 +81,7 @@ def load_json(source: Source) -> None:
         return out
 
     try:
-        data = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant)
+        data = json.loads(text, object_pairs_hook=hook, parse_constant=_reject_constant, parse_int=_int)
     except json.JSONDecodeError as exc:
         message, pos = _json_problem(text, exc)
         line, col = line_col(text, pos)
@@ -86,13 +89,46 @@ def load_json(source: Source) -> None:
     except _Constant as exc:
         line, col = line_col(text, _constant_offset(text, str(exc)))
         raise LoadError(f"invalid JSON: {exc} is not a JSON value (use null or a string)", line, col) from None
-    except ValueError as exc:
-        raise LoadError(f"invalid JSON: {exc}") from None
-    except RecursionError:
-        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    except ValueError:
+        raise LoadError("invalid JSON") from None
+    except RecursionError:  # the decoder recursed past Python's limit: far deeper than MAX_DEPTH
+        raise nesting_error(*line_col(text, _deep_offset(text))) from None
+    # only a text with that many brackets can nest that deep; brackets in strings count here
+    if text.count("[") + text.count("{") > MAX_DEPTH and _too_deep(data):
+        raise nesting_error(*line_col(text, _deep_offset(text)))
     source.documents.append(Document(0, data, 1))
     if has_dupes:
         _json_duplicates(text, _skip_ws(text, 0), source.duplicates)
+
+
+def _too_deep(data: Any) -> bool:
+    """True when ``data`` holds more than MAX_DEPTH nested objects and arrays."""
+    stack = [(data, 1)] if isinstance(data, (dict, list)) else []
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        for child in value.values() if isinstance(value, dict) else value:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
+
+
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _deep_offset(text: str) -> int:
+    """Offset of the first ``[`` or ``{`` (outside strings) that opens level MAX_DEPTH + 1."""
+    depth = 0
+    for m in _STRUCTURE.finditer(text):
+        c = text[m.start()]
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return m.start()
+        elif c != '"':
+            depth -= 1
+    return 0
 
 
 def _json_duplicates(text: str, at: int, out: list[DuplicateKey]) -> None:
@@ -104,7 +140,8 @@ def _json_duplicates(text: str, at: int, out: list[DuplicateKey]) -> None:
         if text[at] == "{":
             line, col = line_col(text, key_at)
             if key in first:
-                out.append(DuplicateKey(0, key, line, col, first[key]))
+                shown = key if len(key) <= 60 else key[:57] + "..."
+                out.append(DuplicateKey(0, shown, line, col, first[key]))
             else:
                 first[key] = line
         _json_duplicates(text, value_at, out)

@@ -58,7 +58,8 @@ def _json_problem(text: str, exc: json.JSONDecodeError) -> tuple[str, int]:
             return f"trailing comma before '{after[0]}' is not allowed in JSON", pos
     if exc.msg == "Extra data":
         return "extra data after the JSON value (one JSON value per file)", pos
-    return exc.msg, pos
+    # the decoder's own words, less the "at" that its position would follow
+    return exc.msg.removesuffix(" at").removesuffix(" starting"), pos
 
 
 def _int(text: str) -> Any:

@@ -4,9 +4,13 @@ Each YAML stream is composed with libyaml (PyYAML's C parser) and plain dicts,
 lists and scalars are built from the node graph by a constructor of our own:
 unknown tags (CloudFormation's ``!Ref``, ``!!python/...``) never construct
 objects but become :class:`~gpulint.load.document.Tagged`, aliases are shared
-rather than copied (and an alias bomb, more than :data:`MAX_ALIAS_EXPANSION`
-nodes beyond those written, is refused), duplicate keys are recorded, and
-nesting is bounded by :data:`~gpulint.load.text.MAX_DEPTH`.
+rather than copied, duplicate keys (compared by type and value) are recorded,
+and a mapping or list used as a key is refused. Nesting is bounded by
+:data:`~gpulint.load.text.MAX_DEPTH`, counted on libyaml's events before the
+composer recurses when the text could nest that deep; a document that may hold
+aliases is measured before anything is built from it, keys included: an alias
+bomb (more than :data:`MAX_ALIAS_EXPANSION` nodes beyond those written), a
+recursive alias and nesting deeper than the bound through aliases are refused.
 :func:`compose_documents` gives the composed nodes (with their marks) to the
 position lookups and to ``--fix``.
 """

@@ -10,6 +10,9 @@ offset into a 1-based line and column.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Optional
 
 from gpulint.load.document import LoadError
 
@@ -79,8 +82,24 @@ def nesting_error(line: int, column: int) -> LoadError:
     return LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, column)
 
 
+#: the text whose line starts were last listed, and those starts; the text seen last
+_LINES: tuple[Optional[str], list[int]] = (None, [])
+_LAST: list[Optional[str]] = [None]
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
-    """The 1-based line and column of the character at ``offset``."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    """The 1-based line and column of the character at ``offset``. Asked twice
+    about one text (the positions of a file's findings), it lists the text's line
+    starts once and looks them up after that."""
+    global _LINES
+    cached, starts = _LINES
+    if cached is not text:
+        if _LAST[0] is not text:
+            _LAST[0] = text
+            line = text.count("\n", 0, offset) + 1
+            return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        starts = [0]
+        starts.extend(accumulate(len(part) + 1 for part in text.split("\n")))
+        _LINES = (text, starts)
+    line = bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1

@@ -109,13 +109,22 @@ def test_aliases_cannot_nest_a_document_deeper_than_the_limit() -> None:
     text += "a3: " + "[" * 99 + "*a2" + "]" * 99 + "\n"
     source = loader.load("deep-aliases.yaml", text.encode())
     assert source.error is not None and source.documents == []
-    assert source.error.message == "nesting deeper than 200 levels"
+    # level 201 is a1's second "[", reached through a3 and a2
+    assert (source.error.message, source.error.line, source.error.column) == (
+        "nesting deeper than 200 levels", 1, 10)
     # two of them: 199 levels
     ok = loader.load("ok.yaml", "\n".join(text.splitlines()[:2]).encode())
     assert ok.error is None
 
 
 # --------------------------------------------------------------------------- nesting
+
+
+def test_the_same_collection_is_named_whether_or_not_the_text_may_hold_aliases() -> None:
+    deep = "".join("  " * i + f"k{i}:\n" for i in range(300))
+    for head in ("", "# *a &b\n"):  # with both, the document is measured before it is built
+        error = loader.load("deep.yaml", (head + deep).encode()).error
+        assert error is not None and (error.line - head.count("\n"), error.column) == (201, 401)
 
 
 def test_brackets_in_comments_and_strings_are_not_nesting(tmp_path) -> None:

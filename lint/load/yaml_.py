@@ -178,10 +178,8 @@ class _Builder:
         # and a repeated scalar cannot make a document grow beyond the aliases written.
         if type(node) is _ScalarNode:
             return node.value if node.tag == _STR else _scalar(node)
-        if depth >= MAX_DEPTH and node.value:  # its children would sit deeper than the limit
-            first = node.value[0]
-            mark = (first[0] if isinstance(first, tuple) else first).start_mark
-            raise nesting_error(mark.line + 1, mark.column + 1)
+        if depth >= MAX_DEPTH:  # the collection that opens level MAX_DEPTH + 1
+            raise nesting_error(node.start_mark.line + 1, node.start_mark.column + 1)
         key = id(node)
         if key in self.memo:
             return self.memo[key]
@@ -271,10 +269,8 @@ def _measure(root: Any) -> None:
         if done:
             children = _children(current)
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-            height = heights[key] = 1 + max((heights[id(c)] for c in children), default=0)
+            heights[key] = 1 + max((heights[id(c)] for c in children), default=0)
             entered.discard(key)
-            if height > MAX_DEPTH:
-                raise nesting_error(current.start_mark.line + 1, current.start_mark.column + 1)
             continue
         if key in sizes:
             continue
@@ -287,6 +283,11 @@ def _measure(root: Any) -> None:
         entered.add(key)
         stack.append((current, True))
         stack.extend((c, False) for c in _children(current) if id(c) not in sizes)
+    if heights[id(root)] > MAX_DEPTH:
+        deepest = root  # followed down to the collection that opens level MAX_DEPTH + 1
+        for _ in range(MAX_DEPTH):
+            deepest = max(_children(deepest), key=lambda c: heights[id(c)])
+        raise nesting_error(deepest.start_mark.line + 1, deepest.start_mark.column + 1)
     size, written = sizes[id(root)], len(sizes)
     if size - written > MAX_ALIAS_EXPANSION:
         raise LoadError(

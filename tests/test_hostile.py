@@ -117,6 +117,16 @@ def test_aliases_cannot_nest_a_document_deeper_than_the_limit() -> None:
     assert ok.error is None
 
 
+def test_merged_entries_sit_at_the_level_of_the_mapping_that_merges_them() -> None:
+    # a chain of 214 merges is two levels of data; nesting the merged mapping as well is 300
+    chain = "b0: &b0 {x: 1}\n" + "".join(f"b{i}: &b{i} {{<<: *b{i - 1}, y{i}: 2}}\n" for i in range(1, 215))
+    source = loader.load("chain.yaml", chain.encode())
+    assert source.error is None and len(source.documents[0].data["b214"]) == 215
+    nested = "b0: &b0 {x: 1}\n" + "".join(f"b{i}: &b{i} {{<<: *b{i - 1}, n: *b{i - 1}}}\n" for i in range(1, 300))
+    error = loader.load("nested.yaml", nested.encode()).error
+    assert error is not None and (error.message, error.line, error.column) == ("nesting deeper than 200 levels", 101, 7)
+
+
 # --------------------------------------------------------------------------- nesting
 
 

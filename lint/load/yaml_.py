@@ -17,7 +17,7 @@ position lookups and to ``--fix``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import yaml
 
@@ -269,7 +269,7 @@ def _measure(root: Any) -> None:
         if done:
             children = _children(current)
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
-            heights[key] = 1 + max((heights[id(c)] for c in children), default=0)
+            heights[key] = 1 + max((h for _, h, _ in _levels(current, heights)), default=0)
             entered.discard(key)
             continue
         if key in sizes:
@@ -284,9 +284,10 @@ def _measure(root: Any) -> None:
         stack.append((current, True))
         stack.extend((c, False) for c in _children(current) if id(c) not in sizes)
     if heights[id(root)] > MAX_DEPTH:
-        deepest = root  # followed down to the collection that opens level MAX_DEPTH + 1
-        for _ in range(MAX_DEPTH):
-            deepest = max(_children(deepest), key=lambda c: heights[id(c)])
+        deepest, level = root, 1  # followed down to the collection that opens level MAX_DEPTH + 1
+        while level <= MAX_DEPTH:
+            deepest, _, merged = max(_levels(deepest, heights), key=lambda option: option[1])
+            level += not merged
         raise nesting_error(deepest.start_mark.line + 1, deepest.start_mark.column + 1)
     size, written = sizes[id(root)], len(sizes)
     if size - written > MAX_ALIAS_EXPANSION:
@@ -296,6 +297,24 @@ def _measure(root: Any) -> None:
             root.start_mark.line + 1,
             1,
         )
+
+
+def _levels(node: Any, heights: dict[int, int]) -> Iterator[tuple[Any, int, bool]]:
+    """(node, the collections it nests in the data, merged) for what ``node`` holds:
+    its items, or its keys and values and the mappings it merges, whose entries
+    sit at its own level (so they nest one level less)."""
+    if type(node) is _SequenceNode:
+        for child in node.value:
+            yield child, heights[id(child)], False
+        return
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE_TAG:
+            yield key_node, heights[id(key_node)], False
+            yield value_node, heights[id(value_node)], False
+            continue
+        for src in value_node.value if type(value_node) is _SequenceNode else [value_node]:
+            if type(src) is not _ScalarNode and type(src) is not _SequenceNode:
+                yield src, heights[id(src)] - 1, True
 
 
 def _children(node: Any) -> list[Any]:

@@ -3,10 +3,12 @@ that finds values in the text.
 
 :func:`load_json` decodes one JSON value per file with the standard library,
 refusing ``NaN``/``Infinity``, comments and trailing commas with a message that
-names the problem and its position, and records repeated keys. The scanner
-(:func:`json_root`, :func:`json_members`, :func:`json_value_end`) works on text
-that parsed: it gives the character offsets of values and members, for the
-position lookups and for ``--fix``'s JSON edits.
+names the problem and its position (never the file's text), refusing nesting
+deeper than :data:`~gpulint.load.text.MAX_DEPTH` (counted on the data, not on
+brackets in strings), and records repeated keys. The scanner (:func:`json_root`,
+:func:`json_members`, :func:`json_value_end`) works on text that parsed: it
+gives the character offsets of values and members, for the position lookups and
+for ``--fix``'s JSON edits, from one pass over the text however often it is asked.
 """
 
 from __future__ import annotations

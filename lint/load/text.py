@@ -10,10 +10,17 @@ offset into a 1-based line and column.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Optional
 
 from gpulint.load.document import LoadError
 
 MAX_DEPTH = 200
+#: an integer written with more characters than this stays the text written: Python
+#: will not print an int of more than 4,300 digits, arithmetic on huge ones is slow
+#: (a sexagesimal ``1:2:3:...`` multiplies per part), and no setting needs one this long
+MAX_INT_DIGITS = 1000
 
 
 def decode(raw: bytes) -> str:
@@ -51,34 +58,48 @@ def _looks_utf16(raw: bytes) -> bool:
     return False
 
 
-# block collections opened on one line ("- - - - x", "? ? x"): libyaml crashes on
-# tens of thousands of them, as on deep flow nesting. Deep indentation alone is
-# bounded by the file size and caught by the builder's depth check.
+# block collections opened on one line ("- - - - x", "? ? x"): libyaml's composer
+# recurses per level, as on deep flow nesting. Deep indentation alone is bounded
+# by the file size and caught by the builder's depth check.
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[?-][ \t]+){%d,}" % MAX_DEPTH, re.MULTILINE)
-_FLOW = re.compile(r"[\[\]{}]")
 
 
-def check_nesting(text: str) -> None:
-    """Refuse input nested deeper than MAX_DEPTH before libyaml recurses on it."""
+def may_nest_too_deep(text: str) -> bool:
+    """False when ``text`` cannot hold more than MAX_DEPTH nested collections
+    outside deep indentation; True when it might, to be confirmed on the parsed
+    structure (brackets and dashes in comments and strings count here).
+
+    Every flow collection opens with a ``[`` or ``{``, so fewer than MAX_DEPTH of
+    them in the whole text cannot nest that deep; a line can only open MAX_DEPTH
+    block levels with as many ``-`` or ``?`` indicators.
+    """
     if text.count("[") + text.count("{") > MAX_DEPTH:
-        depth = 0
-        for m in _FLOW.finditer(text):
-            if m.group() in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line, col = line_col(text, m.start())
-                    raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, col)
-            elif depth:
-                depth -= 1
-    # a line can only open MAX_DEPTH block levels with as many '-' or '?' indicators
-    m = _BLOCK_PREFIX.search(text) if text.count("-") + text.count("?") >= MAX_DEPTH else None
-    if m:
-        line = text.count("\n", 0, m.start()) + 1
-        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+        return True
+    return text.count("-") + text.count("?") >= MAX_DEPTH and _BLOCK_PREFIX.search(text) is not None
+
+
+def nesting_error(line: int, column: int) -> LoadError:
+    return LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, column)
+
+
+#: the text whose line starts were last listed, and those starts; the text seen last
+_LINES: tuple[Optional[str], list[int]] = (None, [])
+_LAST: list[Optional[str]] = [None]
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
-    """The 1-based line and column of the character at ``offset``."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    """The 1-based line and column of the character at ``offset``. Asked twice
+    about one text (the positions of a file's findings), it lists the text's line
+    starts once and looks them up after that."""
+    global _LINES
+    cached, starts = _LINES
+    if cached is not text:
+        if _LAST[0] is not text:
+            _LAST[0] = text
+            line = text.count("\n", 0, offset) + 1
+            return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        starts = [0]
+        starts.extend(accumulate(len(part) + 1 for part in text.split("\n")))
+        _LINES = (text, starts)
+    line = bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1

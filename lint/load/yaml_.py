@@ -4,21 +4,25 @@ Each YAML stream is composed with libyaml (PyYAML's C parser) and plain dicts,
 lists and scalars are built from the node graph by a constructor of our own:
 unknown tags (CloudFormation's ``!Ref``, ``!!python/...``) never construct
 objects but become :class:`~gpulint.load.document.Tagged`, aliases are shared
-rather than copied (and an alias bomb, more than :data:`MAX_ALIAS_EXPANSION`
-nodes beyond those written, is refused), duplicate keys are recorded, and
-nesting is bounded by :data:`~gpulint.load.text.MAX_DEPTH`.
+rather than copied, duplicate keys (compared by type and value) are recorded,
+and a mapping or list used as a key is refused. Nesting is bounded by
+:data:`~gpulint.load.text.MAX_DEPTH`, counted on libyaml's events before the
+composer recurses when the text could nest that deep; a document that may hold
+aliases is measured before anything is built from it, keys included: an alias
+bomb (more than :data:`MAX_ALIAS_EXPANSION` nodes beyond those written), a
+recursive alias and nesting deeper than the bound through aliases are refused.
 :func:`compose_documents` gives the composed nodes (with their marks) to the
 position lookups and to ``--fix``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import yaml
 
 from gpulint.load.document import Document, DuplicateKey, LoadError, Tagged
-from gpulint.load.text import MAX_DEPTH, check_nesting
+from gpulint.load.text import MAX_DEPTH, MAX_INT_DIGITS, line_col, may_nest_too_deep, nesting_error
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.load.source import Source
@@ -88,6 +92,8 @@ def _compose(text: str) -> tuple[list[Any], Optional[yaml.YAMLError]]:
 
 
 def _int(value: str) -> int:
+    if len(value) > MAX_INT_DIGITS:
+        raise ValueError("too long")  # kept as the text written
     value = value.replace("_", "")
     sign = 1
     if value[:1] == "-":
@@ -155,72 +161,61 @@ def _scalar(node: Any) -> Any:
 
 
 class _Builder:
-    """Turns one composed document into plain data."""
+    """Turns one composed document into plain data.
+
+    A document that may hold aliases has been measured first (:func:`_measure`):
+    no cycles, a bounded expansion and depth. Aliased collections are built once
+    and shared; merge keys copy at most the expansion that measuring allowed.
+    """
 
     def __init__(self, doc_index: int, duplicates: list[DuplicateKey]) -> None:
         self.doc_index = doc_index
         self.duplicates = duplicates
         self.memo: dict[int, Any] = {}
-        self.sizes: dict[int, int] = {}
-        self.busy: set[int] = set()
-        self.unique = 0
-        #: a collection was reached twice (through an alias): only then can the document expand
-        self.shared = False
 
     def build(self, node: Any, depth: int = 0) -> Any:
         # Scalars (most nodes) are rebuilt where an alias repeats them: cheaper than a memo,
         # and a repeated scalar cannot make a document grow beyond the aliases written.
         if type(node) is _ScalarNode:
             return node.value if node.tag == _STR else _scalar(node)
-        if depth >= MAX_DEPTH and node.value:  # its children would sit deeper than the limit
-            first = node.value[0]
-            mark = (first[0] if isinstance(first, tuple) else first).start_mark
-            raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+        if depth >= MAX_DEPTH:  # the collection that opens level MAX_DEPTH + 1
+            raise nesting_error(node.start_mark.line + 1, node.start_mark.column + 1)
         key = id(node)
         if key in self.memo:
-            self.shared = True
             return self.memo[key]
-        if key in self.busy:
-            mark = node.start_mark
-            raise LoadError("recursive YAML alias (an anchor refers to itself)", mark.line + 1, mark.column + 1)
-        self.busy.add(key)
-        try:
-            if type(node) is _SequenceNode:
-                out: Any = [self.build(child, depth + 1) for child in node.value]
-            else:
-                out = self._mapping(node, depth)
-        finally:
-            self.busy.discard(key)
+        if type(node) is _SequenceNode:
+            out: Any = [self.build(child, depth + 1) for child in node.value]
+        else:
+            out = self._mapping(node, depth)
         self.memo[key] = out
         return out
 
     def _mapping(self, node: Any, depth: int) -> dict:
         out: dict = {}
-        seen: dict[Any, Any] = {}
+        seen: dict[Any, Any] = {}  # key (typed when not a string) -> its first key node
+        stored: Optional[dict] = None
         merges: list[Any] = []
         build = self.build
         for key_node, value_node in node.value:
             tag = key_node.tag
             if tag == _STR and type(key_node) is _ScalarNode:
-                key = key_node.value  # the usual key: a plain string
+                key = typed = key_node.value  # the usual key: a plain string
             elif tag == MERGE_TAG:
                 merges.append(value_node)
                 continue
             else:
-                key = build(key_node, depth + 1)
-                if isinstance(key, (dict, list)):
-                    import json
-
-                    key = json.dumps(key, sort_keys=True, default=str)
-                elif isinstance(key, float) and key != key:
-                    key = "nan"
-            if key in seen:
+                if stored is None:
+                    stored = {}
+                key, typed = _other_key(key_node, out, stored)
+            if typed in seen:
+                first = seen[typed]
                 mark = key_node.start_mark
                 self.duplicates.append(
-                    DuplicateKey(self.doc_index, str(key), mark.line + 1, mark.column + 1,
-                                 seen[key].start_mark.line + 1)
+                    DuplicateKey(self.doc_index, _key_text(key_node), mark.line + 1, mark.column + 1,
+                                 first.start_mark.line + 1)
                 )
-            seen[key] = key_node
+            else:
+                seen[typed] = key_node
             if type(value_node) is _ScalarNode:
                 out[key] = value_node.value if value_node.tag == _STR else _scalar(value_node)
             else:
@@ -228,64 +223,161 @@ class _Builder:
         for merge in merges:
             sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
             for src in sources:
-                data = self.build(src, depth + 1)
+                data = build(src, depth + 1)
                 if isinstance(data, dict):
                     for k, v in data.items():
                         out.setdefault(k, v)
         return out
 
-    def expanded_size(self, node: Any) -> int:
-        """Nodes the document would have with every alias copied out."""
-        stack = [(node, False)]
-        while stack:
-            current, done = stack.pop()
-            key = id(current)
-            if key in self.sizes:
-                continue
-            if isinstance(current, yaml.ScalarNode):
-                self.sizes[key] = 1
-                continue
-            children = (
-                current.value
-                if isinstance(current, yaml.SequenceNode)
-                else [n for pair in current.value for n in pair]
-            )
-            if done:
-                self.sizes[key] = 1 + sum(self.sizes.get(id(c), 1) for c in children)
-            else:
-                stack.append((current, True))
-                stack.extend((c, False) for c in children if id(c) not in self.sizes)
-        return self.sizes[id(node)]
+
+def _other_key(key_node: Any, out: dict, stored: dict) -> tuple[Any, Any]:
+    """(the key in the data, the key repeats are found by) for a key that is not a
+    plain string. Keys are told apart by type and value: ``1``, ``1.0`` and
+    ``true`` are three keys, though Python finds them equal, so a key equal to an
+    earlier one of another type is kept as :class:`Tagged` (as written) and both
+    stay. ``stored`` maps each such key to the key its first occurrence took."""
+    if type(key_node) is not _ScalarNode:
+        mark = key_node.start_mark
+        raise LoadError("a mapping or a list as a mapping key is not supported", mark.line + 1, mark.column + 1)
+    key = _scalar(key_node)
+    typed = (float, "nan") if key != key else (type(key), key)
+    if typed in stored:
+        return stored[typed], typed  # a repeat: it replaces the first one's value
+    if key in out:
+        key = Tagged(key_node.tag, key_node.value)
+    stored[typed] = key
+    return key, typed
+
+
+def _key_text(key_node: Any) -> str:
+    """A repeated key as a message names it: as written, shortened."""
+    text = key_node.value if isinstance(key_node.value, str) else "?"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _measure(root: Any) -> None:
+    """Refuse a document whose aliases refer to themselves, would expand it by more
+    than MAX_ALIAS_EXPANSION nodes, or nest it deeper than MAX_DEPTH; in one walk
+    over the distinct nodes, before anything is built from them."""
+    sizes: dict[int, int] = {}  # id -> nodes with every alias copied out
+    heights: dict[int, int] = {}  # id -> collections nested in it, itself included
+    entered: set[int] = set()  # the collections on the path being walked
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        current, done = stack.pop()
+        key = id(current)
+        if done:
+            children = _children(current)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            heights[key] = 1 + max((h for _, h, _ in _levels(current, heights)), default=0)
+            entered.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if type(current) is _ScalarNode:
+            sizes[key], heights[key] = 1, 0
+            continue
+        if key in entered:
+            mark = current.start_mark
+            raise LoadError("recursive YAML alias (an anchor refers to itself)", mark.line + 1, mark.column + 1)
+        entered.add(key)
+        stack.append((current, True))
+        stack.extend((c, False) for c in _children(current) if id(c) not in sizes)
+    if heights[id(root)] > MAX_DEPTH:
+        deepest, level = root, 1  # followed down to the collection that opens level MAX_DEPTH + 1
+        while level <= MAX_DEPTH:
+            deepest, _, merged = max(_levels(deepest, heights), key=lambda option: option[1])
+            level += not merged
+        raise nesting_error(deepest.start_mark.line + 1, deepest.start_mark.column + 1)
+    size, written = sizes[id(root)], len(sizes)
+    if size - written > MAX_ALIAS_EXPANSION:
+        raise LoadError(
+            f"YAML aliases expand this document to {size} nodes "
+            f"(more than {MAX_ALIAS_EXPANSION} beyond the {written} written); refusing to expand it",
+            root.start_mark.line + 1,
+            1,
+        )
+
+
+def _levels(node: Any, heights: dict[int, int]) -> Iterator[tuple[Any, int, bool]]:
+    """(node, the collections it nests in the data, merged) for what ``node`` holds:
+    its items, or its keys and values and the mappings it merges, whose entries
+    sit at its own level (so they nest one level less)."""
+    if type(node) is _SequenceNode:
+        for child in node.value:
+            yield child, heights[id(child)], False
+        return
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE_TAG:
+            yield key_node, heights[id(key_node)], False
+            yield value_node, heights[id(value_node)], False
+            continue
+        for src in value_node.value if type(value_node) is _SequenceNode else [value_node]:
+            if type(src) is not _ScalarNode and type(src) is not _SequenceNode:
+                yield src, heights[id(src)] - 1, True
+
+
+def _children(node: Any) -> list[Any]:
+    if type(node) is _SequenceNode:
+        return node.value
+    return [n for pair in node.value for n in pair]
+
+
+_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse a stream whose collections nest deeper than MAX_DEPTH, counted on
+    libyaml's events: its parser keeps a stack of its own, while the composer
+    recurses per level. Comments and scalars are not structure. A syntax error
+    ends the count (composing stops at the same place); libyaml's own bound on
+    nesting (1,000 levels in libyaml 0.2.5), met while it looks ahead, is this one
+    too, at the place libyaml stopped."""
+    parser = _BaseLoader(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, _STARTS):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise nesting_error(mark.line + 1, mark.column + 1)
+            elif isinstance(event, _ENDS):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        if _libyaml_depth(exc):
+            mark = exc.problem_mark
+            raise nesting_error(mark.line + 1, mark.column + 1) from None
+    finally:
+        parser.dispose()
+
+
+def _libyaml_depth(exc: yaml.YAMLError) -> bool:
+    return isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None and str(
+        exc.problem).startswith("exceeded maximum nesting depth")
 
 
 def load_yaml(source: Source) -> None:
     text = source.text
     if not text.strip():
         return  # empty or whitespace-only (tabs included): no documents, no error
-    check_nesting(text)
+    if may_nest_too_deep(text):
+        _check_depth(text)
     try:
         nodes, error = _compose(text)
     except RecursionError:
-        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
+        raise nesting_error(1, 1) from None
     if error is not None and not nodes:
         raise _syntax_error(error, text)
+    aliases = "*" in text and "&" in text  # without both, every document is a tree
     for index, node in enumerate(nodes):
         if node is None:
             continue
-        builder = _Builder(index, source.duplicates)
-        data = builder.build(node)
-        if builder.shared:
-            size = builder.expanded_size(node)
-            builder.unique = len(builder.sizes)  # every distinct node, counted on the way
-            if size - builder.unique > MAX_ALIAS_EXPANSION:
-                mark = node.start_mark
-                raise LoadError(
-                    f"YAML aliases expand this document to {size} nodes "
-                    f"(more than {MAX_ALIAS_EXPANSION} beyond the {builder.unique} written); "
-                    "refusing to expand it",
-                    mark.line + 1,
-                    1,
-                )
+        if aliases:
+            _measure(node)
+        data = _Builder(index, source.duplicates).build(node)
         source.documents.append(
             Document(index, data, node.start_mark.line + 1, node.start_mark.index, node.end_mark.index)
         )
@@ -294,15 +386,26 @@ def load_yaml(source: Source) -> None:
         source.error = _syntax_error(error, text)
 
 
-def _syntax_error(exc: yaml.YAMLError, text: str = "") -> LoadError:
+def _syntax_error(exc: yaml.YAMLError, text: str) -> LoadError:
+    """The error as a short kind of problem and a position; never the file's text."""
+    if _libyaml_depth(exc):
+        return nesting_error(exc.problem_mark.line + 1, exc.problem_mark.column + 1)
     if isinstance(exc, yaml.MarkedYAMLError):
         from gpulint.load.hints import yaml_hint
 
         mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        if exc.problem == "second occurrence" and exc.context_mark is not None:
+            return LoadError(f"invalid YAML: anchor defined twice (first on line {exc.context_mark.line + 1})",
+                             line, col)
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
         hint = yaml_hint(text, exc)
-        line = mark.line + 1 if mark else 1
-        col = mark.column + 1 if mark else 1
         return LoadError(f"invalid YAML: {problem}{context}" + (f" (hint: {hint})" if hint else ""), line, col)
-    return LoadError(f"invalid YAML: {exc}")
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.position, int):
+        # libyaml counts the offset in UTF-8 bytes
+        offset = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
+        line, col = line_col(text, offset)
+        return LoadError(f"invalid YAML: character U+{exc.character:04X} is not allowed ({exc.reason})", line, col)
+    return LoadError("invalid YAML")

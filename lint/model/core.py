@@ -139,29 +139,43 @@ def is_accelerator(resource: Any) -> bool:
     )
 
 
-_QUANTITY = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?")
+# ASCII digits only: ``\d`` would take "２" (full-width) or "٢" (Arabic-Indic) for 2, which
+# the API server's parser does not
+_QUANTITY = re.compile(r"([+-]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?")
 _BINARY_SI = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _DECIMAL_SI = {"n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+#: the most digits a count may have: the API server keeps quantities of up to 18
+#: digits exactly (in an int64) and caps larger ones, and no node has that many devices
+MAX_COUNT_DIGITS = 18
+_MAX_COUNT = 10**MAX_COUNT_DIGITS - 1
+#: significant digits beyond which a quantity is not read (nothing needs them, and
+#: Python refuses to convert a string of more than 4,300 digits)
+_MAX_QUANTITY_DIGITS = 64
 
 
 def parse_quantity(text: str) -> Optional["Fraction"]:
-    """A Kubernetes quantity string (``2``, ``500m``, ``1k``, ``1e3``, ``1Ki``) as an exact number."""
+    """A Kubernetes quantity string (``2``, ``500m``, ``1k``, ``1e3``, ``1Ki``) as an exact number;
+    None when it is not one, or has more than 64 significant digits."""
     from fractions import Fraction  # most counts are plain digits and never get here
 
     m = _QUANTITY.fullmatch(text)
     if not m:
         return None
     sign, number, suffix = m.groups()
-    value = Fraction(number)
+    whole, _, fraction = number.partition(".")
+    whole, fraction = whole.lstrip("0"), fraction.rstrip("0")
+    if len(whole) + len(fraction) > _MAX_QUANTITY_DIGITS:
+        return None
+    value = Fraction(f"{whole or 0}.{fraction or 0}")
     if suffix in _BINARY_SI:
         value *= 2 ** _BINARY_SI[suffix]
     elif suffix in _DECIMAL_SI:
         value *= Fraction(10) ** _DECIMAL_SI[suffix]
     elif suffix:
-        exponent = int(suffix[1:])
-        if abs(exponent) > 100:
+        exponent = suffix[1:]
+        if len(exponent.lstrip("+-").lstrip("0")) > 3 or abs(int(exponent)) > 100:
             return None
-        value *= Fraction(10) ** exponent
+        value *= Fraction(10) ** int(exponent)
     return -value if sign == "-" else value
 
 
@@ -169,20 +183,23 @@ def parse_count(value: Any) -> Optional[int]:
     """A whole, non-negative device count, or None when the value is not one.
 
     Follows the API server: any quantity whose value is a whole number is
-    accepted (``"1000m"`` is 1, ``"1k"`` is 1000); fractions and negatives are not.
+    accepted (``"1000m"`` is 1, ``"1k"`` is 1000); fractions and negatives are not,
+    nor counts of more than :data:`MAX_COUNT_DIGITS` digits, nor digits other than
+    ASCII ``0``-``9``.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value >= 0 else None
+        return value if 0 <= value <= _MAX_COUNT else None
     if isinstance(value, float):
-        return int(value) if value.is_integer() and value >= 0 else None
+        return int(value) if value.is_integer() and 0 <= value <= _MAX_COUNT else None
     if isinstance(value, str):
         text = value.strip()  # the API server trims quantities
         if text.isascii() and text.isdigit():
-            return int(text)
+            digits = text.lstrip("0")
+            return int(digits or "0") if len(digits) <= MAX_COUNT_DIGITS else None
         quantity = parse_quantity(text)
-        if quantity is None or quantity < 0 or quantity.denominator != 1:
+        if quantity is None or quantity < 0 or quantity.denominator != 1 or quantity > _MAX_COUNT:
             return None
         return int(quantity)
     return None

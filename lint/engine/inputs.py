@@ -25,6 +25,7 @@ from typing import Optional
 from gpulint import load as loader
 from gpulint.config import Config, ConfigResolver
 from gpulint.load import Source
+from gpulint.load.bounded import read_bounded
 from gpulint.load.walk import walk
 
 STDIN = "-"
@@ -232,32 +233,6 @@ def _unread(name: str, message: str) -> Source:
 
 
 def _read_bounded(path: str, limit: int) -> Optional[bytes]:
-    """At most ``limit`` bytes of ``path``, or None when it holds more.
-
-    Bounded so that a device (``/dev/zero``) cannot exhaust memory. Opened
-    without blocking, so that a FIFO nobody writes to cannot hang the run: a
-    pipe (``gpulint <(helm template ...)``, or a FIFO a producer writes to) is
-    read once data arrives, and given up on after FIFO_WAIT_SECONDS of silence.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        if getattr(os, "O_NONBLOCK", 0):
-            if stat.S_ISFIFO(os.fstat(fd).st_mode):
-                import select
-
-                ready, _, _ = select.select([fd], [], [], FIFO_WAIT_SECONDS)
-                if not ready:
-                    raise OSError(errno.ETIMEDOUT, f"nothing arrived on this pipe within {FIFO_WAIT_SECONDS:g} s")
-            os.set_blocking(fd, True)
-        chunks = []
-        total = 0
-        while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(fd)
-    return None if total > limit else b"".join(chunks)
+    """At most ``limit`` bytes of ``path``, or None when it holds more; a pipe is given up on
+    after FIFO_WAIT_SECONDS of silence (:func:`gpulint.load.bounded.read_bounded`)."""
+    return read_bounded(path, limit, FIFO_WAIT_SECONDS)

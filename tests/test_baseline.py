@@ -178,7 +178,8 @@ def test_rewriting_the_baseline_in_place_records_current_findings(repo):
          "baseline b.json: not a gpulint baseline ('findings' must be a list of findings)"),
         ('{"gpulint-baseline": 1, "findings": [{"rule": "x"}]}',
          "baseline b.json: not a gpulint baseline ('findings' must be a list of findings)"),
-        (b"\xff\xfe\x00garbage", "baseline b.json:1:1: not a gpulint baseline (file is UTF-16 encoded; expected UTF-8)"),
+        (b"\xff\xfe\x00garbage",
+         "baseline b.json:1:1: not a gpulint baseline (file is UTF-16 encoded; expected UTF-8)"),
     ],
 )
 def test_missing_or_corrupt_baseline_is_a_clear_error(repo, content, expected):

@@ -257,6 +257,13 @@ def test_a_quota_name_is_escaped_and_cut_short(repo):
                "<usage> one of: endpoint, training job, spot training job, transform job)\n")
 
 
+def test_a_context_glob_in_a_note_is_escaped_and_cut_short(repo):
+    (repo / ".gpulint.yaml").write_text(f"context: [\"\\e[2J{'c' * 100}\"]\n")
+    assert gpulint("pod.yaml", cwd=repo) == (
+        0, "No problems found in 1 file.\n", f"gpulint: {repo}/.gpulint.yaml: context glob '\\x1b[2J{'c' * 36}...' "
+                                              "matches no file (globs are relative to the config's folder)\n")
+
+
 # --------------------------------------------------------------------------- 5. names escaped
 
 
@@ -393,7 +400,8 @@ def test_the_matcher_agrees_with_pathspec_on_short_patterns_and_paths():
             continue
         assert mine is not None and mine.include == ref.include, line
         for _ in range(20):
-            names = ["".join(rng.choice(name_chars) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
+            names = ["".join(rng.choice(name_chars) for _ in range(rng.randint(1, 4)))
+                     for _ in range(rng.randint(1, 4))]
             path = "/".join(names) + ("/" if rng.random() < 0.3 else "")
             assert mine.match_file(path) == bool(ref.match_file(path)), (line, path)
             compared += 1

@@ -26,6 +26,7 @@ from gpulint import load as loader
 from gpulint.config import Config, ConfigResolver
 from gpulint.load import Source
 from gpulint.load.bounded import read_bounded
+from gpulint.load.sidefile import shown
 from gpulint.load.walk import walk
 
 STDIN = "-"
@@ -162,7 +163,7 @@ def _context_inputs(config: Config, named: set[str], notes: list[str], own: Opti
     for pattern in config.context_files:
         found = [f for f in sorted(glob.glob(os.path.join(root, pattern), recursive=True)) if os.path.isfile(f)]
         if not found:
-            notes.append(f"{config.path or 'config'}: context glob {pattern!r} matches no file (globs are relative "
+            notes.append(f"{config.path or 'config'}: context glob {shown(pattern)} matches no file (globs are relative "
                          f"to the config's folder)")
         for f in found:
             if os.path.abspath(f) not in named:
@@ -171,7 +172,7 @@ def _context_inputs(config: Config, named: set[str], notes: list[str], own: Opti
     if isinstance(config.context, dict):
         for pattern in config.context:
             if not any(os.path.isfile(f) for f in glob.iglob(os.path.join(root, pattern), recursive=True)):
-                notes.append(f"{config.path or 'config'}: context workload glob {pattern!r} matches no file (globs "
+                notes.append(f"{config.path or 'config'}: context workload glob {shown(pattern)} matches no file (globs "
                              f"are relative to the config's folder)")
     return out
 

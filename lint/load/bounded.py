@@ -19,8 +19,6 @@ from typing import Optional
 SIDE_FILE_LIMIT = 5 * 1024 * 1024
 #: the most gpulint reads of a baseline (one finding takes about 400 bytes)
 BASELINE_LIMIT = 64 * 1024 * 1024
-#: how long a pipe may stay silent before it is given up on (linted files only)
-FIFO_WAIT_SECONDS = 30.0
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
@@ -57,7 +55,7 @@ def _drain(fd: int, limit: int) -> tuple[bytes, bool]:
     return (b"" if total > limit else b"".join(chunks)), total > limit
 
 
-def read_bounded(path: str, limit: int, fifo_wait: float = FIFO_WAIT_SECONDS) -> Optional[bytes]:
+def read_bounded(path: str, limit: int, fifo_wait: float) -> Optional[bytes]:
     """At most ``limit`` bytes of ``path``, or None when it holds more.
 
     Bounded so that a device (``/dev/zero``) cannot exhaust memory. Opened without blocking,

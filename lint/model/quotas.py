@@ -197,7 +197,9 @@ def load(spec: Any, root: Optional[str] = None, region: Optional[str] = None) ->
     return from_file(path)
 
 
-_CACHE: dict[int, tuple[Any, dict[str, float]]] = {}
+#: id(config) -> (the config, its quotas spec, the quotas read): the config is held so that its
+#: id is not given to another config while the entry lives
+_CACHE: dict[int, tuple[Any, Any, dict[str, float]]] = {}
 
 
 def for_config(config: Any, region: Optional[str] = None) -> Optional[dict[str, float]]:
@@ -209,8 +211,8 @@ def for_config(config: Any, region: Optional[str] = None) -> Optional[dict[str, 
     if isinstance(spec, Quotas):
         return spec
     cached = _CACHE.get(id(config))
-    if cached is not None and cached[0] is spec:
-        return cached[1]
+    if cached is not None and cached[0] is config and cached[1] is spec:
+        return cached[2]
     path = getattr(config, "path", None)
     if isinstance(spec, dict):  # the mapping itself, in the config file
         from gpulint.diagnostics import printable
@@ -218,5 +220,5 @@ def for_config(config: Any, region: Optional[str] = None) -> Optional[dict[str, 
         loaded: dict[str, float] = _validate(spec, f"{printable(path)}: quotas" if path else "quotas")
     else:
         loaded = load(spec, os.path.dirname(path) if path else None, region)
-    _CACHE[id(config)] = (spec, loaded)
+    _CACHE[id(config)] = (config, spec, loaded)
     return loaded

@@ -444,7 +444,7 @@ def _write_baseline(result: "Result", path: str, quiet: bool, err: TextIO) -> in
         err.write(f"gpulint: {exc}\n")
         return EXIT_USAGE
     if not quiet:
-        err.write(f"gpulint: recorded {n} finding(s) in {path}\n")
+        err.write(f"gpulint: recorded {n} finding(s) in {printable(path)}\n")
     return EXIT_OK
 
 

@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, field_validator
 
-from gpulint.diagnostics import Severity
+from gpulint.diagnostics import Severity, printable
+from gpulint.load.sidefile import shorten, shown
 
 CONFIG_FILES = (".gpulint.yaml", ".gpulint.yml")
 
 
 class ConfigError(Exception):
     pass
+
+
+def _where(path: Optional[str]) -> str:
+    """The config file a message is about, escaped for one line of output."""
+    return printable(path) if path else "config"
 
 
 def _kebab(name: str) -> str:
@@ -105,7 +110,7 @@ class Config(BaseModel):
         for glob in globs:
             if not glob.strip() or re.search(_OUTSIDE, glob):
                 raise ConfigError(
-                    f"{self.path or 'config'}: context: {glob!r} must be a glob relative to the config's folder "
+                    f"{_where(self.path)}: context: {shown(glob)} must be a glob relative to the config's folder "
                     f"and inside it (no absolute path, no '..')"
                 )
 
@@ -138,7 +143,7 @@ class Config(BaseModel):
         """Every key under ``rules`` must name a rule and use only its options."""
         from gpulint.engine.rule import all_rules, get_rule
 
-        where = self.path or "config"
+        where = _where(self.path)
         if not (self.rules or self.select or self.ignore):
             return  # nothing names a rule: no need to import every rule pack
         names = [r.name for r in all_rules()]
@@ -146,30 +151,31 @@ class Config(BaseModel):
         for name, rc in self.rules.items():
             rule = get_rule(name)
             if rule is None:
-                raise ConfigError(f"{where}: rules.{name}: no such rule{did_you_mean(name, names)}")
+                raise ConfigError(f"{where}: rules.{shorten(name)}: no such rule{did_you_mean(name, names)}")
             if name not in (rule.name, rule.code):  # keys are exact, as in the schema
-                raise ConfigError(f"{where}: rules.{name}: no such rule; did you mean '{rule.name}'?")
+                raise ConfigError(f"{where}: rules.{shorten(name)}: no such rule; did you mean '{rule.name}'?")
             if rule.name in by_name:
-                raise ConfigError(f"{where}: rules.{name}: {rule.name} ({rule.code}) is configured twice")
+                raise ConfigError(f"{where}: rules.{shorten(name)}: {rule.name} ({rule.code}) is configured twice")
             options = sorted({_kebab(f) for f in rule.Options.model_fields} | {"severity"})
             for key in rc.model_extra or {}:
                 if key not in options:
                     raise ConfigError(
-                        f"{where}: rules.{name}.{key}: unknown option{did_you_mean(key, options)} "
+                        f"{where}: rules.{shorten(name)}.{shorten(str(key))}: unknown option"
+                        f"{did_you_mean(str(key), options)} "
                         f"({rule.name} takes: {', '.join(options)})"
                     )
             try:
                 # strict, as the schema is: 'yes' is not a boolean, "300" not an integer
                 rule.Options.model_validate(rc.model_extra or {}, strict=True)
             except ValidationError as exc:
-                raise ConfigError(_format_errors(self.path, exc, prefix=f"rules.{name}.")) from None
+                raise ConfigError(_format_errors(self.path, exc, prefix=f"rules.{shorten(name)}.")) from None
             by_name[rule.name] = rc  # a rule configured by code applies to the rule
         self.rules = by_name
         for key in ("select", "ignore"):
             for name in getattr(self, key):
                 if get_rule(name) is None and not _is_prefix(name):
                     raise ConfigError(
-                        f"{where}: {key}: no rule named or coded '{name}'{did_you_mean(name, names)}"
+                        f"{where}: {key}: no rule named or coded '{shorten(name)}'{did_you_mean(name, names)}"
                     )
 
 
@@ -208,58 +214,50 @@ _PLAIN_MESSAGES = {
 
 
 def _format_errors(path: Optional[str], exc: ValidationError, prefix: str = "") -> str:
-    lines = [f"{path or 'config'}: invalid configuration:"]
+    lines = [f"{_where(path)}: invalid configuration:"]
     for err in exc.errors():
-        loc = prefix + ".".join(str(p) for p in err["loc"])
+        loc = prefix + ".".join(shorten(str(p)) for p in err["loc"])
         message = _PLAIN_MESSAGES.get(err["type"], err["msg"])
         if err["type"] != "extra_forbidden" and "input" in err and not isinstance(err["input"], (dict, list)):
-            message += f", found {err['input']!r}"
+            message += f", found {shown(err['input'])}"
         lines.append(f"  {loc}: {message}")
     return "\n".join(lines)
 
 
-def _read_text(path: str) -> str:
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
+def _read_side(path: str, kind: str) -> Any:
+    """The document in the config file ``path``: a regular file of at most SIDE_FILE_LIMIT
+    bytes, parsed with gpulint's own loader (or tomllib); a ConfigError naming the problem and
+    its position, never the file's text, when it cannot be."""
+    from gpulint.load.bounded import SideFileError
+    from gpulint.load.sidefile import read_document
+
+    try:
+        return read_document(path, kind)
+    except SideFileError as exc:
+        raise ConfigError(f"{exc.where(printable(path))}: {exc.message}") from None
 
 
 def _read_pyproject(path: str) -> Optional[dict]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        data = tomllib.loads(_read_text(path))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    data = _read_side(path, "toml")
     tool = data.get("tool", {})
     section = tool.get("gpulint") if isinstance(tool, dict) else None
     if section is not None and not isinstance(section, dict):
-        raise ConfigError(f"{path}: [tool.gpulint] must be a table of settings")
+        raise ConfigError(f"{printable(path)}: [tool.gpulint] must be a table of settings")
     return section
 
 
 def _read_yaml(path: str) -> dict:
-    import yaml
-
-    try:
-        data = yaml.safe_load(_read_text(path))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: invalid YAML: {exc.problem or exc.context}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    data = _read_side(path, "yaml")
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings")
+        raise ConfigError(f"{printable(path)}: expected a mapping of settings")
     return data
 
 
 def read_config_file(path: str) -> Config:
-    if not os.path.isfile(path):
-        raise ConfigError(f"{path}: no such config file")
+    if not os.path.lexists(path):
+        raise ConfigError(f"{printable(path)}: no such config file")
     if os.path.basename(path) == "pyproject.toml":
         data = _read_pyproject(path) or {}
     else:
@@ -272,7 +270,7 @@ def from_mapping(data: dict, path: Optional[str] = None) -> Config:
     for key in data:
         if key not in known:
             raise ConfigError(
-                f"{path or 'config'}: unknown setting '{key}'{did_you_mean(str(key), known)} "
+                f"{_where(path)}: unknown setting '{shorten(str(key))}'{did_you_mean(str(key), known)} "
                 f"(settings: {', '.join(known)})"
             )
     try:
@@ -307,8 +305,11 @@ def _has_section(pyproject: str) -> bool:
 
 def config_in(folder: str) -> tuple[Optional[str], list[str]]:
     """The config file ``folder`` holds (None if none), and the config files it holds that lose
-    to it: ``.gpulint.yaml`` over ``.gpulint.yml`` over ``[tool.gpulint]`` in pyproject.toml."""
-    found = [os.path.join(folder, name) for name in CONFIG_FILES if os.path.isfile(os.path.join(folder, name))]
+    to it: ``.gpulint.yaml`` over ``.gpulint.yml`` over ``[tool.gpulint]`` in pyproject.toml.
+    A ``.gpulint.yaml`` that is no regular file (a named pipe, a link to a device or to nothing)
+    is found, to be refused when it is read, never passed over; a pyproject.toml is gpulint's
+    only when it is a file with a [tool.gpulint] table."""
+    found = [os.path.join(folder, name) for name in CONFIG_FILES if os.path.lexists(os.path.join(folder, name))]
     pyproject = os.path.join(folder, "pyproject.toml")
     if os.path.isfile(pyproject) and _has_section(pyproject):
         found.append(pyproject)

@@ -151,7 +151,8 @@ def test_an_unknown_quota_name_in_a_file_is_a_usage_error(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     (tmp_path / "c.yaml").write_text(ENDPOINT)
     (tmp_path / "q.json").write_text(json.dumps({"quotas": {"ml.g5.12xlarge for endpoint usage": 4, name: 1}}))
-    assert run_cli(["--quotas", "q.json", "c.yaml"]) == (2, "", f"gpulint: {tmp_path / 'q.json'}: {message}\n")
+    assert run_cli(["--quotas", "q.json", "c.yaml"]) == (
+        2, "", f"gpulint: quotas file {tmp_path / 'q.json'}: {message}\n")
 
 
 def test_an_unknown_quota_name_in_the_config_is_a_usage_error(tmp_path, monkeypatch) -> None:

@@ -20,6 +20,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from gpulint import __version__
+from gpulint.diagnostics import printable
 
 if TYPE_CHECKING:  # pragma: no cover
     from gpulint.diagnostics import Diagnostic
@@ -128,38 +129,42 @@ def write(result: "Result", path: str) -> int:
             os.replace(tmp, target)
     except OSError as exc:
         if special:
-            raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+            raise BaselineError(f"cannot write baseline {printable(path)}: {exc.strerror or exc}") from None
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
+        raise BaselineError(f"cannot write baseline {printable(path)}: {exc.strerror or exc}") from None
     return len(found)
 
 
 def load(path: str) -> Counter:
-    """Fingerprint counts recorded in ``path``."""
+    """Fingerprint counts recorded in ``path``: a regular file of at most BASELINE_LIMIT bytes,
+    parsed as strict JSON by gpulint's own loader."""
+    from gpulint.load.bounded import BASELINE_LIMIT, SideFileError
+    from gpulint.load.sidefile import read_document, shown
+
+    name = printable(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise BaselineError(f"baseline {path}: no such file (create it with --write-baseline {path})") from None
-    except OSError as exc:
-        raise BaselineError(f"baseline {path}: cannot read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"baseline {path}: not a gpulint baseline (invalid JSON: {exc})") from None
+        doc = read_document(path, "json", BASELINE_LIMIT)
+    except SideFileError as exc:
+        if exc.missing:
+            raise BaselineError(f"baseline {name}: no such file (create it with --write-baseline {name})") from None
+        if exc.line is None:
+            raise BaselineError(f"baseline {name}: {exc.message}") from None
+        raise BaselineError(f"baseline {exc.where(name)}: not a gpulint baseline ({exc.message})") from None
     if not isinstance(doc, dict) or "gpulint-baseline" not in doc:
-        raise BaselineError(f"baseline {path}: not a gpulint baseline (no 'gpulint-baseline' version)")
+        raise BaselineError(f"baseline {name}: not a gpulint baseline (no 'gpulint-baseline' version)")
     if doc["gpulint-baseline"] != VERSION:
         raise BaselineError(
-            f"baseline {path}: version {doc['gpulint-baseline']!r} is not supported (expected {VERSION}); "
+            f"baseline {name}: version {shown(doc['gpulint-baseline'])} is not supported (expected {VERSION}); "
             "write it again with --write-baseline"
         )
     findings = doc.get("findings")
     if not isinstance(findings, list) or not all(
         isinstance(f, dict) and isinstance(f.get("fingerprint"), str) for f in findings
     ):
-        raise BaselineError(f"baseline {path}: not a gpulint baseline ('findings' must be a list of findings)")
+        raise BaselineError(f"baseline {name}: not a gpulint baseline ('findings' must be a list of findings)")
     return Counter(f["fingerprint"] for f in findings)
 
 

@@ -25,6 +25,8 @@ from typing import Optional
 from gpulint import load as loader
 from gpulint.config import Config, ConfigResolver
 from gpulint.load import Source
+from gpulint.load.bounded import read_bounded
+from gpulint.load.sidefile import shown
 from gpulint.load.walk import walk
 
 STDIN = "-"
@@ -161,7 +163,7 @@ def _context_inputs(config: Config, named: set[str], notes: list[str], own: Opti
     for pattern in config.context_files:
         found = [f for f in sorted(glob.glob(os.path.join(root, pattern), recursive=True)) if os.path.isfile(f)]
         if not found:
-            notes.append(f"{config.path or 'config'}: context glob {pattern!r} matches no file (globs are relative "
+            notes.append(f"{config.path or 'config'}: context glob {shown(pattern)} matches no file (globs are relative "
                          f"to the config's folder)")
         for f in found:
             if os.path.abspath(f) not in named:
@@ -170,7 +172,7 @@ def _context_inputs(config: Config, named: set[str], notes: list[str], own: Opti
     if isinstance(config.context, dict):
         for pattern in config.context:
             if not any(os.path.isfile(f) for f in glob.iglob(os.path.join(root, pattern), recursive=True)):
-                notes.append(f"{config.path or 'config'}: context workload glob {pattern!r} matches no file (globs "
+                notes.append(f"{config.path or 'config'}: context workload glob {shown(pattern)} matches no file (globs "
                              f"are relative to the config's folder)")
     return out
 
@@ -232,32 +234,6 @@ def _unread(name: str, message: str) -> Source:
 
 
 def _read_bounded(path: str, limit: int) -> Optional[bytes]:
-    """At most ``limit`` bytes of ``path``, or None when it holds more.
-
-    Bounded so that a device (``/dev/zero``) cannot exhaust memory. Opened
-    without blocking, so that a FIFO nobody writes to cannot hang the run: a
-    pipe (``gpulint <(helm template ...)``, or a FIFO a producer writes to) is
-    read once data arrives, and given up on after FIFO_WAIT_SECONDS of silence.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        if getattr(os, "O_NONBLOCK", 0):
-            if stat.S_ISFIFO(os.fstat(fd).st_mode):
-                import select
-
-                ready, _, _ = select.select([fd], [], [], FIFO_WAIT_SECONDS)
-                if not ready:
-                    raise OSError(errno.ETIMEDOUT, f"nothing arrived on this pipe within {FIFO_WAIT_SECONDS:g} s")
-            os.set_blocking(fd, True)
-        chunks = []
-        total = 0
-        while total <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(fd)
-    return None if total > limit else b"".join(chunks)
+    """At most ``limit`` bytes of ``path``, or None when it holds more; a pipe is given up on
+    after FIFO_WAIT_SECONDS of silence (:func:`gpulint.load.bounded.read_bounded`)."""
+    return read_bounded(path, limit, FIFO_WAIT_SECONDS)

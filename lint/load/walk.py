@@ -16,6 +16,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional
 
+from gpulint.load import ignore as gitignore
+from gpulint.load.bounded import SIDE_FILE_LIMIT, SideFileError, read_regular
+
 EXTENSIONS = (".yaml", ".yml", ".json")
 SKIP_DIRS = frozenset(
     {
@@ -46,7 +49,7 @@ class _Ignore:
     """The .gitignore files seen on the way down, each relative to its folder."""
 
     def __init__(self, cache: Optional[dict[str, object]] = None) -> None:
-        self.specs: list[tuple[str, object]] = []
+        self.specs: list[tuple[str, list[gitignore.Pattern]]] = []
         #: folder -> its parsed .gitignore (None: none), shared by the checks of one run's named files
         self.cache = cache
 
@@ -63,17 +66,15 @@ class _Ignore:
         return 1
 
     @staticmethod
-    def _read(folder: str) -> Optional[object]:
+    def _read(folder: str) -> Optional[list[gitignore.Pattern]]:
         path = os.path.join(folder, ".gitignore")
         if not os.path.isfile(path):
             return None
-        try:
-            import pathspec
-
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
-        except (OSError, ValueError):
+        try:  # a .gitignore that cannot be read (too large, swapped for a pipe) ignores nothing
+            raw = read_regular(path, SIDE_FILE_LIMIT)
+        except SideFileError:
             return None
+        return gitignore.parse(raw.decode("utf-8", errors="replace"))
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """As git decides: the last matching pattern of the deepest .gitignore that has one
@@ -85,8 +86,8 @@ class _Ignore:
             if is_dir:
                 rel += "/"
             verdict = None
-            for pattern in spec.patterns:  # type: ignore[attr-defined]
-                if pattern.include is not None and pattern.match_file(rel):
+            for pattern in spec:
+                if pattern.match_file(rel):
                     verdict = pattern.include
             if verdict is not None:
                 return verdict

@@ -48,17 +48,20 @@ def normalise_name(name: str) -> str:
 
 
 def _validate(mapping: Any, where: str) -> dict[str, float]:
+    from gpulint.load.sidefile import shorten, shown
+
     if not isinstance(mapping, dict):
-        raise QuotaError(f"{where}: expected a mapping 'quotas: {{\"<type> for endpoint usage\": N}}'")
+        raise QuotaError(f"{where}: expected a mapping 'quotas: {{\"<type> for endpoint usage\": N}}', "
+                         f"found {shown(mapping)}")
     out: dict[str, float] = {}
     for key, value in mapping.items():
         if not isinstance(key, str):
-            raise QuotaError(f"{where}: quota names must be strings, found {key!r}")
+            raise QuotaError(f"{where}: quota names must be strings, found {shown(key)}")
         problem = unknown_name(key)
         if problem is not None:
             raise QuotaError(f"{where}: {problem}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise QuotaError(f"{where}: quota '{key}' must be a non-negative number, found {value!r}")
+            raise QuotaError(f"{where}: quota '{shorten(key)}' must be a non-negative number, found {shown(value)}")
         out[normalise_name(key)] = float(value)
     return Quotas(out)
 
@@ -72,11 +75,13 @@ def unknown_name(name: str) -> Optional[str]:
     m = QUOTA_NAME.match(norm)
     if m and catalog.sagemaker_usages(m.group(1)):
         return None
-    shown = name.encode("unicode_escape").decode("ascii")
+    from gpulint.load.sidefile import shorten
+
+    shown = shorten(name.encode("unicode_escape").decode("ascii"), 80)
     if m:
         hints = catalog.suggest(m.group(1), sagemaker=True, n=1)
         hint = f"; did you mean '{hints[0]} for {m.group(2)} usage'?" if hints else ""
-        return f"quota '{shown}': '{m.group(1)}' is not a SageMaker instance type{hint}"
+        return f"quota '{shown}': '{shorten(m.group(1))}' is not a SageMaker instance type{hint}"
     close = _closest_name(norm)
     hint = f"; did you mean '{close}'?" if close else ""
     return (f"quota '{shown}' is not a quota gpulint reads{hint} (names are '<ml. instance type> for "
@@ -102,22 +107,20 @@ def _closest_name(norm: str) -> Optional[str]:
 
 
 def from_file(path: str) -> dict[str, float]:
-    import json
+    """The quotas in the file ``path`` (YAML, or JSON when it ends in .json): read only when it
+    is a regular file of at most SIDE_FILE_LIMIT bytes, parsed with gpulint's own loader."""
+    from gpulint.diagnostics import printable
+    from gpulint.load.bounded import SideFileError
+    from gpulint.load.sidefile import read_document
 
-    import yaml
-
+    name = printable(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as exc:
-        raise QuotaError(f"cannot read quotas file {path}: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise QuotaError(f"quotas file {path} is not valid {'JSON' if path.endswith('.json') else 'YAML'}: {exc}") from None
+        data = read_document(path, "json" if path.endswith(".json") else "yaml")
+    except SideFileError as exc:
+        raise QuotaError(f"quotas file {exc.where(name)}: {exc.message}") from None
     if not isinstance(data, dict) or "quotas" not in data:
-        raise QuotaError(f"quotas file {path}: expected a top-level 'quotas:' mapping")
-    return _validate(data["quotas"], path)
+        raise QuotaError(f"quotas file {name}: expected a top-level 'quotas:' mapping")
+    return _validate(data["quotas"], f"quotas file {name}")
 
 
 def api_region(region: Optional[str] = None, environ: Optional[Any] = None) -> Optional[str]:
@@ -185,14 +188,18 @@ def load(spec: Any, root: Optional[str] = None, region: Optional[str] = None) ->
     if isinstance(spec, dict):
         return _validate(spec, "quotas")
     if not isinstance(spec, str) or not spec:
-        raise QuotaError(f"quotas: expected a file, 'live' or a mapping, found {spec!r}")
+        from gpulint.load.sidefile import shown
+
+        raise QuotaError(f"quotas: expected a file, 'live' or a mapping, found {shown(spec)}")
     if spec == LIVE:
         return from_service_quotas(region=region)
     path = spec if os.path.isabs(spec) or root is None else os.path.join(root, spec)
     return from_file(path)
 
 
-_CACHE: dict[int, tuple[Any, dict[str, float]]] = {}
+#: id(config) -> (the config, its quotas spec, the quotas read): the config is held so that its
+#: id is not given to another config while the entry lives
+_CACHE: dict[int, tuple[Any, Any, dict[str, float]]] = {}
 
 
 def for_config(config: Any, region: Optional[str] = None) -> Optional[dict[str, float]]:
@@ -204,12 +211,14 @@ def for_config(config: Any, region: Optional[str] = None) -> Optional[dict[str, 
     if isinstance(spec, Quotas):
         return spec
     cached = _CACHE.get(id(config))
-    if cached is not None and cached[0] is spec:
-        return cached[1]
+    if cached is not None and cached[0] is config and cached[1] is spec:
+        return cached[2]
     path = getattr(config, "path", None)
     if isinstance(spec, dict):  # the mapping itself, in the config file
-        loaded: dict[str, float] = _validate(spec, f"{path}: quotas" if path else "quotas")
+        from gpulint.diagnostics import printable
+
+        loaded: dict[str, float] = _validate(spec, f"{printable(path)}: quotas" if path else "quotas")
     else:
         loaded = load(spec, os.path.dirname(path) if path else None, region)
-    _CACHE[id(config)] = (spec, loaded)
+    _CACHE[id(config)] = (config, spec, loaded)
     return loaded

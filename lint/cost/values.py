@@ -25,8 +25,9 @@ def as_count(value: Any) -> Optional[int]:
         return value if value >= 0 else None
     if isinstance(value, float) and value.is_integer():  # False for NaN and the infinities
         return int(value) if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # only ASCII digits are counts
+        return int(text)
     return None
 
 

@@ -129,8 +129,9 @@ def _env_bytes(value: Any, unit: int) -> Optional[int]:
         return None
     if isinstance(value, int):
         return value * unit
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip()) * unit
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # '２００' and 4,301 digits are no sizes
+        return int(text) * unit
     return None
 
 

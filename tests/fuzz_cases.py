@@ -65,40 +65,51 @@ _YAML_SLOT = re.compile(
     re.M,
 )
 #: ``key: value`` inside a YAML flow mapping (``{nvidia.com/gpu: 1, cpu: 4}``)
-_YAML_FLOW_SLOT = re.compile(rb"[{,][ \t]*(?P<key>[A-Za-z_][\w./-]*)[ \t]*:[ \t]+(?P<value>[^\s,{}\[\]#&*!|>'\"][^,{}\[\]#\n]*?)[ \t]*(?=[,}])")
+_YAML_FLOW_SLOT = re.compile(
+    rb"[{,][ \t]*(?P<key>[A-Za-z_][\w./-]*)[ \t]*:[ \t]+(?P<value>[^\s,{}\[\]#&*!|>'\"][^,{}\[\]#\n]*?)[ \t]*(?=[,}])"
+)
 #: ``"key": value`` in JSON (a number, string, true, false or null)
 _JSON_SLOT = re.compile(
     rb"\"(?P<key>[^\"\\\n]*)\"[ \t]*:[ \t]*(?P<value>-?[0-9][0-9.eE+-]*|\"(?:[^\"\\\n]|\\.)*\"|true|false|null)"
 )
-#: keys whose values gpulint counts, sizes, compares or rewrites with a fix
-FIXABLE_KEYS = frozenset(
+#: keys whose values a fix copies or rewrites (a request from its limit, a cooldown, a
+#: maximum wait, a routing strategy, a taint)
+FIX_KEYS = frozenset(
     k.encode() for k in (
-        "nvidia.com/gpu amd.com/gpu aws.amazon.com/neuron aws.amazon.com/neuroncore aws.amazon.com/neurondevice "
-        "habana.ai/gaudi cpu memory nodes minSize maxSize desiredCapacity MinCapacity MaxCapacity "
-        "InitialInstanceCount InstanceCount MinInstanceCount MaxInstanceCount ScaleInCooldown ScaleOutCooldown "
-        "cooldownPeriod stabilizationWindowSeconds MaxWaitTimeInSeconds MaxRuntimeInSeconds RoutingStrategy "
-        "minReplicaCount maxReplicaCount minReplicas maxReplicas replicas initialDelaySeconds failureThreshold "
-        "periodSeconds MaxPayloadInMB MaxConcurrentTransforms instanceType InstanceType effect key value"
+        "nvidia.com/gpu amd.com/gpu aws.amazon.com/neuron aws.amazon.com/neuroncore habana.ai/gaudi "
+        "ScaleInCooldown ScaleOutCooldown cooldownPeriod stabilizationWindowSeconds MaxWaitTimeInSeconds "
+        "MaxRuntimeInSeconds RoutingStrategy effect key value"
+    ).split()
+)
+#: keys whose values gpulint reads as numbers: counts, sizes, capacities, limits, timings
+NUMBER_KEYS = frozenset(
+    k.encode() for k in (
+        "aws.amazon.com/neurondevice cpu memory nodes minSize maxSize desiredCapacity MinCapacity MaxCapacity "
+        "InitialInstanceCount InstanceCount MinInstanceCount MaxInstanceCount minReplicaCount maxReplicaCount "
+        "minReplicas maxReplicas replicas initialDelaySeconds failureThreshold periodSeconds MaxPayloadInMB "
+        "MaxConcurrentTransforms instanceType InstanceType"
     ).split()
 )
 
 
-def _slots() -> tuple[tuple[int, int, int, bool], ...]:
-    """(seed index, value start, value end, fixable key?) of every replaceable value."""
+def _slots() -> tuple[tuple[int, int, int, int], ...]:
+    """(seed index, value start, value end, kind of key) of every replaceable value: 2 for a
+    key a fix writes, 1 for one gpulint reads as a number, 0 for any other."""
     out = []
     for i, (path, data) in enumerate(SEEDS):
         patterns = (_JSON_SLOT,) if path.endswith(".json") else (_YAML_SLOT, _YAML_FLOW_SLOT)
         for pattern in patterns:
             for m in pattern.finditer(data):
-                out.append((i, m.start("value"), m.end("value"), m.group("key").strip(b'"') in FIXABLE_KEYS))
+                key = m.group("key").strip(b'"')
+                kind = 2 if key in FIX_KEYS else 1 if key in NUMBER_KEYS else 0
+                out.append((i, m.start("value"), m.end("value"), kind))
     return tuple(out)
 
 
 SLOTS = _slots()
-FIXABLE_SLOTS = tuple(s for s in SLOTS if s[3]) or SLOTS
 
 
-def _by_seed(slots: tuple[tuple[int, int, int, bool], ...]) -> dict[int, list[tuple[int, int]]]:
+def _by_seed(slots: tuple[tuple[int, int, int, int], ...]) -> dict[int, list[tuple[int, int]]]:
     out: dict[int, list[tuple[int, int]]] = {}
     for index, start, end, _ in slots:
         out.setdefault(index, []).append((start, end))
@@ -106,18 +117,17 @@ def _by_seed(slots: tuple[tuple[int, int, int, bool], ...]) -> dict[int, list[tu
 
 
 _POOLS = {
-    (fixable, yaml_only): (pool, _by_seed(pool))
-    for fixable in (False, True) for yaml_only in (False, True)
-    for pool in [tuple(s for s in (FIXABLE_SLOTS if fixable else SLOTS)
-                       if not (yaml_only and SEEDS[s[0]][0].endswith(".json")))]
+    (kind, yaml_only): (pool, _by_seed(pool))
+    for kind in (0, 1, 2) for yaml_only in (False, True)
+    for pool in [tuple(s for s in SLOTS if s[3] >= kind and not (yaml_only and SEEDS[s[0]][0].endswith(".json")))]
 }
 
 
 @st.composite
 def slots(draw: Any, yaml_only: bool = False) -> tuple[int, list[tuple[int, int]]]:
-    """A seed and one to three of its values (start, end), from the last: at a key gpulint
-    counts or fixes half of the time, at any key otherwise."""
-    pool, by_seed = _POOLS[(draw(st.booleans()), yaml_only)]
+    """A seed and one to three of its values (start, end), from the last: a third of the time
+    at keys a fix writes, a third at keys gpulint reads as numbers, a third at any key."""
+    pool, by_seed = _POOLS[(draw(st.integers(0, 2)), yaml_only)]
     index, start, end, _ = draw(st.sampled_from(pool))
     chosen = {(start, end)} | set(draw(st.lists(st.sampled_from(by_seed[index]), max_size=2)))
     return index, sorted(chosen, reverse=True)
@@ -297,10 +307,10 @@ _COMMENT = re.compile(rb"[ \t]#[^\n\r]*")
 
 
 @st.composite
-def bracket_pair(draw: Any) -> tuple[str, bytes, bytes, int]:
+def bracket_pair(draw: Any) -> tuple[str, bytes, bytes]:
     """Brackets where they are text, not structure: (name, with 200 or more brackets, with as
-    many ``x`` instead, lines added before the original ones). In a comment line at the top,
-    at the end of a comment, or as a string value; the two files must lint alike."""
+    many ``x`` instead). In a comment line at the top, at the end of a comment, or as a string
+    value; the two files must lint alike."""
     n = draw(st.sampled_from([200, 201, 1000]))
     brackets = (draw(st.sampled_from([b"{", b"[", b"{[", b"[{"])) * n)[:n]
     where = draw(st.sampled_from(["comment-line", "comment-end", "string"]))
@@ -309,14 +319,14 @@ def bracket_pair(draw: Any) -> tuple[str, bytes, bytes, int]:
         path, data = SEEDS[index]
         q = b'"' if path.endswith(".json") else draw(st.sampled_from([b"'", b'"']))
         return (basename(path), replace(data, spans, [q + brackets + q] * len(spans)),
-                replace(data, spans, [q + b"x" * n + q] * len(spans)), 0)
+                replace(data, spans, [q + b"x" * n + q] * len(spans)))
     path, data = draw(st.sampled_from(YAML_SEEDS))
     comments = list(_COMMENT.finditer(data))
     if where == "comment-end" and comments:
         end = draw(st.sampled_from(comments)).end()
         return (basename(path), data[:end] + b" " + brackets + data[end:],
-                data[:end] + b" " + b"x" * n + data[end:], 0)
-    return basename(path), b"# " + brackets + b"\n" + data, b"# " + b"x" * n + b"\n" + data, 1
+                data[:end] + b" " + b"x" * n + data[end:])
+    return basename(path), b"# " + brackets + b"\n" + data, b"# " + b"x" * n + b"\n" + data
 
 
 #: mappings whose keys Python takes for one (1 == True == 1.0, hash(0) == hash(False)), each with
@@ -393,7 +403,7 @@ def scenarios(draw: Any, files: st.SearchStrategy[tuple[str, bytes]], modes: tup
     if name != NEIGHBOUR and draw(st.booleans()):
         project.append((NEIGHBOUR, GPU_POD))  # never named with "file": --fix must leave it alone
     if how == "stdin":
-        return Scenario(tuple(project), options + ("--stdin-filename", name), ("-",), mode, data, case)
+        return Scenario(tuple(project), options + ("--stdin-filename=" + name,), ("-",), mode, data, case)
     return Scenario(tuple(project), options, ("." if how == "folder" else "./" + name,), mode, None, case)
 
 
@@ -437,3 +447,4 @@ CASES: dict[str, st.SearchStrategy[Scenario]] = {
     "file-names": scenarios(hostile_name(), case="file-names"),
     "usage": usage_errors(),
 }
+

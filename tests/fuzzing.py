@@ -279,7 +279,9 @@ class PropertyFailed(AssertionError):
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 TEXT_LINE = re.compile(r"^.+:\d+:\d+: (?:error|warning|info) (?P<rule>[a-z][a-z0-9-]*) \S.*$")
 STATISTICS_LINE = re.compile(r"^ *\d+ +[A-Z]+\d+ +(?P<rule>[a-z][a-z0-9-]*)$")
-SUMMARY = re.compile(r"^(?:No problems found in \d+ files?\.|Found \d+ problems? \(.*\) in \d+ files? \(\d+ checked\)\.)")
+SUMMARY = re.compile(
+    r"^(?:No problems found in \d+ files?\.|Found \d+ problems? \(.*\) in \d+ files? \(\d+ checked\)\.)"
+)
 
 
 def _status(o: Outcome) -> None:
@@ -290,7 +292,7 @@ def _status(o: Outcome) -> None:
 
 def _traceback(o: Outcome) -> None:
     for r in o.runs:
-        assert "Traceback (most recent call last)" not in r.out + r.err, r.err[-2000:]
+        assert "Traceback (most recent call last)" not in r.out + r.err, repr(r.err[-2000:])
 
 
 def _internal_error(o: Outcome) -> None:
@@ -299,7 +301,7 @@ def _internal_error(o: Outcome) -> None:
     for r in o.runs:
         assert r.crash is None, r.crash
         for rule, diag in _diagnostics(r):
-            assert rule not in ("internal-error", "GL003"), diag
+            assert rule not in ("internal-error", "GL003"), repr(diag)
 
 
 def _escaped(o: Outcome) -> None:

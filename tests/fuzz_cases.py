@@ -291,7 +291,7 @@ def alias_bomb_key(draw: Any) -> tuple[str, bytes]:
     path, seed = draw(st.sampled_from(YAML_SEEDS))
     key = draw(st.sampled_from([b"? *a8\n: v\n", b"labels: {*a8 : x}\n", b"? [*a8, *a8]\n: v\n"]))
     tail = draw(st.sampled_from([b"", seed]))
-    return basename(path), bomb + key + tail
+    return path, bomb + key + tail
 
 
 @st.composite
@@ -300,7 +300,7 @@ def alias_bomb_value(draw: Any) -> tuple[str, bytes]:
     bomb = ladder(draw(st.integers(2, 10)))
     values = _choice(["*a8", "[*a8]", "{k: *a8}", "*a7", "*a0"], [])
     path, data = draw(substituted(values, yaml_only=True))
-    return basename(path), bomb + data
+    return path, bomb + data
 
 
 _COMMENT = re.compile(rb"[ \t]#[^\n\r]*")
@@ -308,7 +308,7 @@ _COMMENT = re.compile(rb"[ \t]#[^\n\r]*")
 
 @st.composite
 def bracket_pair(draw: Any) -> tuple[str, bytes, bytes]:
-    """Brackets where they are text, not structure: (name, with 200 or more brackets, with as
+    """Brackets where they are text, not structure: (seed path, with 200 or more brackets, with as
     many ``x`` instead). In a comment line at the top, at the end of a comment, or as a string
     value; the two files must lint alike."""
     n = draw(st.sampled_from([200, 201, 1000]))
@@ -318,15 +318,15 @@ def bracket_pair(draw: Any) -> tuple[str, bytes, bytes]:
         index, spans = draw(slots())
         path, data = SEEDS[index]
         q = b'"' if path.endswith(".json") else draw(st.sampled_from([b"'", b'"']))
-        return (basename(path), replace(data, spans, [q + brackets + q] * len(spans)),
+        return (path, replace(data, spans, [q + brackets + q] * len(spans)),
                 replace(data, spans, [q + b"x" * n + q] * len(spans)))
     path, data = draw(st.sampled_from(YAML_SEEDS))
     comments = list(_COMMENT.finditer(data))
     if where == "comment-end" and comments:
         end = draw(st.sampled_from(comments)).end()
-        return (basename(path), data[:end] + b" " + brackets + data[end:],
+        return (path, data[:end] + b" " + brackets + data[end:],
                 data[:end] + b" " + b"x" * n + data[end:])
-    return basename(path), b"# " + brackets + b"\n" + data, b"# " + b"x" * n + b"\n" + data
+    return path, b"# " + brackets + b"\n" + data, b"# " + b"x" * n + b"\n" + data
 
 
 #: mappings whose keys Python takes for one (1 == True == 1.0, hash(0) == hash(False)), each with
@@ -345,7 +345,7 @@ _OPENS_MAPPING = re.compile(rb"^[ \t]*(?:-[ \t]+)?[\w./-]+:[ \t]*\r?\n(?P<indent
 
 @st.composite
 def key_type_pair(draw: Any) -> tuple[str, bytes, bytes]:
-    """(name, a seed with keys equal in Python but of different types, its twin)."""
+    """(seed path, a seed with keys equal in Python but of different types, its twin)."""
     mixed, distinct = draw(st.sampled_from(KEY_TYPES))
     path, data = draw(st.sampled_from(YAML_SEEDS))
     openers = list(_OPENS_MAPPING.finditer(data))
@@ -356,10 +356,10 @@ def key_type_pair(draw: Any) -> tuple[str, bytes, bytes]:
         def entries(flow: bytes) -> bytes:
             return b"".join(e.strip() + b"\n" + indent for e in flow.strip(b"{}").split(b","))
 
-        return basename(path), data[:at] + entries(mixed) + data[at:], data[:at] + entries(distinct) + data[at:]
+        return path, data[:at] + entries(mixed) + data[at:], data[:at] + entries(distinct) + data[at:]
     index, spans = draw(slots(yaml_only=True))
     path, data = SEEDS[index]
-    return basename(path), replace(data, spans, [mixed] * len(spans)), replace(data, spans, [distinct] * len(spans))
+    return path, replace(data, spans, [mixed] * len(spans)), replace(data, spans, [distinct] * len(spans))
 
 
 #: file names with line breaks, escape sequences and other characters a report must escape
@@ -389,17 +389,33 @@ OPTIONS = ((), (), ("--fail-on", "error"), ("--fail-on", "info"), ("--select", "
 NEIGHBOUR = "zz-neighbour.yaml"
 
 
+def _siblings() -> dict[str, tuple[tuple[str, bytes], ...]]:
+    out: dict[str, list[tuple[str, bytes]]] = {}
+    for seed in SEEDS:
+        out.setdefault(os.path.dirname(seed[0]), []).append(seed)
+    return {folder: tuple(seeds) for folder, seeds in out.items()}
+
+
+#: the seeds of each folder: a workload and the node pools it is joined with, a target and its policy
+SIBLINGS = _siblings()
+
+
 @st.composite
-def scenarios(draw: Any, files: st.SearchStrategy[tuple[str, bytes]], modes: tuple[str, ...] = ("lint", "fix"),
+def scenarios(draw: Any, files: st.SearchStrategy[tuple[str, bytes]], modes: tuple[str, ...] = ("lint", "fix", "diff"),
               case: str = "") -> Scenario:
-    """A file from ``files`` (and maybe a fixable neighbour), linted as a folder, by name or on
-    standard input, in any output format, plain or with ``--fix --unsafe-fixes``."""
+    """A file from ``files`` (with, maybe, a file of the same example folder, for the cross-file
+    rules, and a fixable neighbour), linted as a folder, by name or on standard input, in any
+    output format, plain, with ``--fix --unsafe-fixes`` or with ``--diff --unsafe-fixes``."""
     path, data = draw(files)
     name = path if case == "file-names" else basename(path)
     mode = draw(st.sampled_from(modes))
-    how = draw(st.sampled_from(["folder", "file", "stdin"] if mode == "lint" else ["folder", "file"]))
+    how = draw(st.sampled_from(["folder", "file"] + ["stdin"] * (mode != "fix")))
     options = ("--format", draw(st.sampled_from(FORMATS))) + draw(st.sampled_from(OPTIONS))
     project = [] if how == "stdin" else [(name, data)]
+    others = [s for s in SIBLINGS.get(os.path.dirname(path), ()) if basename(s[0]) != name]
+    if case != "file-names" and others and draw(st.integers(0, 2)) == 0:
+        sibling = draw(st.sampled_from(others))
+        project.append((basename(sibling[0]), sibling[1]))
     if name != NEIGHBOUR and draw(st.booleans()):
         project.append((NEIGHBOUR, GPU_POD))  # never named with "file": --fix must leave it alone
     if how == "stdin":
@@ -433,8 +449,9 @@ def _first(pair: tuple) -> tuple[str, bytes]:
 
 #: every kind of scenario, by name
 CASES: dict[str, st.SearchStrategy[Scenario]] = {
-    "mutated": scenarios(mutated(), modes=("lint",), case="mutated"),
-    "fix-round-trip": scenarios(mutated(max_ops=1) | st.sampled_from(SEEDS), modes=("fix",), case="fix-round-trip"),
+    "mutated": scenarios(mutated(), modes=("lint", "lint", "diff"), case="mutated"),
+    "fix-round-trip": scenarios(mutated(max_ops=1) | st.sampled_from(SEEDS), modes=("fix", "fix", "diff"),
+                                case="fix-round-trip"),
     "alias-bomb-key": scenarios(alias_bomb_key(), case="alias-bomb-key"),
     "alias-bomb-value": scenarios(alias_bomb_value(), case="alias-bomb-value"),
     "brackets": scenarios(bracket_pair().map(_first), case="brackets"),

@@ -56,7 +56,9 @@ spec:
         limits: {nvidia.com/gpu: 2}
 """
 
-MODES = ("lint", "fix", "usage")
+MODES = ("lint", "fix", "diff", "usage")
+FIX = ["--fix", "--unsafe-fixes"]
+DIFF = ["--diff", "--unsafe-fixes"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,9 @@ class Scenario:
     """Files in the project folder and a command line.
 
     ``mode``: ``lint`` runs the command once and must write nothing; ``fix`` runs it
-    with ``--fix --unsafe-fixes`` twice; ``usage`` carries a usage error on purpose
-    and must exit 2. ``paths`` are relative to the project folder (``.``, ``./name``
+    with ``--fix --unsafe-fixes`` twice, then with ``--diff --unsafe-fixes``; ``diff`` runs
+    it with ``--diff --unsafe-fixes`` and must write nothing; ``usage`` carries a usage
+    error on purpose and must exit 2. ``paths`` are relative to the project folder (``.``, ``./name``
     or ``-`` with ``stdin``).
     """
 
@@ -77,8 +80,15 @@ class Scenario:
     case: str = ""
 
     def argv(self) -> list[str]:
-        fix = ["--fix", "--unsafe-fixes"] if self.mode == "fix" else []
-        return [*fix, *self.options, *self.paths]
+        """The command line (of the first run, in ``fix`` mode)."""
+        return self.commands()[0]
+
+    def commands(self) -> list[list[str]]:
+        """The command line of each run."""
+        plain = [*self.options, *self.paths]
+        if self.mode == "fix":
+            return [FIX + plain, FIX + plain, DIFF + plain]
+        return [DIFF + plain] if self.mode == "diff" else [plain]
 
     def to_json(self) -> str:
         def b64(data: bytes) -> str:
@@ -257,8 +267,8 @@ def run(scenario: Scenario) -> Outcome:
         outcome.before = _snapshot(top)
         os.chdir(outcome.project)
         try:
-            for _ in range(2 if scenario.mode == "fix" else 1):
-                outcome.runs.append(_run_once(scenario.argv(), scenario.stdin))
+            for argv in scenario.commands():
+                outcome.runs.append(_run_once(argv, scenario.stdin))
                 outcome.after.append(_snapshot(top))
         finally:
             os.chdir(old)
@@ -300,14 +310,18 @@ def _internal_error(o: Outcome) -> None:
     whole run: the entry point prints it in one line and exits 2)."""
     for r in o.runs:
         assert r.crash is None, r.crash
+        if _is_diff(r):  # the output is a diff; a failure would be a note
+            assert "internal error" not in r.err and "internal-error" not in r.err, repr(r.err)
+            continue
         for rule, diag in _diagnostics(r):
             assert rule not in ("internal-error", "GL003"), repr(diag)
 
 
 def _escaped(o: Outcome) -> None:
-    """No control character reaches the output raw, whatever the files and their names hold."""
+    """No control character reaches the output raw, whatever the files and their names hold
+    (but a diff, which shows the files' own text, as git diff does)."""
     for r in o.runs:
-        for name, text in (("stdout", r.out), ("stderr", r.err)):
+        for name, text in (("stdout", "" if _is_diff(r) else r.out), ("stderr", r.err)):
             raw = RAW_CONTROL.search(text)
             assert raw is None, f"raw {raw.group()!r} on {name}: {text[max(0, raw.start() - 80):raw.end() + 80]!r}"
 
@@ -321,7 +335,10 @@ def _well_formed(o: Outcome) -> None:
             assert not text or text.endswith("\n"), f"{name} does not end in a line feed: {text[-80:]!r}"
         for line in r.err.split("\n")[:-1]:
             assert line.startswith("gpulint: "), f"stderr line not from gpulint: {line!r}"
-        _one_line_each(r)
+        if _is_diff(r):
+            assert not r.out or r.out.startswith("--- "), f"not a unified diff: {r.out[:80]!r}"
+        else:
+            _one_line_each(r)
 
 
 def _one_line_each(r: Run) -> None:
@@ -357,7 +374,7 @@ def _unchanged(o: Outcome) -> None:
     files that parsed and lie under the paths given."""
     for r in o.runs:
         for event, path in r.writes:
-            assert o.scenario.mode == "fix", f"{event} {path!r} without --fix"
+            assert "--fix" in r.argv, f"{event} {path!r} without --fix"
             assert _inside(path, o.project), f"{event} {path!r}: outside the folder linted"
     after = o.after[-1] if o.after else o.before
     assert set(after) == set(o.before), f"files appeared or vanished: {sorted(set(after) ^ set(o.before))!r}"
@@ -370,12 +387,14 @@ def _unchanged(o: Outcome) -> None:
 
 
 def _idempotent(o: Outcome) -> None:
-    """A second --fix --unsafe-fixes changes nothing and writes nothing; what the first wrote still loads."""
+    """A second --fix --unsafe-fixes changes nothing and writes nothing, and --diff then shows
+    nothing (exit 0); what the first wrote still loads."""
     if o.scenario.mode != "fix":
         return
-    first, second = o.runs
+    _, second, diff = o.runs
     assert not second.writes, f"the second --fix wrote: {second.writes!r}"
     assert o.after[1] == o.after[0], "the second --fix changed a file"
+    assert (diff.status, diff.out) == (0, ""), f"--diff after --fix: exit {diff.status}, {diff.out[:300]!r}"
     for rel, (data, _) in o.after[0].items():
         if rel in o.before and data != o.before[rel][0]:
             source = loader.load(rel, data)
@@ -425,6 +444,10 @@ def _sarif_validator() -> Any:
     with open(os.path.join(HERE, "data", "sarif-2.1.0.json"), encoding="utf-8") as fh:
         schema = json.load(fh)
     return validator_for(schema)(schema)
+
+
+def _is_diff(r: Run) -> bool:
+    return "--diff" in r.argv
 
 
 def _report_kind(argv: list[str]) -> str:

@@ -5,9 +5,9 @@ scenario; tests/fuzz_cases.py draws them).
 Every run of a plain lint exits 0 or 1 (2 only for the usage errors made on purpose), never
 reports an internal-error, never prints a traceback, escapes what it prints (one line per
 finding, no raw ESC, CR or other control character), takes less than
-``fuzzing.SECONDS``, and writes nothing. ``--fix --unsafe-fixes`` writes only files that
-parsed, under the paths given, inside the folder; a second run changes and writes
-nothing; what it wrote still loads.
+``fuzzing.SECONDS``, and writes nothing (nor does ``--diff``). ``--fix --unsafe-fixes``
+writes only files that parsed, under the paths given, inside the folder; a second run
+changes and writes nothing, and ``--diff`` then shows nothing; what it wrote still loads.
 
 The examples are derandomised (the same ones on every run, no example database);
 ``python scripts/fuzz.py`` runs the same scenarios without a limit, from a random seed.
@@ -133,8 +133,10 @@ def _outcome(mode: str = "lint", out: str = "[]\n", err: str = "", status: int =
     scenario = Scenario((("pod.yaml", GPU_POD),), ("--format", "json"), mode=mode)
     outcome = Outcome(scenario, "/nowhere")
     outcome.before = {"project/pod.yaml": (GPU_POD, 1)}
-    for _ in range(runs):
-        outcome.runs.append(Run(scenario.argv(), status, out, err, seconds, list(writes), crash))
+    for argv in scenario.commands()[:runs]:
+        diff = "--diff" in argv and mode == "fix"  # the check after the fixes: a clean one
+        outcome.runs.append(Run(argv, 0 if diff else status, "" if diff else out, err, seconds,
+                                [] if diff else list(writes), crash))
         outcome.after.append(dict(outcome.before))
     return outcome
 
@@ -149,8 +151,9 @@ def _outcome(mode: str = "lint", out: str = "[]\n", err: str = "", status: int =
     ("well-formed", _outcome(out="[\n")),
     ("seconds", _outcome(seconds=fuzzing.SECONDS + 0.1)),
     ("unchanged", _outcome(writes=[("open", "/nowhere/project/pod.yaml")])),
-    ("unchanged", _outcome(mode="fix", writes=[("os.replace", "/elsewhere/pod.yaml")], runs=2)),
-    ("idempotent", _outcome(mode="fix", writes=[("os.replace", "/nowhere/project/pod.yaml")], runs=2)),
+    ("unchanged", _outcome(mode="diff", writes=[("open", "/nowhere/project/pod.yaml")])),
+    ("unchanged", _outcome(mode="fix", writes=[("os.replace", "/elsewhere/pod.yaml")], runs=3)),
+    ("idempotent", _outcome(mode="fix", writes=[("os.replace", "/nowhere/project/pod.yaml")], runs=3)),
 ])
 def test_each_property_fails_on_what_it_forbids(prop: str, outcome: Outcome) -> None:
     fuzzing.check(_outcome(), only=prop)  # and holds on a clean run
@@ -184,7 +187,8 @@ def test_a_fix_round_trip_fixes() -> None:
 LOADER = "the loader fix (keys compared by type and value, nesting measured on parsed data, counts of ASCII digits)"
 
 
-def _lint(name: str, data: bytes) -> list[tuple[str, int]]:
+def _lint(path: str, data: bytes) -> list[tuple[str, int]]:
+    name = fuzz_cases.basename(path)
     run = fuzzing.run(Scenario(((name, data),), ("--format", "json"), ("./" + name,))).runs[0]
     assert run.status in (0, 1) and run.crash is None, run.err or run.crash
     return [(d["rule"], d["line"]) for d in json.loads(run.out)]

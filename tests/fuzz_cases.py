@@ -387,6 +387,8 @@ FORMATS = ("text", "json", "sarif", "github", "gitlab")
 OPTIONS = ((), (), ("--fail-on", "error"), ("--fail-on", "info"), ("--select", "GPU,NODE,SM,AAS"),
            ("--ignore", "GPU101,parse-error"), ("--quiet",), ("--statistics",), ("--exit-zero",), ("--cost",))
 NEIGHBOUR = "zz-neighbour.yaml"
+#: configs a run may have: none, or a budget gate (which must fail closed on what it cannot count)
+CONFIGS = (None, None, None, b"budget: 50000\n", b"budget: 1\nfail-on: error\n")
 
 
 def _siblings() -> dict[str, tuple[tuple[str, bytes], ...]]:
@@ -404,8 +406,9 @@ SIBLINGS = _siblings()
 def scenarios(draw: Any, files: st.SearchStrategy[tuple[str, bytes]], modes: tuple[str, ...] = ("lint", "fix", "diff"),
               case: str = "") -> Scenario:
     """A file from ``files`` (with, maybe, a file of the same example folder, for the cross-file
-    rules, and a fixable neighbour), linted as a folder, by name or on standard input, in any
-    output format, plain, with ``--fix --unsafe-fixes`` or with ``--diff --unsafe-fixes``."""
+    rules, a fixable neighbour, and a budget in the config), linted as a folder, by name or on
+    standard input, in any output format, plain, with ``--fix --unsafe-fixes`` or with
+    ``--diff --unsafe-fixes``."""
     path, data = draw(files)
     name = path if case == "file-names" else basename(path)
     mode = draw(st.sampled_from(modes))
@@ -418,6 +421,9 @@ def scenarios(draw: Any, files: st.SearchStrategy[tuple[str, bytes]], modes: tup
         project.append((basename(sibling[0]), sibling[1]))
     if name != NEIGHBOUR and draw(st.booleans()):
         project.append((NEIGHBOUR, GPU_POD))  # never named with "file": --fix must leave it alone
+    config = draw(st.sampled_from(CONFIGS))
+    if config is not None and name != ".gpulint.yaml":
+        project.append((".gpulint.yaml", config))
     if how == "stdin":
         return Scenario(tuple(project), options + ("--stdin-filename=" + name,), ("-",), mode, data, case)
     return Scenario(tuple(project), options, ("." if how == "folder" else "./" + name,), mode, None, case)

@@ -197,7 +197,7 @@ def _plain(value: Any, depth: int = 0) -> None:
 
 
 FUZZ = settings(
-    max_examples=120, deadline=DEADLINE, derandomize=True,
+    max_examples=120, deadline=DEADLINE, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 

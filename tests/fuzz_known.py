@@ -23,18 +23,24 @@ class Known:
     applies: Callable[[Scenario], bool] = lambda scenario: True
 
 
-def _github(scenario: Scenario) -> bool:
-    return "github" in scenario.options and "--statistics" not in scenario.options
+def _names(scenario: Scenario) -> list[str]:
+    """The names of the files linted: on disk, or given to standard input."""
+    given = [o.split("=", 1)[1] for o in scenario.options if o.startswith("--stdin-filename=")]
+    return [name for name, _ in scenario.files] + given
+
+
+def _control_in_a_name_annotated(scenario: Scenario) -> bool:
+    annotated = "github" in scenario.options and "--statistics" not in scenario.options
+    return annotated and any(RAW_CONTROL.search(name) for name in _names(scenario))
 
 
 def _not_utf8_name_in_a_hashed_report(scenario: Scenario) -> bool:
-    names = [name for name, _ in scenario.files] + list(scenario.options)
-    lone_surrogate = any("\udc80" <= c <= "\udcff" for n in names for c in n)
+    lone_surrogate = any("\udc80" <= c <= "\udcff" for name in _names(scenario) for c in name)
     return lone_surrogate and any(f in scenario.options for f in ("sarif", "gitlab"))
 
 
-def _control_in_path(scenario: Scenario) -> bool:
-    return any(RAW_CONTROL.search(p) for p in scenario.paths)
+def _control_in_a_missing_path(scenario: Scenario) -> bool:
+    return any(p.startswith("./") and RAW_CONTROL.search(p) for p in scenario.paths)
 
 
 KNOWN = (
@@ -47,7 +53,7 @@ KNOWN = (
     Known("file-names", "escaped",
           "--format github writes the control characters of a file name (ESC, CSI, NEL) raw into the "
           "annotation's file= property (lint/reporters/github.py escapes only %, CR, LF, ':' and ',')",
-          _github),
+          _control_in_a_name_annotated),
     Known("file-names", "internal-error",
           "--format sarif and --format gitlab raise UnicodeEncodeError on a file name that is not UTF-8 "
           "(a surrogate escape, like b'\\xff'): the fingerprints hash str.encode() of the path "
@@ -55,7 +61,7 @@ KNOWN = (
           "internal error", _not_utf8_name_in_a_hashed_report),
     Known("usage", "escaped",
           "a path that names nothing is echoed raw in its error line (lint/cli.py: 'gpulint: {path}: {why}'), "
-          "escape sequences included", _control_in_path),
+          "escape sequences included", _control_in_a_missing_path),
 )
 
 

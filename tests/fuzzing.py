@@ -3,7 +3,7 @@
 A :class:`Scenario` is a folder of files and a command line. :func:`run` writes the
 files into a fresh temporary folder (``project/``, beside an ``outside/`` folder with a
 fixable file nothing may touch), runs ``gpulint.cli.main`` in-process with the
-project as the current folder (``--fix --unsafe-fixes`` twice in ``fix`` mode), and
+project as the current folder (each command of :meth:`Scenario.commands`), and
 records the exit status, the output, the time taken, every file before and after,
 and every write the process asked the operating system for (an audit hook sees
 ``open`` for writing, renames, removals and the like, whoever makes them).
@@ -401,16 +401,16 @@ def _idempotent(o: Outcome) -> None:
             assert source.error is None, f"--fix wrote {rel!r}, which no longer loads: {source.error.message}"
 
 
-#: each property by name (the names mark known failures in tests/test_fuzz_cli.py)
-PROPERTIES: dict[str, Callable[[Outcome], None]] = {
-    "status": _status,
-    "traceback": _traceback,
+#: each property by name (the names mark known failures in tests/fuzz_known.py)
+PROPERTIES: dict[str, Callable[[Outcome], None]] = {  # the gravest first: check() stops at the first failure
     "internal-error": _internal_error,
-    "escaped": _escaped,
-    "well-formed": _well_formed,
-    "seconds": _seconds,
+    "traceback": _traceback,
+    "status": _status,
     "unchanged": _unchanged,
     "idempotent": _idempotent,
+    "seconds": _seconds,
+    "escaped": _escaped,
+    "well-formed": _well_formed,
 }
 
 

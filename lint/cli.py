@@ -254,7 +254,7 @@ def _paths(args: argparse.Namespace, err: TextIO) -> list[str]:
     if any(why for _, why in wrong):  # a mistyped or renamed path must not pass the gate silently
         for p, why in wrong:
             if why:
-                err.write(f"gpulint: {p}: {why}\n")
+                err.write(f"gpulint: {printable(p)}: {why}\n")
         raise _Stop(EXIT_USAGE)
     return paths
 

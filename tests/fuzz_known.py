@@ -43,25 +43,7 @@ def _control_in_a_missing_path(scenario: Scenario) -> bool:
     return any(p.startswith("./") and RAW_CONTROL.search(p) for p in scenario.paths)
 
 
-KNOWN = (
-    Known("huge-count", "internal-error",
-          "a count of more than 4,300 digits is an internal error (ValueError: Python's limit on converting "
-          "digit strings to int) until counts are read as at most 18 ASCII digits"),
-    Known("alias-bomb-key", "seconds",
-          "an alias used as a mapping key ('? *a8') is expanded and serialised before the alias budget "
-          "refuses the file: up to 13 s for 500 bytes, until the expansion is measured before anything is built"),
-    Known("file-names", "escaped",
-          "--format github writes the control characters of a file name (ESC, CSI, NEL) raw into the "
-          "annotation's file= property (lint/reporters/github.py escapes only %, CR, LF, ':' and ',')",
-          _control_in_a_name_annotated),
-    Known("file-names", "internal-error",
-          "--format sarif and --format gitlab raise UnicodeEncodeError on a file name that is not UTF-8 "
-          "(a surrogate escape, like b'\\xff'): the fingerprints hash str.encode() of the path "
-          "(lint/reporters/sarif.py build, lint/reporters/gitlab.py); the command line exits 2 with an "
-          "internal error", _not_utf8_name_in_a_hashed_report),
-    Known("usage", "escaped",
-          "a path that names nothing is echoed raw in its error line (lint/cli.py: 'gpulint: {path}: {why}'), "
-          "escape sequences included", _control_in_a_missing_path),
+KNOWN: tuple[Known, ...] = (
 )
 
 

@@ -184,7 +184,6 @@ def test_a_fix_round_trip_fixes() -> None:
 # Hostile values that gpulint must read for what they are; each test fails until the
 # behaviour named in its reason is fixed, and passes (XPASS) after: then drop the mark.
 
-LOADER = "the loader fix (keys compared by type and value, nesting measured on parsed data, counts of ASCII digits)"
 
 
 def _lint(path: str, data: bytes) -> list[tuple[str, int]]:
@@ -194,8 +193,6 @@ def _lint(path: str, data: bytes) -> list[tuple[str, int]]:
     return [(d["rule"], d["line"]) for d in json.loads(run.out)]
 
 
-@pytest.mark.xfail(strict=False, reason="201 brackets in a comment or a string are reported as nesting deeper than "
-                   "200 levels (a parse error that hides the file's findings), until " + LOADER)
 @settings(FUZZ, max_examples=100, phases=[Phase.generate])
 @given(pair=bracket_pair())
 def test_brackets_in_comments_and_strings_are_text(pair: tuple[str, bytes, bytes]) -> None:
@@ -203,8 +200,6 @@ def test_brackets_in_comments_and_strings_are_text(pair: tuple[str, bytes, bytes
     assert set(_lint(name, braced)) == set(_lint(name, plain))
 
 
-@pytest.mark.xfail(strict=False, reason="keys Python takes for one ({1: a, true: b}) are reported as a duplicate "
-                   "key, until " + LOADER)
 @settings(FUZZ, max_examples=100, phases=[Phase.generate])
 @given(pair=key_type_pair())
 def test_keys_of_different_types_are_different_keys(pair: tuple[str, bytes, bytes]) -> None:
@@ -230,8 +225,6 @@ def _gpu_pod(value: bytes, resource: str, both: bool, json_file: bool) -> tuple[
 RESOURCES = st.sampled_from(["nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "habana.ai/gaudi"])
 
 
-@pytest.mark.xfail(strict=False, reason="full-width and Arabic-Indic digits are read as numbers (int('２') == 2) "
-                   "and a count of more than 4,300 digits is an internal error, until " + LOADER)
 @settings(FUZZ, max_examples=100, phases=[Phase.generate])
 @given(json_file=st.booleans(), resource=RESOURCES, both=st.booleans(), data=st.data())
 def test_counts_in_other_digits_or_too_long_are_invalid_quantities(json_file: bool, resource: str, both: bool,

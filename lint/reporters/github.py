@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from gpulint.diagnostics import Severity
+from gpulint.diagnostics import Severity, printable
 from gpulint.reporters import relative_to_root
 from gpulint.reporters.sarif import repo_root
 
@@ -15,7 +15,9 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # the workflow-command escapes, then every other control character (ESC, CSI, NEL, BEL: a
+    # file name must not reach the job log's terminal as an escape sequence)
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

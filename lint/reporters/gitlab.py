@@ -31,7 +31,7 @@ def report(result: "Result", out: TextIO, options: dict) -> None:
         # stable across line shifts; the occurrence count keeps identical findings distinct
         key = f"{d.rule}|{path}|{d.doc_index}|{'/'.join(map(str, d.path))}|{d.message}"
         seen[key] += 1
-        fingerprint = hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest()
+        fingerprint = hashlib.sha256(f"{key}|{seen[key]}".encode("utf-8", "surrogateescape")).hexdigest()
         issues.append(
             {
                 "type": "issue",

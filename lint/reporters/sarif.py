@@ -72,7 +72,8 @@ def build(result: "Result", root: Optional[Path] = None) -> dict:
                 region["endLine"] = d.end_line
                 region["endColumn"] = d.end_column
         fingerprint = hashlib.sha256(
-            f"{d.rule}|{_uri(d.file, root)}|{'/'.join(map(str, d.path))}|{d.message}".encode()
+            f"{d.rule}|{_uri(d.file, root)}|{'/'.join(map(str, d.path))}|{d.message}".encode(
+                "utf-8", "surrogateescape")
         ).hexdigest()[:32]
         results.append(
             {

@@ -335,9 +335,11 @@ def test_a_snapshot_that_is_not_a_regular_file_is_refused(tmp_path) -> None:
     fifo = str(tmp_path / "fifo.json")
     os.mkfifo(fifo)
     status, _, err = run_cli(["cost", "--snapshot", fifo, "."], cwd=str(tmp_path))
-    assert (status, err) == (2, f"gpulint: the price snapshot {fifo} is not usable: not a regular file\n")
+    assert (status, err) == (2, f"gpulint: the price snapshot {fifo} is not usable: a named pipe (FIFO), not a "
+                                "regular file; refusing to read it\n")
     status, _, err = run_cli(["cost", "--snapshot", os.devnull, "."], cwd=str(tmp_path))
-    assert (status, err) == (2, f"gpulint: the price snapshot {os.devnull} is not usable: not a regular file\n")
+    assert (status, err) == (2, f"gpulint: the price snapshot {os.devnull} is not usable: a character device, "
+                                "not a regular file; refusing to read it\n")
 
 
 def test_a_broken_shipped_snapshot_fails_the_lint_gate(tmp_path, monkeypatch) -> None:

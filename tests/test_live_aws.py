@@ -131,26 +131,30 @@ def test_a_negative_cached_price_used_to_be_trusted(tmp_path) -> None:
     assert q is not None and q.hourly == 1.226
 
 
+R = "; refusing to read it"
+
+
 @pytest.mark.parametrize("kind", ["fifo", "symlink to /dev/zero", "symlink to a good cache", "folder", "too big"])
 def test_a_cache_that_is_not_a_small_regular_file_is_not_read(tmp_path, monkeypatch, kind: str) -> None:
     path = tmp_path / "prices.json"
     good = tmp_path / "elsewhere.json"
     good.write_text(json.dumps(entry(0.5)))
-    problem = "is not a valid price cache (not a regular file)"
+    problem = f"is not a valid price cache (a named pipe (FIFO), not a regular file{R})"
     if kind == "fifo":
         os.mkfifo(path)  # opening it for reading without O_NONBLOCK would wait forever
     elif kind == "symlink to /dev/zero":
         os.symlink("/dev/zero", path)  # reading it without a limit would never end
-        problem = "is not a valid price cache (a symbolic link, not a regular file)"
+        problem = f"is not a valid price cache (a symbolic link, not a regular file{R})"
     elif kind == "symlink to a good cache":
         os.symlink(good, path)
-        problem = "is not a valid price cache (a symbolic link, not a regular file)"
+        problem = f"is not a valid price cache (a symbolic link, not a regular file{R})"
     elif kind == "folder":
         path.mkdir()
+        problem = f"is not a valid price cache (a folder, not a regular file{R})"
     else:
         monkeypatch.setattr(live_prices, "MAX_CACHE_BYTES", 64)
         path.write_text(json.dumps({**entry(0.5), **{f"od|ec2||us-east-1|pad{i}": {"t": NOW, "v": 1} for i in range(9)}}))
-        problem = "is not a valid price cache (larger than 64 bytes)"
+        problem = "is not a valid price cache (larger than 64 bytes, the most gpulint reads of this file; refusing to read it)"
     client, stub = stubbed_pricing("1.2260000000")
     prices = prices_with_cache(str(path), client)
     start = time.monotonic()

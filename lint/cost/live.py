@@ -28,9 +28,9 @@ from gpulint.cost.pricing import (
     SpotQuote,
     is_price,
     parse_json,
-    read_regular,
     service_of,
 )
+from gpulint.load.bounded import SideFileError, read_regular
 from gpulint.model import aws_client
 
 CACHE_TTL_SECONDS = 24 * 3600
@@ -195,8 +195,9 @@ class DiskCache:
                 data = parse_json(read_regular(self.path, MAX_CACHE_BYTES, follow=False))
                 check_cache(data)
                 self._data = data
-            except FileNotFoundError:
-                pass
+            except SideFileError as exc:
+                if not exc.missing:
+                    self.problem = f"is not a valid price cache ({exc})"
             except OSError as exc:
                 self.problem = f"cannot be read ({exc.strerror or type(exc).__name__})"
             except ValueError as exc:

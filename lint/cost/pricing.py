@@ -10,7 +10,7 @@ table can say, for each row, which source and date it rests on.
   use). The snapshot is a list of *tables*; each names its service (``ec2`` or
   ``sagemaker``), region, market, source and date. A type missing from every
   table has no price: gpulint never guesses one. The file is checked like any
-  input (:func:`read_regular`, :func:`check_snapshot`): a price that is
+  input (:func:`gpulint.load.bounded.read_regular`, :func:`check_snapshot`): a price that is
   negative or not finite makes it unusable (:class:`SnapshotError`), never a
   lower total.
 - :func:`default_region` is the region for files that state none.
@@ -24,9 +24,10 @@ import abc
 import json
 import math
 import os
-import stat
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
+
+from gpulint.load.bounded import SideFileError, read_regular
 
 DEFAULT_REGION = "us-east-1"
 HOURS_PER_MONTH = 730
@@ -113,31 +114,6 @@ def snapshot_path() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "prices.json")
 
 
-def read_regular(path: str, limit: int, follow: bool = True) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes. A FIFO, a device (``/dev/zero``), a
-    folder, a larger file and, with ``follow`` False, a symbolic link raise ValueError (OSError when
-    it cannot be opened); nothing blocks or reads past the limit."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
-    if not follow and os.path.islink(path):
-        raise ValueError("a symbolic link, not a regular file")
-    fd = os.open(path, flags)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError("not a regular file")
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise ValueError(f"larger than {limit} bytes")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
@@ -185,6 +161,8 @@ def load_snapshot(path: Optional[str] = None) -> dict:
         try:
             data = parse_json(read_regular(path, MAX_SNAPSHOT_BYTES))
             check_snapshot(data)
+        except SideFileError as exc:
+            raise SnapshotError(f"the price snapshot {path} is not usable: {exc}") from None
         except OSError as exc:
             raise SnapshotError(f"cannot read the price snapshot {path}: {exc.strerror or type(exc).__name__}") \
                 from None

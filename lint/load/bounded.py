@@ -120,19 +120,22 @@ def _status(path: str) -> os.stat_result:
         raise SideFileError(f"cannot read: {exc.strerror or exc}") from None
 
 
-def read_regular(path: str, limit: int = SIDE_FILE_LIMIT) -> bytes:
-    """The bytes of the regular file ``path`` (symbolic links followed), at most ``limit`` of them.
+def read_regular(path: str, limit: int = SIDE_FILE_LIMIT, follow: bool = True) -> bytes:
+    """The bytes of the regular file ``path`` (symbolic links followed unless ``follow`` is
+    False, when a link is refused too), at most ``limit`` of them.
 
     Anything else raises :class:`SideFileError` before it is opened: a named pipe (which could
     block for ever), a device (``/dev/zero`` never ends), a folder, a socket; so does a file
     larger than ``limit``. The type is checked again on the open file, so that nothing swapped
     in between is read either.
     """
+    if not follow and os.path.islink(path):
+        raise SideFileError("a symbolic link, not a regular file; refusing to read it")
     mode = _status(path).st_mode
     if not stat.S_ISREG(mode):
         raise _not_regular(path, mode)
     try:
-        fd = os.open(path, _FLAGS | _NONBLOCK)
+        fd = os.open(path, _FLAGS | _NONBLOCK | (0 if follow else getattr(os, "O_NOFOLLOW", 0)))
     except OSError as exc:
         raise SideFileError(f"cannot read: {exc.strerror or exc}") from None
     try:

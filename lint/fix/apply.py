@@ -29,6 +29,7 @@ from gpulint.fix.edits import FixError
 from gpulint.fix.verify import documents, verified
 from gpulint.fix.yaml_render import prefers_double, require_ruamel
 from gpulint.load import Tagged, compose_documents, document_spans
+from gpulint.load.mapped import MAPPED_KINDS
 
 #: what an editor may raise on input it did not expect; reported, never a traceback
 _INTERNAL = (IndexError, ValueError, KeyError, TypeError)
@@ -64,8 +65,11 @@ class _Editor:
 
     @classmethod
     def of(cls, name: str, kind: str, double: Optional[bool] = None) -> _Editor:
+        if kind in MAPPED_KINDS:
+            from gpulint.fix import literal_edit as engine
+            return cls(name, kind, engine, {"kind": kind, "name": name})
         if kind == "json":
-            from gpulint.fix import json_edit as engine
+            from gpulint.fix import json_edit as engine  # type: ignore[no-redef]
         else:
             from gpulint.fix import yaml_edit as engine  # type: ignore[no-redef]
         extra = {} if kind == "json" or double is None else {"double": double}
@@ -123,12 +127,12 @@ def _fix_allowed(name: str, text: str, kind: str, todo: list[Diagnostic]) -> Tex
     """Apply the fixes ``todo`` (sorted, each allowed) to ``text``."""
     if not todo:
         return TextFix(text)
-    if kind != "json":
+    if kind == "yaml":
         require_ruamel()
     before = documents(name, text, kind)
     if before is None:
         return TextFix(text)  # does not load: never edited
-    spans = document_spans(text) if kind != "json" else None
+    spans = document_spans(text) if kind == "yaml" else None
     if spans is not None and len(spans) == len(before):
         done = _fix_by_document(name, text, kind, todo, spans, before)
         if done is not None:

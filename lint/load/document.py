@@ -9,7 +9,7 @@ loaders (:mod:`gpulint.load.yaml_`, :mod:`gpulint.load.json_`) and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 
 class LoadError(Exception):
@@ -49,3 +49,6 @@ class Document:
     line: int  # where the document starts (1-based)
     start: int = -1  # character offsets of the document's root node in the text
     end: int = -1
+    #: for a document built from another language (:mod:`gpulint.load.mapped`): path -> Span
+    #: of the text each value came from; None for YAML and JSON, located by parsing again
+    positions: Optional[dict] = None

@@ -1,7 +1,8 @@
 """One input file and what came out of loading it; :func:`load` makes it.
 
 :func:`load` decodes the bytes, picks the parser by the file name (``.json``
-is strict JSON, everything else a YAML stream) and never raises for bad input:
+is strict JSON, ``.tf`` and ``.py`` are read by :mod:`gpulint.load.mapped`, everything else a
+YAML stream) and never raises for bad input:
 what cannot be loaded becomes the source's ``error``. A :class:`Source` answers
 where a path sits in its text (:meth:`Source.locate`) only when asked.
 """
@@ -13,7 +14,9 @@ from typing import Optional
 
 from gpulint.diagnostics import Path
 from gpulint.load.document import Document, DuplicateKey, LoadError
+from gpulint.load import mapped
 from gpulint.load.json_ import load_json
+from gpulint.load.mapped import MAPPED_KINDS
 from gpulint.load.spans import Positions, Span
 from gpulint.load.text import decode
 from gpulint.load.yaml_ import load_yaml
@@ -25,7 +28,7 @@ class Source:
 
     name: str
     text: str
-    kind: str  # "yaml" or "json"
+    kind: str  # "yaml", "json", or a mapped kind ("terraform", "python": :mod:`gpulint.load.mapped`)
     documents: list[Document] = field(default_factory=list)
     duplicates: list[DuplicateKey] = field(default_factory=list)
     error: Optional[LoadError] = None
@@ -40,6 +43,8 @@ class Source:
     def locate(self, doc_index: int, path: Path) -> Span:
         """Where ``path`` of document ``doc_index`` is; the deepest existing ancestor
         (``exact`` False) when the path does not exist."""
+        if self.kind in MAPPED_KINDS:
+            return mapped.locate(next((d for d in self.documents if d.index == doc_index), None), path)
         if self._positions is None:
             self._positions = Positions(self)
         return self._positions.locate(doc_index, path)
@@ -51,14 +56,16 @@ class Source:
 def load(name: str, raw: bytes, kind: Optional[str] = None) -> Source:
     """Load ``raw`` as the file ``name``. Never raises for bad input."""
     if kind is None:
-        kind = "json" if name.lower().endswith(".json") else "yaml"
+        kind = mapped.kind_of(name) or ("json" if name.lower().endswith(".json") else "yaml")
     try:
         text = decode(raw)
     except LoadError as exc:
         return Source(name, "", kind, error=exc)
     source = Source(name, text, kind)
     try:
-        if kind == "json":
+        if kind in MAPPED_KINDS:
+            mapped.load_mapped(source)
+        elif kind == "json":
             load_json(source)
         else:
             load_yaml(source)

@@ -1,4 +1,4 @@
-"""Find the files to lint: walk folders for YAML and JSON, honouring .gitignore.
+"""Find the files to lint: walk folders for YAML, JSON, Terraform and Python, honouring .gitignore.
 
 The walk never follows a symbolic link (a linked file is linted under its own name when the
 walk reaches it; a link elsewhere is not followed out of the tree), skips version-control and
@@ -18,8 +18,10 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from gpulint.load import ignore as gitignore
 from gpulint.load.bounded import SIDE_FILE_LIMIT, SideFileError, read_regular
+from gpulint.load.mapped import MAPPED_EXTENSIONS
 
-EXTENSIONS = (".yaml", ".yml", ".json")
+#: YAML and JSON, and the languages read into documents (Terraform, Python)
+EXTENSIONS = (".yaml", ".yml", ".json") + MAPPED_EXTENSIONS
 SKIP_DIRS = frozenset(
     {
         ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".venv", "venv",

@@ -40,6 +40,7 @@ from gpulint.model.sagemaker.objects import (
     as_str,
     is_unknown,
 )
+from gpulint.model.sagemaker.references import join_template
 from gpulint.model.sagemaker.schema import load_schema, normalise, validate
 
 SAGEMAKER_GROUP = "sagemaker.services.k8s.aws"
@@ -171,6 +172,7 @@ def recognise_cloudformation(source: Source, doc: Document) -> Optional[Recognis
         return None
     result = Recognised()
     root: Any = False  # the composed document, once a resource needs its tags
+    built: dict[str, AwsObject] = {}
     for logical, res in typed:
         cls = CFN_TYPES.get(res["Type"])
         props = res.get("Properties")
@@ -183,6 +185,8 @@ def recognise_cloudformation(source: Source, doc: Document) -> Optional[Recognis
         _build(cls, source, doc, props, ("Resources", logical, "Properties"), "cloudformation", result)
         for obj in result.objects[before:]:
             obj.kind = f"{obj.kind} ({logical})"
+            built[logical] = obj
+    join_template(built)
     return result
 
 

@@ -131,6 +131,8 @@ class _Collector:
     def _node_pool(self, pool: "NodePool") -> None:
         if pool.provider == "karpenter":
             self._karpenter(pool)
+        elif pool.provider == "eks":
+            self._eks_nodegroup(pool)
         else:
             self._nodegroup(pool)
 
@@ -145,6 +147,21 @@ class _Collector:
             instance_types=types, count_min=lo, count_desired=desired, count_max=hi, spot=pool.spot_explicit,
             region=self.cluster_regions.get((id(pool.source), pool.doc_index)),
             count_from="minSize/desiredCapacity/maxSize", notes=notes,
+        )
+
+    def _eks_nodegroup(self, pool: "NodePool") -> None:
+        """An ``AWS::EKS::Nodegroup``: its listed types and ``ScalingConfig`` sizes as written (EKS
+        fills in no size gpulint can be sure of, so a missing one stays unknown)."""
+        types = [str(t) for t in pool.possible_types or ()]
+        notes = [] if types else ["instance types are not given, or come from a launch template or parameter"]
+        raw = (pool.min_size, pool.desired, pool.max_size)
+        lo, desired, hi = (as_count(v) for v in raw)
+        if any(v is not None and as_count(v) is None for v in raw):
+            notes.append("sizes are not whole numbers of zero or more")
+        self._add(
+            pool, kind="nodegroup", name=stated(pool.name) or pool.logical, path=pool.types_path,
+            instance_types=types, count_min=lo, count_desired=desired, count_max=hi, spot=pool.spot_explicit,
+            region=None, count_from="ScalingConfig MinSize/DesiredSize/MaxSize", notes=notes,
         )
 
     def _karpenter(self, pool: "NodePool") -> None:

@@ -38,6 +38,9 @@ class Recognised:
     violations: list[Violation] = field(default_factory=list)
     #: False when no recogniser claimed the document (it is ignored, duplicate keys included)
     claimed: bool = True
+    #: the document may hold more than this recogniser reads (a template's other resources): the
+    #: recognisers after it are tried too, and what they find is added
+    more: bool = False
 
 
 Recogniser = Callable[[Source, Document], Optional[Recognised]]
@@ -54,7 +57,11 @@ def recogniser(priority: int = 50) -> Callable[[Recogniser], Recogniser]:
 
 
 def _cluster_gate(data: dict) -> bool:
-    return data.get("kind") in ("ClusterConfig", "NodePool")
+    if data.get("kind") in ("ClusterConfig", "NodePool", "EC2NodeClass"):
+        return True
+    resources = data.get("Resources")  # a template with an AWS::EKS::Nodegroup
+    return isinstance(resources, dict) and any(
+        isinstance(r, dict) and r.get("Type") == "AWS::EKS::Nodegroup" for r in resources.values())
 
 
 def has_pascal_case_member(data: dict) -> bool:
@@ -94,11 +101,18 @@ def _ensure_loaded(data: Any = None) -> None:
 
 def recognise(source: Source, document: Document) -> Recognised:
     _ensure_loaded(document.data)
+    found: Optional[Recognised] = None
     for _, _, fn in _REGISTRY:
         result = fn(source, document)
-        if result is not None:
+        if result is None:
+            continue
+        if found is not None:
+            result.objects[:0] = found.objects
+            result.violations[:0] = found.violations
+        if not result.more:
             return result
-    return Recognised(claimed=False)
+        found = result
+    return found if found is not None else Recognised(claimed=False)
 
 
 # --------------------------------------------------------------------------- shape helpers

@@ -18,6 +18,10 @@ class GpuNodegroupUntainted(Rule):
     carry accelerators (GPUs, Inferentia, Trainium) but which puts no
     ``NoSchedule`` or ``NoExecute`` taint on its nodes. ``PreferNoSchedule`` and
     Karpenter ``startupTaints`` do not count: neither keeps pods away for good.
+    An EKS managed node group written as an ``AWS::EKS::Nodegroup`` resource is
+    judged like an eksctl managed nodegroup (its ``Taints`` spell the effects
+    ``NO_SCHEDULE``, ``NO_EXECUTE``, ``PREFER_NO_SCHEDULE``), with the other node
+    groups of its template and cluster as the pools beside it.
 
     eksctl does not taint GPU nodegroups by itself; only the ``taints`` field
     does. A pool whose instance types gpulint cannot tell (an
@@ -96,14 +100,15 @@ class GpuNodegroupUntainted(Rule):
         if never_launches(obj):
             return
         others = _has_other_pool(obj, ctx)
-        if obj.provider == "eksctl" and not others:
+        if obj.provider in ("eksctl", "eks") and not others:
             return  # the cluster's only nodes: system pods need somewhere to run
         resource = conventional_resource(infos)
         key = resource or "nvidia.com/gpu"
         types = ", ".join(it.name for it in infos[:3]) + (" ..." if len(infos) > 3 else "")
         if obj.taints:
             first = obj.taints[0]
-            path = first.path + ("effect",) if obj.taints_form == "list" else first.path
+            effect = "Effect" if obj.provider == "eks" else "effect"
+            path = first.path + (effect,) if obj.taints_form == "list" else first.path
             taints = ", ".join(t.text() for t in obj.taints[:3])
             what = (f"only PreferNoSchedule taints ({taints}); PreferNoSchedule only asks the scheduler to avoid "
                     f"these nodes, so pods that do not tolerate it still land here when no other node fits")
@@ -120,7 +125,8 @@ class GpuNodegroupUntainted(Rule):
         yield Finding(
             path,
             f"{obj.display()} runs accelerator instances ({types}) with {what}: add a taint such as "
-            f"{key}=true:NoSchedule",
+            + (f"{key}=true:NoSchedule" if obj.provider != "eks" else
+               f"{{Key: {key}, Value: \"true\", Effect: NO_SCHEDULE}}"),
             fix=_taint_fix(obj, key, ctx),
         )
 
@@ -138,6 +144,9 @@ def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
             forms = {p.taints_form for p in ctx.project.of_type(NodePool)
                      if p.source is pool.source and p.taints and p.group == pool.group}
             form = forms.pop() if len(forms) == 1 else "list"
+    if pool.provider == "eks":  # AWS::EKS::Nodegroup: the EKS API's spelling
+        edit = Edit(pool.taints_path + ("-",), {"Key": key, "Value": "true", "Effect": "NO_SCHEDULE"}, "add")
+        return Fix([edit], Applicability.UNSAFE, f"add the taint {key}=true:NO_SCHEDULE")
     if form == "map":
         if any(str(t.key) == key for t in pool.taints):
             return None
@@ -157,9 +166,12 @@ def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
     for other in ctx.project.of_type(NodePool):
         if other is obj or never_launches(other):
             continue
-        if obj.provider == "eksctl":
+        if obj.provider in ("eksctl", "eks"):
             if other.source is not obj.source or other.doc_index != obj.doc_index or not _starts_with_nodes(other):
                 continue
+            if obj.provider == "eks" and (other.provider != "eks" or (other.cluster, other.cluster_ref) !=
+                                          (obj.cluster, obj.cluster_ref)):
+                continue  # a template's node groups of another cluster
         elif os.path.dirname(os.path.abspath(other.file)) != folder:
             continue
         infos = other.type_info()

@@ -16,7 +16,7 @@ class SpotGpuSingleInstanceType(Rule):
     """## What it does
     Flags a node pool that runs GPU (or Neuron) instances on spot capacity and
     allows exactly one instance type: an eksctl managed nodegroup with
-    ``spot: true``, a self-managed nodegroup whose ``instancesDistribution`` buys
+    ``spot: true`` (or an ``AWS::EKS::Nodegroup`` with ``CapacityType: SPOT``), a self-managed nodegroup whose ``instancesDistribution`` buys
     spot, or a Karpenter NodePool whose ``karpenter.sh/capacity-type``
     requirement allows only ``spot``. A NodePool that also allows
     ``on-demand`` (or ``reserved``) is not reported: Karpenter launches that

@@ -21,7 +21,7 @@ Kubernetes manifests alone never loads it (see ``DOMAIN_GATES`` in
 from __future__ import annotations
 
 # importing the recogniser modules registers their recognisers
-from gpulint.model.cluster import eksctl, karpenter  # noqa: F401
+from gpulint.model.cluster import cloudformation, eksctl, karpenter  # noqa: F401
 from gpulint.model.cluster.joins import Join, describe, join_for, join_note, pools_for
 from gpulint.model.cluster.karpenter import karpenter_candidates
 from gpulint.model.cluster.labels import KARPENTER_TYPE_LABELS, is_type_placeholder

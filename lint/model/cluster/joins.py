@@ -12,8 +12,8 @@ from with the reason each was joined, or why there are none.
 * Otherwise by folder: the pools of the files in the workload's own folder and
   directly in each folder above it; never those of a sibling folder's subtree.
   Pools found this way that belong to more than one cluster (two eksctl
-  ClusterConfigs of different names, or an eksctl cluster and Karpenter NodePools,
-  which name no cluster) are not joined at all: the join is *ambiguous*, and
+  ClusterConfigs of different names, ``AWS::EKS::Nodegroup`` resources of different
+  ``ClusterName``, or a named cluster and Karpenter NodePools, which name no cluster) are not joined at all: the join is *ambiguous*, and
   :func:`join_note` says so once per run.
 
 A workload that selects SageMaker HyperPod nodes (an ``ml.`` instance type, a
@@ -266,15 +266,21 @@ def _unmodelled(pools: list[NodePool], configs: list[ClusterConfig]) -> str:
 
 def _ambiguous(pools: list[NodePool], configs: list[ClusterConfig]) -> str:
     """Why pools found by folder belong to more than one cluster ("" when they belong to one)."""
-    clusters: dict[str, str] = {}  # cluster -> the first file that names it
+    clusters: dict[str, tuple[str, str]] = {}  # cluster -> how it is named, the first file that names it
     for c in configs:
-        clusters.setdefault(_cluster_name(c), c.file)
+        clusters.setdefault(c.name or f"{c.file}#{c.doc_index}", (_cluster_name(c), c.file))
+    for p in pools:
+        if p.provider == "eks":  # an AWS::EKS::Nodegroup names its cluster (literally, or as a reference)
+            key = p.cluster or f"{p.file}#{p.doc_index}#{p.cluster_ref}"
+            shown = f"EKS cluster '{p.cluster}'" if p.cluster else f"the cluster {p.cluster_ref or '(unnamed)'}"
+            clusters.setdefault(key, (shown, p.file))
     karpenter = sorted({p.file for p in pools if p.provider == "karpenter"})
     if len(clusters) > 1:
-        shown = ", ".join(f"{name} ({f})" for name, f in list(clusters.items())[:3])
-        return f"its node pools come from more than one eksctl cluster: {shown}"
+        shown = ", ".join(f"{name} ({f})" for name, f in list(clusters.values())[:3])
+        what = "cluster" if any(p.provider == "eks" for p in pools) else "eksctl cluster"
+        return f"its node pools come from more than one {what}: {shown}"
     if clusters and karpenter and not any(c.karpenter_addon for c in configs):
-        [(name, f)] = clusters.items()
+        [(name, f)] = clusters.values()
         return (f"its node pools mix {name} ({f}) with Karpenter NodePools ({', '.join(karpenter[:3])}), "
                 f"which name no cluster")
     return ""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def never_launches(pool: "NodePool") -> bool:
     """A pool switched off: an eksctl ``maxSize: 0``, or a Karpenter limit of 0 (how its docs say to
     stop a NodePool from provisioning)."""
-    if pool.provider == "eksctl":
+    if pool.provider in ("eksctl", "eks"):
         return isinstance(pool.max_size, int) and not isinstance(pool.max_size, Unknown) and pool.max_size == 0
     return any(str(v).strip() in ("0", "0.0") for v in pool.limits.values() if not is_placeholder(v))
 

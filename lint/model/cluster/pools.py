@@ -115,12 +115,21 @@ class NodePool(ModelObject):
     #: a NodePool of EKS Auto Mode (nodeClassRef group eks.amazonaws.com): the cluster also has
     #: built-in pools that no file describes
     auto_mode: bool = False
+    #: an EKS managed node group written as a resource (``provider`` "eks"): its logical ID, how the
+    #: template names its cluster when not literally (``!Ref EksCluster``), and its ``AmiType``
+    logical: str = ""
+    cluster_ref: str = ""
+    ami_type: Any = None
+    #: a Karpenter NodePool's ``nodeClassRef`` (group, kind, name as written)
+    node_class_ref: Optional[tuple[Any, Any, Any]] = None
     _labels: dict = field(default_factory=dict, repr=False)
 
     type_label: ClassVar[str] = "node pool"
 
     def display(self) -> str:
         what = {"nodeGroups": "nodegroup", "managedNodeGroups": "managed nodegroup"}.get(self.group, "NodePool")
+        if self.provider == "eks":
+            return f"EKS nodegroup '{self.name}'" if self.name else f"EKS nodegroup {self.logical}"
         return f"{what} '{self.name}'" if self.name else what
 
     @property
@@ -155,10 +164,11 @@ class NodePool(ModelObject):
         type_value: Any = itype if itype is not None else ANY
         labels["node.kubernetes.io/instance-type"] = type_value
         labels["beta.kubernetes.io/instance-type"] = type_value
-        if self.provider == "eksctl":
-            labels["alpha.eksctl.io/nodegroup-name"] = self.name or ANY
-            if self.cluster:
-                labels["alpha.eksctl.io/cluster-name"] = self.cluster
+        if self.provider in ("eksctl", "eks"):
+            if self.provider == "eksctl":
+                labels["alpha.eksctl.io/nodegroup-name"] = self.name or ANY
+                if self.cluster:
+                    labels["alpha.eksctl.io/cluster-name"] = self.cluster
             if self.group == "managedNodeGroups":
                 labels["eks.amazonaws.com/nodegroup"] = self.name or ANY
                 labels["eks.amazonaws.com/capacityType"] = (

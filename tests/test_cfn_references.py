@@ -53,3 +53,35 @@ def test_ref_name_in_both_forms():
     assert ref_name(Tagged("!GetAtt", "Target.Id")) is None
     assert ref_name({"Ref": ["Target"]}) is None
     assert ref_name("Target") is None
+
+
+def test_inference_component_joins_the_endpoint_its_name_attribute_names() -> None:
+    """An InferenceComponent whose EndpointName is !GetAtt Endpoint.EndpointName runs on that
+    endpoint's variant (whose config the endpoint names by !GetAtt Config.EndpointConfigName)."""
+    import json
+    import os
+
+    from tests.helpers import run_cli
+
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    status, out, err = run_cli(["cost", "--format", "json", "tests/data/cfn-inference-component.yaml"], cwd=repo)
+    assert status == 0, err
+    rows = {r["kind"]: r for r in json.loads(out)["resources"]}
+    component = rows["inference-component"]
+    assert component["instance_types"] == ["ml.g5.12xlarge"]
+    assert "copies run on endpoint-variant llm-config/AllTraffic, costed there" in component["notes"]
+
+
+def test_inference_component_of_an_endpoint_known_only_by_arn_stays_unjoined(tmp_path) -> None:
+    import json
+    import os
+
+    from tests.helpers import run_cli
+
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(repo, "tests", "data", "cfn-inference-component.yaml"), encoding="utf-8") as fh:
+        text = fh.read().replace("EndpointName: !GetAtt Endpoint.EndpointName", "EndpointName: !Ref Endpoint")
+    (tmp_path / "stack.yaml").write_text(text)
+    status, out, err = run_cli(["cost", "--format", "json", "stack.yaml"], cwd=str(tmp_path))
+    rows = {r["kind"]: r for r in json.loads(out)["resources"]}
+    assert rows["inference-component"]["instance_types"] == []

@@ -366,7 +366,7 @@ def _name(obj: "AwsObject", default: str) -> str:
 
 def _region(obj: "AwsObject") -> Optional[str]:
     """The region a SageMaker document states about itself: ACK status metadata, or an ARN among its members."""
-    return stated(obj.region) if obj.form == "ack" else arn_region(obj.raw)
+    return stated(obj.region) if obj.form in ("ack", "operator") else arn_region(obj.raw)
 
 
 def _nodegroup_types(pool: "NodePool", managed: bool) -> tuple[list[str], "Path", list[str]]:

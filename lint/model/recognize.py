@@ -74,7 +74,8 @@ def has_pascal_case_member(data: dict) -> bool:
 def _aws_gate(data: dict) -> bool:
     api = data.get("apiVersion")
     if isinstance(api, str) and isinstance(data.get("kind"), str):
-        return api.split("/")[0].endswith(".services.k8s.aws")  # AWS Controllers for Kubernetes
+        group = api.split("/")[0]  # AWS Controllers for Kubernetes, the legacy SageMaker operator
+        return group.endswith(".services.k8s.aws") or group == "sagemaker.aws.amazon.com"
     return has_pascal_case_member(data)
 
 

@@ -34,6 +34,9 @@ TEMPLATE_PATHS: dict[str, tuple[Path, ...]] = {
     "CronJob": (("spec", "jobTemplate", "spec", "template"),),
 }
 BUILTIN_GROUPS = {"", "apps", "batch", "extensions", "apps/v1beta1", "apps/v1beta2"}
+#: groups whose resources hold AWS API requests, not pods, though their containers name an ``image``
+#: (the legacy SageMaker operator's HostingDeployment models, ACK's SageMaker Model)
+AWS_REQUEST_GROUPS = {"sagemaker.aws.amazon.com", "sagemaker.services.k8s.aws"}
 
 KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
 LLM_KINDS = ("LLMInferenceService", "LLMInferenceServiceConfig")
@@ -226,6 +229,8 @@ def _recognise_object(source: Source, doc: Document, data: dict, base: Path, res
                 _recognise_object(source, doc, item, base + ("items", i), result)
         return
     group = api.split("/")[0] if "/" in api else ""
+    if group in AWS_REQUEST_GROUPS:
+        return
     local: list[Violation] = []
     meta = _meta(data, doc.index, (), local)
     common = dict(

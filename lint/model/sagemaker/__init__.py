@@ -10,8 +10,12 @@ submodules are the package's own layout.
 * :mod:`.recognise`: the recognisers for request documents, saved
   ``describe_*`` responses, ACK custom resources and CloudFormation resources,
   and the test for a skeleton request document;
+* :mod:`.operator`: the legacy SageMaker operator's custom resources
+  (``sagemaker.aws.amazon.com``), read as the API documents they send;
 * :mod:`.intrinsics`: CloudFormation intrinsic functions in their JSON and
   short YAML forms, each one unknown value;
+* :mod:`.references`: references between the resources of one template
+  (``ScalingTargetId: !Ref``, names built with ``!Sub``/``!Join``/``!GetAtt``);
 * :mod:`.schema`: validation against the JSON Schemas generated from the
   botocore service models, and the mapping between API and written paths;
 * :mod:`.joins`: the cross-file index that joins models, endpoint configs,
@@ -28,7 +32,7 @@ imported when the first AWS document is validated, and botocore never.
 from __future__ import annotations
 
 # importing the recogniser module registers its recognisers
-from gpulint.model.sagemaker import recognise  # noqa: F401
+from gpulint.model.sagemaker import operator, recognise  # noqa: F401
 from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy, parse_resource_id
 from gpulint.model.sagemaker.documents import DEFAULT_COOLDOWN, spelled, target_tracking
 from gpulint.model.sagemaker.joins import Index, index

@@ -10,7 +10,7 @@ whether it may name a given variant (:func:`may_name`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional
 
 from gpulint.load import Tagged
@@ -24,6 +24,9 @@ class ScalableTarget(AwsObject):
     schema: ClassVar[str] = "application-autoscaling/RegisterScalableTarget"
     response_schema: ClassVar[str] = "application-autoscaling/ScalableTarget"
     name_member: ClassVar[str] = "ResourceId"
+    #: further resources the same document registers with these settings (a HostingAutoscalingPolicy
+    #: of the SageMaker operator lists several endpoint variants)
+    more_resource_ids: tuple[str, ...] = field(default=())
 
     @property
     def resource_id(self) -> Optional[str]:
@@ -40,6 +43,7 @@ class ScalingPolicy(AwsObject):
     schema: ClassVar[str] = "application-autoscaling/PutScalingPolicy"
     response_schema: ClassVar[str] = "application-autoscaling/ScalingPolicy"
     name_member: ClassVar[str] = "PolicyName"
+    more_resource_ids: tuple[str, ...] = field(default=())
 
     @property
     def resource_id(self) -> Optional[str]:

@@ -1,6 +1,6 @@
 """Facts about AWS request documents that several SageMaker and Application
 Auto Scaling rules share: how a document spells a member it does not have yet
-(ACK resources use camelCase), and the target-tracking configuration of a
+(ACK and SageMaker operator resources use camelCase), and the target-tracking configuration of a
 scaling policy with the cooldown the service applies when none is given."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ DEFAULT_COOLDOWN = 300
 
 def spelled(obj: AwsObject, member: str) -> str:
     """A new member's name as the document spells its members (camelCase in ACK resources)."""
-    return member[:1].lower() + member[1:] if obj.form == "ack" else member
+    return member[:1].lower() + member[1:] if obj.form in ("ack", "operator") else member
 
 
 def target_tracking(policy: ScalingPolicy) -> Optional[dict]:

@@ -41,7 +41,8 @@ class Index:
                 rid = obj.data.get("ResourceId")
                 if obj.resource_id:
                     table = self.targets if isinstance(obj, ScalableTarget) else self.policies
-                    table.setdefault(obj.resource_id, []).append(obj)  # type: ignore[arg-type]
+                    for resource in (obj.resource_id, *obj.more_resource_ids):
+                        table.setdefault(resource, []).append(obj)  # type: ignore[arg-type]
                 elif rid is not None and is_unknown(rid):
                     self.unknown_ids.append(template_text(rid))
         self.has_scaling = project.has(ScalableTarget, ScalingPolicy)

@@ -180,8 +180,9 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
         if created is not None and steps and steps[0] not in created:
             continue
         if kind == "required":
-            # responses leave members out; CloudFormation generates names and has its own required set
-            if obj.form not in ("response", "cloudformation") and isinstance(err.instance, dict) \
+            # responses leave members out; CloudFormation and the SageMaker operator generate names and
+            # have their own required sets
+            if obj.form not in ("response", "cloudformation", "operator") and isinstance(err.instance, dict) \
                     and not _unknown_at(obj, steps, err.instance):
                 _missing(obj, steps, err.instance, err.validator_value, seen, violations)
             continue
@@ -263,7 +264,7 @@ def _instance_use(title: str) -> str:
 
 
 def _spelling(obj: AwsObject, member: str) -> str:
-    if obj.form == "ack":
+    if obj.form in ("ack", "operator"):
         return member[:1].lower() + member[1:]
     return member
 

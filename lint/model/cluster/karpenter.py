@@ -24,6 +24,7 @@ from gpulint.model.cluster.labels import (
     op_holds,
     type_label,
 )
+from gpulint.model.cluster.nodeclass import class_ref
 from gpulint.model.cluster.pools import InstanceTypeRef, NodePool, Requirement, Taint, check_effects
 from gpulint.model.cluster.shapes import (
     NodeClaimSpecShape,
@@ -125,6 +126,7 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
         capacity_path=cap_path, spot_explicit=spot_explicit, limits=dict(spec.limits or {}), weight=spec.weight,
     )
     ref = dig(data, "spec", "template", "spec", "nodeClassRef")
+    pool.node_class_ref = class_ref(dig(data, "spec", "template", "spec"))
     pool.auto_mode = isinstance(ref, dict) and ref.get("group") == "eks.amazonaws.com"
     ignores = ignored_rules(meta.get("annotations"))
     if ignores:

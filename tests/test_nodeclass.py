@@ -49,6 +49,8 @@ def family_of(tmp_path, files: dict, config=None) -> object:
     ("amiFamily: AL2023\n  amiSelectorTerms: [{id: ami-0123456789abcdef0}]", "AL2023"),
     ("amiSelectorTerms: [{id: ami-0123456789abcdef0}]", None),  # a custom AMI: family unknown
     ("amiSelectorTerms: [{alias: al2023@latest}, {alias: bottlerocket@latest}]", None),
+    ("amiFamily: Custom\n  amiSelectorTerms: [{alias: bottlerocket@latest}]", None),  # its own bootstrap
+    ("amiFamily: AL2023\n  amiSelectorTerms: [{alias: al2023@latest}]", "AL2023"),
     ("amiSelectorTerms: [{alias: \"${AMI_ALIAS}\"}]", None),
 ])
 def test_a_v1_nodepool_resolves_its_class_ami_family(tmp_path, spec, family) -> None:
@@ -79,6 +81,11 @@ def test_classes_in_a_sibling_folder_or_of_another_name_are_not_joined(tmp_path)
 def test_two_classes_of_the_name_at_one_level_are_ambiguous(tmp_path) -> None:
     files = {"pool.yaml": nodepool(), "one.yaml": nodeclass(), "two.yaml": nodeclass(spec="amiFamily: AL2")}
     assert family_of(tmp_path, files) == "unresolved"
+
+
+def test_the_class_written_with_the_pool_wins_over_others_in_its_folder(tmp_path) -> None:
+    files = {"pool.yaml": nodepool() + "---\n" + nodeclass(spec="amiFamily: AL2"), "two.yaml": nodeclass()}
+    assert family_of(tmp_path, files) == "AL2"
 
 
 def test_context_declares_the_class_file(tmp_path) -> None:

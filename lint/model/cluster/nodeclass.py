@@ -7,9 +7,10 @@ is the family when that is certain, else None (AMIs selected by ID, name or tags
 placeholder, or terms of several families).
 
 A NodePool names its class by ``spec.template.spec.nodeClassRef`` (:func:`node_class_for`). The
-class is looked up by name the way node pools are joined with workloads: the files a ``context``
-mapping declares for the NodePool's file, else the NodePool's own folder and then each folder
-above it, the nearest folder holding a class of that name winning. Two classes of that name at
+class is looked up by name: the one class of that name in the NodePool's own file, else the way
+node pools are joined with workloads: the files a ``context`` mapping declares for the NodePool's
+file, else the NodePool's own folder and then each folder above it, the nearest folder holding a
+class of that name winning. Two classes of that name at
 the same level, or a reference gpulint cannot read, resolve to nothing.
 """
 
@@ -28,7 +29,7 @@ NODECLASS_GROUP = "karpenter.k8s.aws"
 
 #: alias families (``family@version``) and the amiFamily each stands for
 ALIAS_FAMILIES = {"al2": "AL2", "al2023": "AL2023", "bottlerocket": "Bottlerocket",
-                  "windows2019": "Windows2019", "windows2022": "Windows2022"}
+                  "windows2019": "Windows2019", "windows2022": "Windows2022", "windows2025": "Windows2025"}
 
 
 @dataclass(eq=False)
@@ -47,13 +48,16 @@ class NodeClass(ModelObject):
     @property
     def family(self) -> Optional[str]:
         """The AMI family the nodes run, when certain (``AL2023``, ``Bottlerocket``, ...)."""
+        family = self.ami_family
+        written = family if isinstance(family, str) and family and not is_placeholder(family) else None
         from_aliases = {_alias_family(a) for a in self.aliases}
         if from_aliases:
             if None in from_aliases or len(from_aliases) != 1 or self.selects_by_other:
                 return None
-            return from_aliases.pop()
-        family = self.ami_family
-        return family if isinstance(family, str) and family and not is_placeholder(family) else None
+            alias = from_aliases.pop()
+            # amiFamily: Custom with an alias boots that AMI with the author's own bootstrap
+            return alias if family is None or written == alias else None
+        return written
 
 
 def _alias_family(alias: Any) -> Optional[str]:
@@ -115,6 +119,9 @@ def node_class_for(project: Any, pool: NodePool, config: Any = None) -> Optional
     named = [c for c in project.of_type(NodeClass) if c.name == name]
     if not named:
         return None
+    same_file = [c for c in named if c.source is pool.source]
+    if len(same_file) == 1:
+        return same_file[0]  # written together: certain
     declared = _declared_files(pool, config)
     if declared is not None:
         found = [c for c in named if os.path.realpath(c.file) in declared]

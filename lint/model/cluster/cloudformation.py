@@ -21,7 +21,7 @@ from typing import Any, Optional
 from gpulint.diagnostics import Path
 from gpulint.load import Document, Source, Tagged
 from gpulint.model.cluster.pools import InstanceTypeRef, NodePool, Taint
-from gpulint.model.core import is_placeholder
+from gpulint.model.core import Unknown, describe, is_placeholder
 from gpulint.model.recognize import Recognised, Violation, recogniser
 
 NODEGROUP_TYPE = "AWS::EKS::Nodegroup"
@@ -45,12 +45,13 @@ def _unknown(value: Any) -> bool:
     if isinstance(value, dict) and len(value) == 1:
         key = next(iter(value))
         return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
-    return isinstance(value, Tagged) or is_placeholder(value)
+    return isinstance(value, (Tagged, Unknown)) or is_placeholder(value)
 
 
 def _opaque(value: Any) -> Any:
     """``value`` as the node pool model reads it: an intrinsic becomes a tagged (unknown) value."""
-    return Tagged("!Intrinsic", value) if _unknown(value) and not isinstance(value, (Tagged, str)) else value
+    return Tagged("!Intrinsic", value) if _unknown(value) and not isinstance(value, (Tagged, str, Unknown)) \
+        else value
 
 
 def _member(props: dict, name: str) -> Any:
@@ -99,9 +100,9 @@ def _taints(props: dict, base: Path, doc_index: int, violations: list[Violation]
         effect = _opaque(_member(item, "Effect"))
         if isinstance(effect, str) and effect in EKS_EFFECTS:
             effect = EKS_EFFECTS[effect]
-        elif effect is not None and not is_placeholder(effect):
+        elif effect is not None and not _unknown(effect):
             violations.append(Violation(doc_index, where + (_key(item, "Effect"),),
-                                        f"taint effect {effect!r} is not one of {', '.join(EKS_EFFECTS)}"))
+                                        f"taint effect {describe(effect)} is not one of {', '.join(EKS_EFFECTS)}"))
         out.append(Taint(_opaque(_member(item, "Key")), _opaque(_member(item, "Value")), effect, where))
     return out, path
 

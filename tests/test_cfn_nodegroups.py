@@ -129,3 +129,25 @@ def test_workload_joins_nodegroups_of_one_cluster_only(tmp_path) -> None:
     (tmp_path / "b.yaml").write_text(TEMPLATE.replace("!Ref ClusterName", "staging"))
     two = lint_paths([str(tmp_path)])
     assert [d.rule for d in two.diagnostics] == []
+
+
+@pytest.mark.parametrize("extra, why", [
+    ("  Asg:\n    Type: AWS::AutoScaling::AutoScalingGroup\n    Properties: {MinSize: '1', MaxSize: '2'}\n",
+     "self-managed nodes"),
+    ("  Fargate:\n    Type: AWS::EKS::FargateProfile\n    Properties: {ClusterName: prod}\n", "Fargate profiles"),
+    ("  Cluster:\n    Type: AWS::EKS::Cluster\n    Properties: {ComputeConfig: {Enabled: true}}\n", "EKS Auto Mode"),
+])
+def test_a_template_that_also_makes_other_nodes_joins_no_workload(tmp_path, extra, why) -> None:
+    from gpulint.model.cluster import join_for
+    from gpulint.model.kubernetes import Workload
+
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: infer}\nspec:\n  nodeSelector: "
+           "{node.kubernetes.io/instance-type: p4d.24xlarge}\n  containers:\n    - name: c\n      image: x\n"
+           "      resources: {limits: {nvidia.com/gpu: 1}}\n")
+    (tmp_path / "pod.yaml").write_text(pod)
+    (tmp_path / "nodes.yaml").write_text(TEMPLATE.replace("!Ref ClusterName", "prod") + extra)
+    result = lint_paths([str(tmp_path)])
+    assert [d.rule for d in result.diagnostics] == []
+    [workload] = list(result.project.of_type(Workload))
+    join = join_for(result.project, workload)
+    assert join.scope is None and why in join.reason

@@ -165,6 +165,29 @@ def _cluster_ref(cluster: Any) -> str:
     return repr(cluster.value if isinstance(cluster, Tagged) else cluster)
 
 
+#: resources of a template that give a cluster nodes no node pool describes
+_OTHER_NODES = {
+    "AWS::AutoScaling::AutoScalingGroup": "self-managed nodes (an Auto Scaling group)",
+    "AWS::AutoScaling::LaunchConfiguration": "self-managed nodes (a launch configuration)",
+    "AWS::EKS::FargateProfile": "Fargate profiles",
+}
+
+
+def _other_nodes(resources: dict) -> str:
+    """What else in the template gives a cluster nodes ("" when nothing does)."""
+    for res in resources.values():
+        kind = res.get("Type") if isinstance(res, dict) else None
+        if kind in _OTHER_NODES:
+            return _OTHER_NODES[kind]
+        if kind == "AWS::EKS::Cluster":
+            compute = _member(res.get("Properties") or {}, "ComputeConfig") \
+                if isinstance(res.get("Properties"), dict) else None
+            enabled = _member(compute, "Enabled") if isinstance(compute, dict) else None
+            if compute is not None and enabled is not False:
+                return "EKS Auto Mode pools (ComputeConfig)"
+    return ""
+
+
 @recogniser(priority=29)
 def recognise_nodegroups(source: Source, doc: Document) -> Optional[Recognised]:
     """The ``AWS::EKS::Nodegroup`` resources of a template. Other resources of the template are
@@ -172,6 +195,7 @@ def recognise_nodegroups(source: Source, doc: Document) -> Optional[Recognised]:
     if not has_nodegroup(doc.data):
         return None
     result = Recognised(more=True)
+    others = _other_nodes(doc.data["Resources"])
     root: Any = False
     for logical, res in doc.data["Resources"].items():
         if not isinstance(res, dict) or res.get("Type") != NODEGROUP_TYPE:
@@ -187,5 +211,7 @@ def recognise_nodegroups(source: Source, doc: Document) -> Optional[Recognised]:
             from gpulint.model.sagemaker.intrinsics import retag
 
             props = retag(props, root, ("Resources", logical, "Properties"))
-        result.objects.append(nodegroup_pool(source, doc, logical, props, result.violations))
+        pool = nodegroup_pool(source, doc, logical, props, result.violations)
+        pool.unmodelled = others
+        result.objects.append(pool)
     return result

@@ -254,6 +254,8 @@ def _unmodelled(pools: list[NodePool], configs: list[ClusterConfig]) -> str:
         if c.unmodelled:
             return f"{_cluster_name(c)} ({c.file}) also gets nodes gpulint does not model ({c.unmodelled})"
     for p in pools:
+        if p.unmodelled:
+            return f"{p.display()} ({p.file}) belongs to a template that also makes {p.unmodelled}"
         if p.auto_mode:
             return (f"{p.display()} ({p.file}) is an EKS Auto Mode pool: the cluster has built-in pools that no file "
                     f"describes")

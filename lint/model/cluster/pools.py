@@ -120,6 +120,9 @@ class NodePool(ModelObject):
     logical: str = ""
     cluster_ref: str = ""
     ami_type: Any = None
+    #: why its cluster also gets nodes that no pool describes ("" when it does not): the template
+    #: of an ``AWS::EKS::Nodegroup`` also makes self-managed nodes, Fargate profiles, ...
+    unmodelled: str = ""
     #: a Karpenter NodePool's ``nodeClassRef`` (group, kind, name as written)
     node_class_ref: Optional[tuple[Any, Any, Any]] = None
     _labels: dict = field(default_factory=dict, repr=False)

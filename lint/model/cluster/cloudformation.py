@@ -11,7 +11,9 @@ literally; otherwise it is known only as "the cluster this template names that w
 A value that is an intrinsic function (``!Ref InstanceType``, ``{"Fn::If": [...]}``) is unknown:
 an unknown list of instance types leaves the pool's types unknown, an unknown taint counts as
 a taint (rules stay silent), and an unknown size is not a size. A launch template may give the
-nodes their instance type, labels and taints (user data), so with one those stay open.
+nodes their instance type, labels and taints (user data), so with one those stay open. A template
+that also makes nodes no pool describes (an Auto Scaling group, a Fargate profile, an Auto Mode
+cluster) marks its pools so that no workload is judged against them alone.
 """
 
 from __future__ import annotations

@@ -160,11 +160,11 @@ def _kserve(obj: Workload) -> Iterator[Finding]:
         found = resource_scaling(obj, t)
         if found is None:
             continue
-        how = "raw deployment mode" if found.mode == "raw" else "the Knative HPA class"
+        how = "raw deployment mode" if found.mode == "raw" else "Knative's HPA class"
         yield Finding(
             found.path,
-            f"{obj.display()} {t.role} requests GPUs but KServe scales it with an HPA ({how}) on {found.what} "
-            f"only; a GPU server saturates its GPU long before its CPU, so it will not scale out under load: "
+            f"{obj.display()}: the {t.role} requests GPUs, but KServe scales it with an HPA on {found.metric} only "
+            f"({found.source}, {how}); a GPU server saturates its GPU long before its CPU, so it will not scale out under load: "
             f"scale on requests in flight (Knative concurrency) or a GPU or queue metric (autoScaling.metrics "
             f"of type External or PodMetric with KEDA)",
         )

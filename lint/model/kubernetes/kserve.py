@@ -44,8 +44,10 @@ class ResourceScaling:
 
     #: "raw" or "serverless"
     mode: str
-    #: what it scales on, as a message says it (``cpu``, ``cpu (KServe's default ...)``)
-    what: str
+    #: what it scales on (``cpu``, ``cpu and memory``)
+    metric: str
+    #: where that comes from, as a message says it (``scaleMetric: cpu``)
+    source: str
     #: where that is decided in the document
     path: Path
 
@@ -109,13 +111,14 @@ def _raw(obj: Workload, template: PodTemplate) -> Optional[ResourceScaling]:
             names.append(name)
         if not names:
             return None
-        return ResourceScaling("raw", " and ".join(sorted(set(names))), base + ("autoScaling", "metrics"))
+        metric = " and ".join(sorted(set(names)))
+        return ResourceScaling("raw", metric, "autoScaling.metrics", base + ("autoScaling", "metrics"))
     metric = scaling.scaleMetric
     if metric is None:
-        return ResourceScaling("raw", "cpu (KServe's default in raw deployment mode)", base + ("maxReplicas",))
+        return ResourceScaling("raw", "cpu", "KServe's default without scaleMetric", base + ("maxReplicas",))
     if metric not in RESOURCE_METRICS:
         return None
-    return ResourceScaling("raw", f"{metric} (scaleMetric)", base + ("scaleMetric",))
+    return ResourceScaling("raw", metric, f"scaleMetric: {metric}", base + ("scaleMetric",))
 
 
 def _serverless(obj: Workload, template: PodTemplate) -> Optional[ResourceScaling]:
@@ -131,13 +134,13 @@ def _serverless(obj: Workload, template: PodTemplate) -> Optional[ResourceScalin
     metric = scaling.scaleMetric
     if metric is not None:
         path = base + ("scaleMetric",)
-        what = f"{metric} (scaleMetric)"
+        source = f"scaleMetric: {metric}"
     else:
         metric = _annotation(obj, template, KNATIVE_METRIC)
         where = template.annotations if KNATIVE_METRIC in template.annotations else obj.annotations
         path = (base + ("annotations", KNATIVE_METRIC) if where is template.annotations
                 else obj.at("metadata", "annotations", KNATIVE_METRIC))
-        what = f"{metric} ({KNATIVE_METRIC})"
+        source = f"{KNATIVE_METRIC}: {metric}"
     if is_placeholder(metric) or metric not in RESOURCE_METRICS:
         return None  # written nowhere (Knative's default is not relied on), or not a resource metric
-    return ResourceScaling("serverless", what, path)
+    return ResourceScaling("serverless", str(metric), source, path)

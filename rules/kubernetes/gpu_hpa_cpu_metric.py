@@ -45,7 +45,10 @@ class GpuHpaCpuMetric(Rule):
     default, which no file shows, so nothing is reported. In serverless mode
     without the HPA class, KServe asks Knative's own autoscaler (KPA), which scales
     on concurrency; and a metric left to Knative's default is not reported.
-    Multi-node components (``workerSpec``) allow no autoscaler and are left alone.
+    Multi-node components (``workerSpec``) allow no autoscaler and are left alone,
+    and so is ``scaleMetric: concurrency`` or ``rps`` in raw mode (current KServe
+    then gives its HPA no metric at all, which Kubernetes reads as 80 % CPU; that
+    depends on the KServe version, so gpulint says nothing).
 
     ## Why is this bad?
     A GPU inference server is bound by the GPU: its CPU stays low while requests

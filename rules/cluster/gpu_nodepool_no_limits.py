@@ -48,7 +48,10 @@ class GpuNodepoolNoLimits(Rule):
     (``instance-hypervisor``, ``instance-network-bandwidth``, ``instance-local-nvme``,
     EKS Auto Mode's ``eks.amazonaws.com/instance-*``), a placeholder in a
     requirement, a static NodePool (``spec.replicas``), or one whose ``spec.limits``
-    is written at all (any resource, even ``{}`` or a placeholder, counts).
+    is written at all (any resource, even ``{}`` or a placeholder, counts). Limits
+    written elsewhere count too: when a kustomization in the run applies the
+    NodePool's file as a patch, or another NodePool of the same name in the run
+    (an overlay, or the patch that adds them) writes ``spec.limits``.
 
     ## Why is this bad?
     ``spec.limits`` is the only cap Karpenter puts on a NodePool: it stops
@@ -105,10 +108,13 @@ class GpuNodepoolNoLimits(Rule):
     summary = "A Karpenter NodePool that can launch GPU instances has no spec.limits"
     domain = "cluster"
     targets = (NodePool,)
+    cross_file = True  # limits written by an overlay or patch of the same NodePool
     source_url = "https://karpenter.sh/docs/concepts/nodepools/#speclimits"
 
     def check(self, obj: NodePool, ctx: Context) -> Iterator[Finding]:
         if obj.provider != "karpenter" or obj.limits_written or obj.replicas is not None:
+            return
+        if _limited_elsewhere(obj, ctx):
             return
         found = accelerator_types(obj)
         if found is None:
@@ -128,6 +134,17 @@ class GpuNodepoolNoLimits(Rule):
             f"Karpenter puts no cap on how many it launches (only the account's EC2 quotas do); add "
             f"spec.limits, e.g. {resource}: <the most it may hold at once>",
         )
+
+
+def _limited_elsewhere(pool: NodePool, ctx: Context) -> bool:
+    """The pool's file is a kustomize patch, or another NodePool of the same name in the run writes
+    ``spec.limits`` (an overlay, or the patch that adds them): its limits are set outside this document."""
+    from gpulint.model.kubernetes import Kustomization, is_patch_file
+
+    if is_patch_file(pool, ctx.project.of_type(Kustomization)):
+        return True
+    return any(other is not pool and other.provider == "karpenter" and other.name == pool.name
+               and other.limits_written for other in ctx.project.of_type(NodePool))
 
 
 def accelerator_types(pool: NodePool) -> Optional[tuple[Requirement, list[str]]]:

@@ -10,7 +10,7 @@ from gpulint.engine.rule import Context, Finding, Rule, register
 from gpulint.model import catalog
 from gpulint.model.cluster import KARPENTER_TYPE_LABELS, NodePool, Requirement
 from gpulint.model.cluster.labels import INSTANCE_TYPE_KEYS, TYPE_NEUTRAL_KEYS, all_of, op_holds, type_label
-from gpulint.model.core import is_placeholder
+from gpulint.model.core import ModelObject, is_placeholder
 
 #: requirement keys that name instance families outright (with ``In``)
 _FAMILY_KEYS = ("karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-category") + INSTANCE_TYPE_KEYS
@@ -110,6 +110,12 @@ class GpuNodepoolNoLimits(Rule):
     targets = (NodePool,)
     cross_file = True  # limits written by an overlay or patch of the same NodePool
     source_url = "https://karpenter.sh/docs/concepts/nodepools/#speclimits"
+
+    @classmethod
+    def reads_other_files(cls, obj: ModelObject, project: object) -> bool:
+        """Only a Karpenter NodePool without limits of its own depends on the other files of the run."""
+        return (isinstance(obj, NodePool) and obj.provider == "karpenter" and not obj.limits_written
+                and obj.replicas is None)
 
     def check(self, obj: NodePool, ctx: Context) -> Iterator[Finding]:
         if obj.provider != "karpenter" or obj.limits_written or obj.replicas is not None:

@@ -98,6 +98,9 @@ class GpuTrainingShmMissing(Rule):
     ## References
     - https://github.com/pytorch/pytorch#docker-image (shared memory for
       multiprocessing and data loaders; ``--ipc=host`` or ``--shm-size``)
+    - https://github.com/pytorch/tutorials/pull/2475 (NCCL segfaults in ``ncclShmOpen``
+      under ``nn.DataParallel`` in a container with the default shared memory; fixed
+      with ``--shm-size=2gb``)
     - https://kubernetes.io/docs/concepts/storage/volumes/#emptydir (``medium: Memory``)
     - https://github.com/containerd/containerd (CRI plugin: ``defaultShmSize``, 64 MiB, the
       size of the pod sandbox's ``/dev/shm``); https://docs.docker.com/reference/cli/docker/container/run/

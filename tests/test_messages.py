@@ -26,6 +26,11 @@ TOLERATION = (
 
 #: (file under examples/kubernetes, line, column, the source text found there, rule, message)
 EXPECTED = [
+    ("ddp-finetune-job.yaml", 22, 7, "containers:", "gpu-toleration-missing", "pod " + TOLERATION),
+    ("ddp-finetune-job.yaml", 25, 20, '["torchrun"', "gpu-training-shm-missing",
+     "Job/mistral-7b-sft: container 'trainer' runs torchrun on 8 GPUs with no volume at /dev/shm, so it gets the "
+     "runtime's 64 MiB; DataLoader workers and NCCL fail on it (bus error): mount an emptyDir with medium: Memory "
+     "at /dev/shm"),
     ("embedding-server.yaml", 29, 13, "limits:", "schema-violation",
      "duplicate key 'limits' (first on line 25); Kubernetes and the AWS tools keep only the last value"),
     ("hpa.yaml", 21, 5, "- type: Resource", "gpu-hpa-cpu-metric",
@@ -40,13 +45,18 @@ EXPECTED = [
     ("kserve-inferenceservice.yaml", 30, 29, "0.5", "gpu-quantity-invalid",
      "container 'kserve-container' sets limits.nvidia.com/gpu to 0.5, which is not a whole number of devices; "
      "accelerators are allocated as whole units (e.g. 1); for a share of a GPU use a MIG or time-sliced resource"),
+    ("kserve-llm-autoscaling.yaml", 22, 18, "cpu", "gpu-hpa-cpu-metric",
+     "InferenceService/llama-8b: the predictor requests GPUs, but KServe scales it with an HPA on cpu only "
+     "(scaleMetric: cpu, raw deployment mode); a GPU server saturates its GPU long before its CPU, so it will not "
+     "scale out under load: scale on requests in flight (Knative concurrency) or a GPU or queue metric "
+     "(autoScaling.metrics of type External or PodMetric with KEDA)"),
     ("reranker.yaml", 22, 12, "resources:", "parse-error",
      "invalid YAML: did not find expected key while parsing a block mapping"),
-    ("training-job.yaml", 25, 11, "containers:", "gpu-toleration-missing",
+    ("training-job.yaml", 28, 11, "containers:", "gpu-toleration-missing",
      "pod 'pytorchReplicaSpecs.Master' " + TOLERATION),
-    ("training-job.yaml", 37, 11, "containers:", "gpu-toleration-missing",
+    ("training-job.yaml", 44, 11, "containers:", "gpu-toleration-missing",
      "pod 'pytorchReplicaSpecs.Worker' " + TOLERATION),
-    ("training-job.yaml", 45, 35, "8", "gpu-limit-missing",
+    ("training-job.yaml", 52, 35, "8", "gpu-limit-missing",
      "container 'pytorch' requests nvidia.com/gpu: 8 but sets no limit for it; the API server rejects requests "
      "without limits for devices: add limits.nvidia.com/gpu: 8"),
     ("vllm-deployment.yaml", 28, 7, "containers:", "gpu-toleration-missing", "pod " + TOLERATION),

@@ -124,6 +124,7 @@ def recognise_karpenter(source: Source, doc: Document) -> Optional[Recognised]:
         labels=dict((tmpl.metadata.labels if tmpl.metadata else None) or {}), taints=taints,
         startup_taints=startup, taints_path=tpath + ("taints",), requirements=reqs, capacity=capacity,
         capacity_path=cap_path, spot_explicit=spot_explicit, limits=dict(spec.limits or {}), weight=spec.weight,
+        limits_written=spec.limits is not None, replicas=spec.replicas,
     )
     ref = dig(data, "spec", "template", "spec", "nodeClassRef")
     pool.node_class_ref = class_ref(dig(data, "spec", "template", "spec"))

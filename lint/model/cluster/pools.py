@@ -107,6 +107,9 @@ class NodePool(ModelObject):
     #: Karpenter ``spec.limits`` (resource -> quantity as written) and ``spec.weight``
     limits: dict[str, Any] = field(default_factory=dict)
     weight: Any = None
+    #: Karpenter ``spec.limits`` is written (even empty), and ``spec.replicas`` of a static NodePool
+    limits_written: bool = False
+    replicas: Any = None
     #: labels may be added outside the config (bootstrap overrides)
     open_labels: bool = False
     #: taints may be registered outside the ``taints`` field (bootstrap flags, Bottlerocket settings,

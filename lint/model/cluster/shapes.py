@@ -68,3 +68,5 @@ class NodePoolSpecShape(Shape):
     template: Optional[NodeClaimTemplateShape] = None
     limits: Optional[StringMap] = None
     weight: Optional[IntLike] = None
+    #: a static NodePool (alpha): a fixed node count instead of provisioning for pods
+    replicas: Optional[IntLike] = None

@@ -5,7 +5,9 @@
 (manifests of every workload kind into those objects), ``kustomize`` (which
 files are patches), and what rules share about them: ``pods`` (merged specs,
 GPU containers, quantities), ``scheduling`` (tolerations against taints) and
-``autoscalers`` (the GPU workload an HPA or ScaledObject scales). Importing the
+``autoscalers`` (the GPU workload an HPA or ScaledObject scales), ``kserve`` (the
+HPA KServe creates for an InferenceService component, from its ``minReplicas``,
+``maxReplicas``, ``scaleMetric`` and ``autoScaling`` fields). Importing the
 package registers its recognisers; it is always loaded.
 """
 
@@ -40,10 +42,11 @@ from gpulint.model.kubernetes.scheduling import (
     template_requests,
     tolerates,
 )
-from gpulint.model.kubernetes.shapes import Container, PodSpec, Probe, Toleration
+from gpulint.model.kubernetes.shapes import Container, KServeComponentScaling, PodSpec, Probe, Toleration
 
 __all__ = [
     "ANY_VALUE", "IGNORE_ANNOTATION", "Container", "ContainerRef", "HorizontalPodAutoscaler", "K8sObject",
+    "KServeComponentScaling",
     "Kustomization", "PodSpec", "PodTemplate", "Probe", "ScaleTarget", "ScaledObject", "Toleration", "Workload",
     "blocking_taint", "fixed_size", "gpu_containers", "gpu_scale_target", "ignored_rules", "implicit_tolerations",
     "is_patch", "is_patch_file", "merged", "patched", "quantity_text", "role_prefix", "taint_value",

@@ -11,6 +11,7 @@ from gpulint.model.core import ModelObject, is_accelerator, parse_count
 from gpulint.model.kubernetes.shapes import (
     Container,
     HPASpec,
+    KServeComponentScaling,
     NodeSelectorTerm,
     PodSpec,
     ScaledObjectSpec,
@@ -69,6 +70,8 @@ class PodTemplate:
     #: the spec is merged with something gpulint cannot see (a kustomize patch, a
     #: KServe LLMInferenceService over its config templates): absent fields are unknown
     partial: bool = False
+    #: a KServe InferenceService component's autoscaling fields (None for other pod specs)
+    scaling: Optional[KServeComponentScaling] = None
 
     def containers(self, include_init: bool = True) -> Iterator[ContainerRef]:
         for i, c in enumerate(self.spec.containers):

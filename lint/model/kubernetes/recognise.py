@@ -16,7 +16,14 @@ from gpulint.model.kubernetes.objects import (
     ScaledObject,
     Workload,
 )
-from gpulint.model.kubernetes.shapes import Container, HPASpec, ObjectMeta, PodSpec, ScaledObjectSpec
+from gpulint.model.kubernetes.shapes import (
+    Container,
+    HPASpec,
+    KServeComponentScaling,
+    ObjectMeta,
+    PodSpec,
+    ScaledObjectSpec,
+)
 from gpulint.model.recognize import Recognised, Violation, dig, recogniser, validate_shape
 
 IGNORE_ANNOTATION = "gpulint.io/ignore"
@@ -145,8 +152,9 @@ def _kserve_templates(data: dict, doc_index: int, violations: list[Violation]) -
         labels = cdata.get("labels") if isinstance(cdata.get("labels"), dict) else {}
         # a model (or framework) container is merged over a ServingRuntime, which may
         # bring probes, tolerations and resources of its own: absent fields are unknown
+        scaling = validate_shape(KServeComponentScaling, cdata, doc_index, cpath, violations, f"spec.{comp}")
         out.append(PodTemplate(cpath, pod, role=comp, annotations=ann, labels=labels, extra_containers=extras,
-                               partial=bool(extras)))
+                               partial=bool(extras), scaling=scaling))
         worker = cdata.get("workerSpec")
         if isinstance(worker, dict):
             wpod = _pod_spec(worker, doc_index, cpath + ("workerSpec",), violations, f"spec.{comp}.workerSpec")

@@ -30,6 +30,11 @@ class EnvVar(Shape):
     value: Scalar = None
 
 
+class VolumeMount(Shape):
+    name: Scalar = None
+    mountPath: Scalar = None
+
+
 class Container(Shape):
     name: Scalar = None
     image: Scalar = None
@@ -39,6 +44,9 @@ class Container(Shape):
     startupProbe: Optional[Probe] = None
     restartPolicy: Scalar = None
     env: Optional[list[EnvVar]] = None
+    command: Optional[list[Scalar]] = None
+    args: Optional[list[Scalar]] = None
+    volumeMounts: Optional[list[VolumeMount]] = None
 
 
 class Toleration(Shape):
@@ -72,12 +80,24 @@ class Affinity(Shape):
     nodeAffinity: Optional[NodeAffinity] = None
 
 
+class EmptyDirVolumeSource(Shape):
+    medium: Scalar = None
+    sizeLimit: Scalar = None
+
+
+class Volume(Shape):
+    name: Scalar = None
+    emptyDir: Optional[EmptyDirVolumeSource] = None
+
+
 class PodSpec(Shape):
     containers: list[Container]
     initContainers: Optional[list[Container]] = None
     tolerations: Optional[list[Toleration]] = None
     nodeSelector: Optional[StringMap] = None
     affinity: Optional[Affinity] = None
+    volumes: Optional[list[Volume]] = None
+    hostIPC: Scalar = None
 
 
 class ObjectMeta(Shape):
@@ -142,3 +162,27 @@ class ScaledObjectSpec(Shape):
     cooldownPeriod: Optional[IntLike] = None
     advanced: Optional[KedaAdvanced] = None
     triggers: Optional[list[dict]] = None
+
+
+class KServeResourceMetric(Shape):
+    name: Scalar = None
+
+
+class KServeMetricSpec(Shape):
+    type: Scalar = None
+    resource: Optional[KServeResourceMetric] = None
+
+
+class KServeAutoScaling(Shape):
+    metrics: Optional[list[KServeMetricSpec]] = None
+
+
+class KServeComponentScaling(Shape):
+    """The autoscaling fields of a KServe InferenceService component (``ComponentExtensionSpec``)."""
+
+    minReplicas: Optional[IntLike] = None
+    maxReplicas: Optional[IntLike] = None
+    scaleTarget: Optional[IntLike] = None
+    scaleMetric: Scalar = None
+    scaleMetricType: Scalar = None
+    autoScaling: Optional[KServeAutoScaling] = None

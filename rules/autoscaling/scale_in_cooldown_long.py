@@ -88,7 +88,7 @@ class ScaleInCooldownLong(Rule):
         label, itype, count, file = gpus
         yield Finding(
             obj.at("TargetTrackingScalingPolicyConfiguration", "ScaleInCooldown"),
-            f"ScaleInCooldown is {cooldown} s, above {maximum} s, for {label} on {itype} ({count} GPUs each): "
+            f"ScaleInCooldown is {cooldown} s, above {maximum} s, for {label} on {itype} ({count} GPU{'s' if count != 1 else ''} each): "
             f"after traffic drops, each further scale-in waits {cooldown} s while idle GPU instances stay billed; "
             "measure how long a new instance takes to serve and use a shorter cooldown",
             related=[file],

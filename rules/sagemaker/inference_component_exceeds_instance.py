@@ -43,7 +43,8 @@ class InferenceComponentExceedsInstance(Rule):
     and Trainium types the API does not say whether an "accelerator" is a
     Neuron device or a NeuronCore, so the rule reports only a count above
     both. Memory is compared only where the instance catalog records the
-    type's memory. Saved ``describe_*`` responses are not checked (the
+    type's memory, and only a requirement above it whether the API's "MB"
+    are decimal or binary. Saved ``describe_*`` responses are not checked (the
     service placed the component).
 
     ## Why is this bad?
@@ -95,8 +96,7 @@ class InferenceComponentExceedsInstance(Rule):
             if not compute:
                 continue
             if spec.instance_type:
-                types = [spec.instance_type]
-                where = f"instance type {spec.instance_type} of this specification"
+                types, where = [spec.instance_type], ""
             else:
                 joined = _variant_types(obj, ctx)
                 if not joined:
@@ -123,7 +123,7 @@ def _variant_types(obj: InferenceComponent, ctx: Context) -> Optional[tuple[list
     types = [t for _, t in variant_instance_types(variant)]
     if not types or variant.data.get("InstanceType") is None and len(types) != len(variant.pools):
         return None  # an instance type known only at deploy time
-    return types, f"variant '{variant_name}' of endpoint config '{config.name}' ({config.file}), on {', '.join(types)}"
+    return types, f" (variant '{variant_name}' of endpoint config '{config.name}' in {config.file})"
 
 
 def _capacity(itype: str) -> Optional[tuple[float, str]]:
@@ -152,7 +152,7 @@ def _accelerators(obj: InferenceComponent, spec: ComponentSpec, compute: dict, t
     have = "; ".join(f"{t} has {c[1]}" for t, c in zip(types, caps) if c)
     yield Finding(
         obj.at(*spec.path, COMPUTE, "NumberOfAcceleratorDevicesRequired"),
-        f"each copy needs {_num(wanted)} accelerator(s), but {have} ({where}): no instance can host a copy, "
+        f"each copy needs {_num(wanted)} accelerator(s), but {have}{where}: no instance can host a copy, "
         "so the component is never placed; ask for fewer or use an instance type with more accelerators",
     )
 
@@ -163,12 +163,13 @@ def _memory(obj: InferenceComponent, spec: ComponentSpec, compute: dict, types: 
     if wanted is None:
         return
     sizes = [memory_mib(t) for t in types]
-    if any(s is None or wanted <= s for s in sizes):
+    # the API does not say whether its MB are 10^6 or 2^20 bytes: report only what exceeds either reading
+    if any(s is None or wanted * 1_000_000 <= s * 1_048_576 for s in sizes):
         return
     have = "; ".join(f"{t} has {s} MiB" for t, s in zip(types, sizes))
     yield Finding(
         obj.at(*spec.path, COMPUTE, "MinMemoryRequiredInMb"),
-        f"each copy needs at least {wanted} MB of memory, but {have} ({where}): no instance can host a copy, "
+        f"each copy needs at least {wanted} MB of memory, but {have}{where}: no instance can host a copy, "
         "so the component is never placed; lower MinMemoryRequiredInMb or use a larger instance type",
     )
 

@@ -107,13 +107,13 @@ class RealtimeInvocationTimeout(Rule):
             env = container.get("Environment")
             if not isinstance(env, dict) or _neo(as_str(container.get("Image"))):
                 continue
-            for var, reader in TIMEOUT_VARIABLES.items():
+            for var in TIMEOUT_VARIABLES:
                 seconds = _seconds(env.get(var))
                 if seconds is None or seconds <= REALTIME_SECONDS:
                     continue
                 yield Finding(
                     obj.at(*cpath, "Environment", var),
-                    f"{var}={seconds} lets the model server ({reader}) work on a request for up to {seconds} s, "
+                    f"{var}={seconds} lets the model server work on a request for up to {seconds} s, "
                     f"but real-time endpoint config {served} serves this model and SageMaker ends a real-time "
                     f"invocation after {REALTIME_SECONDS} s: a longer request fails for the caller while it holds "
                     "a worker; serve long requests on an asynchronous endpoint, or keep the timeout at 60 s",

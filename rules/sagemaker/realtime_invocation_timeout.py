@@ -7,7 +7,7 @@ from typing import Any, Iterator, Optional
 
 from gpulint.diagnostics import Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
-from gpulint.model.sagemaker import SageMakerModel, as_str, index
+from gpulint.model.sagemaker import InferenceComponent, SageMakerModel, as_str, index
 
 #: SageMaker ends a real-time invocation when the container has not answered in this many seconds
 REALTIME_SECONDS = 60
@@ -29,8 +29,11 @@ class RealtimeInvocationTimeout(Rule):
     ``AsyncInferenceConfig``, a variant that is not serverless, of a config
     some endpoint runs (see ``quota-exceeded``), joined by ``ModelName``,
     ``InstancePools[].ModelNameOverride`` or an inference component placed on
-    the variant. Batch transform uses models directly and is not a reason to
-    report. The variables read, all in seconds:
+    the variant. An inference component's own container environment
+    (``Specification.Container.Environment``) is checked the same way when
+    its endpoint resolves to one real-time endpoint config. Batch transform
+    uses models directly and is not a reason to report. The variables read,
+    all in seconds:
 
     - ``SAGEMAKER_MODEL_SERVER_TIMEOUT``, read by the SageMaker inference
       toolkit (``sagemaker-inference-toolkit``, used by the framework
@@ -91,19 +94,24 @@ class RealtimeInvocationTimeout(Rule):
     severity = Severity.WARNING
     summary = "A model served in real time lets its model server work on a request for longer than SageMaker's 60 s"
     domain = "sagemaker"
-    targets = (SageMakerModel,)
+    targets = (SageMakerModel, InferenceComponent)
     cross_file = True
     source_url = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html"
 
-    def check(self, obj: SageMakerModel, ctx: Context) -> Iterator[Finding]:
-        if not obj.name:
+    def check(self, obj: Any, ctx: Context) -> Iterator[Finding]:
+        if isinstance(obj, InferenceComponent):
+            configs = _component_configs(obj, ctx)
+            containers = [(spec.path + ("Container",), spec.section("Container")) for spec in obj.specs()]
+        elif obj.name:
+            configs = [c for c, v in index(ctx.project).variants_serving(obj.name)
+                       if not c.is_async and not v.serverless and not v.scaling_unknown]
+            containers = list(obj.containers())
+        else:
             return
-        realtime = [(c, v) for c, v in index(ctx.project).variants_serving(obj.name)
-                    if not c.is_async and not v.serverless and not v.scaling_unknown]
-        if not realtime:
+        if not configs:
             return
-        served = ", ".join(sorted({f"'{c.name}' ({c.file})" for c, _ in realtime}))
-        for cpath, container in obj.containers():
+        served = ", ".join(sorted({f"'{c.name}' ({c.file})" for c in configs}))
+        for cpath, container in containers:
             env = container.get("Environment")
             if not isinstance(env, dict) or _neo(as_str(container.get("Image"))):
                 continue
@@ -117,8 +125,16 @@ class RealtimeInvocationTimeout(Rule):
                     f"but real-time endpoint config {served} serves this model and SageMaker ends a real-time "
                     f"invocation after {REALTIME_SECONDS} s: a longer request fails for the caller while it holds "
                     "a worker; serve long requests on an asynchronous endpoint, or keep the timeout at 60 s",
-                    related=sorted({c.file for c, _ in realtime}),
+                    related=sorted({c.file for c in configs}),
                 )
+
+
+def _component_configs(obj: InferenceComponent, ctx: Context) -> list:
+    """The endpoint config of the real-time endpoint an inference component is placed on, when certain."""
+    configs = index(ctx.project).config_of_endpoint(obj.endpoint_name) if obj.endpoint_name else []
+    if len(configs) != 1 or configs[0].is_async:
+        return []
+    return configs
 
 
 def _neo(image: Optional[str]) -> bool:

@@ -19,7 +19,7 @@ from gpulint.model.sagemaker import (
 )
 
 TIMEOUTS = ("ContainerStartupHealthCheckTimeoutInSeconds", "ModelDataDownloadTimeoutInSeconds")
-#: instance types with this many GPUs or more are named in the message
+#: a model sharded across this many GPUs or more is a large one
 MANY_GPUS = 4
 ADVICE = (
     "set ContainerStartupHealthCheckTimeoutInSeconds and ModelDataDownloadTimeoutInSeconds (60-3600 s) to "
@@ -37,18 +37,22 @@ class LargeModelStartupTimeout(Rule):
     specification (``Specification``, or an entry of ``Specifications``)
     that serves one without either in ``StartupParameters``.
 
-    A variant serves a large model when its model (joined by ``ModelName``
-    or ``ModelNameOverride``, when exactly one model document has that name)
-    runs a large-model serving image (LMI / DJL Serving ``djl-inference``,
-    Hugging Face TGI ``huggingface-pytorch-tgi-inference``, vLLM,
-    TensorRT-LLM; recognised by the image repository's name) or loads its
-    weights from an uncompressed S3 prefix
-    (``ModelDataSource.S3DataSource.CompressionType: None``, the form AWS
-    offers for large weights). An inference component serves one when its
-    container image or its model is such. The instance type alone is not
-    taken as evidence: an instance with 4 or 8 GPUs often serves a model
-    that loads in a minute or two, and what the default windows are is not
-    known (below), so a type with many GPUs is only named in the message.
+    A variant serves a large model when two things say so: its model
+    (joined by ``ModelName`` or ``ModelNameOverride``, when exactly one model
+    document has that name) runs a large-model serving image (LMI / DJL
+    Serving ``djl-inference``, Hugging Face TGI
+    ``huggingface-pytorch-tgi-inference``, vLLM, TensorRT-LLM; recognised by
+    the image repository's name) or loads its weights from an uncompressed
+    S3 prefix (``ModelDataSource.S3DataSource.CompressionType: None``), and
+    its instance type (every one of its instance pools) has 4 or more
+    NVIDIA GPUs, so the model is big enough to be sharded across them. An
+    inference component serves one when its container image or its model is
+    such and it needs 4 or more accelerators
+    (``ComputeResourceRequirements.NumberOfAcceleratorDevicesRequired``).
+    Neither sign alone is taken as evidence: the same images serve 1-7B
+    models that load in a minute or two (AWS's own examples deploy them
+    without either timeout), and an instance with 4 or 8 GPUs may serve a
+    small model several times over.
     Variants without a model of their own (endpoints that host inference
     components), serverless variants, adapter components
     (``BaseInferenceComponentName``) and saved ``describe_*`` responses (the
@@ -121,13 +125,13 @@ class LargeModelStartupTimeout(Rule):
                 as_str(p.get("ModelNameOverride")) for p in v.pools if isinstance(p, dict)]
             if not models[0]:
                 continue  # an endpoint for inference components: they carry their own start-up parameters
-            found = _model_reason(ctx, [m for m in models if m], ("ModelName",))
+            gpus = _many_gpus(v)
+            found = _model_reason(ctx, [m for m in models if m], ("ModelName",)) if gpus else None
             if found:
                 where, why = found
-                gpus = _many_gpus(v)
                 label = f"variant '{v.name}'" if v.name else "this variant"
-                yield Finding(obj.at(*base, *where), f"{label} serves a large model ({why}"
-                              f"{'; ' + gpus[1] if gpus else ''}) and sets neither start-up timeout: {ADVICE}")
+                yield Finding(obj.at(*base, *where), f"{label} serves a large model ({why}; {gpus}) and sets "
+                              f"neither start-up timeout: {ADVICE}")
 
     def _component(self, obj: InferenceComponent, ctx: Context) -> Iterator[Finding]:
         for spec in obj.specs():
@@ -137,6 +141,10 @@ class LargeModelStartupTimeout(Rule):
             if startup is not None and (not isinstance(startup, dict)
                                         or any(startup.get(t) is not None for t in TIMEOUTS)):
                 continue
+            accelerators = spec.section("ComputeResourceRequirements").get("NumberOfAcceleratorDevicesRequired")
+            if isinstance(accelerators, bool) or not isinstance(accelerators, (int, float)) \
+                    or not accelerators >= MANY_GPUS:
+                continue
             kind = large_model_image(as_str(spec.section("Container").get("Image")))
             if kind:
                 found: Optional[tuple] = (("Container", "Image"), f"its container image is {kind}")
@@ -144,16 +152,18 @@ class LargeModelStartupTimeout(Rule):
                 found = _model_reason(ctx, [spec.model_name] if spec.model_name else [], ("ModelName",))
             if found:
                 where, why = found
-                yield Finding(obj.at(*spec.path, *where), f"inference component serves a large model ({why}) and "
+                yield Finding(obj.at(*spec.path, *where), f"inference component serves a large model ({why}; "
+                              f"{accelerators:g} accelerators per copy) and "
                               f"its StartupParameters set neither start-up timeout: {ADVICE}")
 
 
-def _many_gpus(v: Any) -> Optional[tuple]:
-    for path, itype in variant_instance_types(v):
-        gpus = gpu_count(itype)
-        if gpus is not None and gpus >= MANY_GPUS:
-            return path, f"{itype} has {gpus} GPUs"
-    return None
+def _many_gpus(v: Any) -> Optional[str]:
+    """Each instance type of the variant has 4 or more GPUs: in a few words, else None."""
+    types = variant_instance_types(v)
+    counts = [gpu_count(itype) for _, itype in types]
+    if not types or any(c is None or c < MANY_GPUS for c in counts):
+        return None
+    return ", ".join(f"{itype} has {c} GPUs" for (_, itype), c in zip(types, counts))
 
 
 def _model_reason(ctx: Context, names: list[str], where: tuple) -> Optional[tuple]:

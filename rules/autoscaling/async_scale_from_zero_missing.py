@@ -41,9 +41,14 @@ class AsyncScaleFromZeroMissing(Rule):
     endpoint at zero instances starts scaling out only once the backlog
     exceeds the policy's target value. A trickle of requests below that
     value waits in the queue (until the backlog grows, or the requests'
-    time to live runs out). On any other metric, target tracking cannot
-    scale out from zero at all (the scale-to-zero guide asks for a step
-    policy on a CloudWatch alarm). The async guide's answer is an additional
+    time to live runs out). On a predefined metric (invocations or
+    concurrency per instance) or a per-instance metric
+    (``/aws/sagemaker/Endpoints``, such as ``GPUUtilization``), target
+    tracking cannot scale out from zero at all (the scale-to-zero guide asks
+    for a step policy on a CloudWatch alarm). A policy on a metric of the
+    user's own, or on the backlog with a target value below 1 (one queued
+    request exceeds it), may bring the variant back, and the rule stays
+    silent then. The async guide's answer is an additional
     step-scaling policy driven by an alarm on ``HasBacklogWithoutCapacity``.
 
     ## Example
@@ -110,12 +115,14 @@ class AsyncScaleFromZeroMissing(Rule):
         kinds = [_kind(p) for p in policies]
         if any(k != "TargetTrackingScaling" for k in kinds):
             return  # a step-scaling policy, or one of a type known only at deploy time
-        tracking = policies[0]
+        reasons = [_why(p) for p in policies]
+        if any(r is None for r in reasons):
+            return
         yield Finding(
             obj.at("MinCapacity"),
             f"MinCapacity 0 lets variant '{variant.name}' of asynchronous endpoint config '{config.name}' "
             f"({config.file}) scale to zero instances, and only target tracking scales it: "
-            f"{_why(tracking)}; {ADVICE}",
+            f"{reasons[0]}; {ADVICE}",
             related=sorted({config.file} | {p.file for p in policies}),
         )
 
@@ -127,14 +134,25 @@ def _kind(policy: ScalingPolicy) -> Optional[str]:
     return ptype if isinstance(ptype, str) and not is_unknown(ptype) else None
 
 
-def _why(policy: ScalingPolicy) -> str:
+#: customized metrics SageMaker publishes per instance: at zero instances there is nothing to measure
+INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
+BACKLOG_METRICS = (BACKLOG_METRIC, "ApproximateBacklogSize")
+
+
+def _why(policy: ScalingPolicy) -> Optional[str]:
+    """Why the policy leaves queued requests waiting at zero instances, or None when that is not certain."""
     conf = policy.get("TargetTrackingScalingPolicyConfiguration")
     conf = conf if isinstance(conf, dict) else {}
+    if conf.get("PredefinedMetricSpecification") is not None:
+        return "target tracking cannot scale a variant out from zero instances, so queued requests wait"
     metric = conf.get("CustomizedMetricSpecification")
-    name = as_str(metric.get("MetricName")) if isinstance(metric, dict) else None
+    metric = metric if isinstance(metric, dict) else {}
+    name, namespace = as_str(metric.get("MetricName")), as_str(metric.get("Namespace"))
     target = conf.get("TargetValue")
-    if name == BACKLOG_METRIC and isinstance(target, (int, float)) and not isinstance(target, bool):
+    if name in BACKLOG_METRICS and isinstance(target, (int, float)) and not isinstance(target, bool) and target >= 1:
         value = int(target) if float(target).is_integer() else target
-        return (f"at zero it scales out only once the backlog exceeds the target value {value}, so fewer "
-                f"than that many queued requests wait until more arrive or they expire")
-    return "target tracking cannot scale a variant out from zero instances, so queued requests wait"
+        return (f"at zero it scales out only once the backlog exceeds the target value {value}, so up to "
+                f"{value} queued request(s) wait until more arrive or they expire")
+    if namespace == INSTANCE_NAMESPACE:
+        return f"{name or 'an instance metric'} has no instance to measure at zero, so queued requests wait"
+    return None  # a metric of the user's own, or a target below one request: it may scale out

@@ -74,8 +74,9 @@ class RealtimeInvocationTimeout(Rule):
     ```
 
     ## Use instead
-    Serve long requests on an asynchronous endpoint
-    (``AsyncInferenceConfig``), or keep the timeout at 60 s or below.
+    Serve requests that need more than 60 s on an asynchronous endpoint
+    (``AsyncInferenceConfig``); where the server does not need the longer
+    window to load the model, keep the timeout at 60 s or below.
 
     ## Fix safety
     No automatic fix.
@@ -124,7 +125,7 @@ class RealtimeInvocationTimeout(Rule):
                     f"{var}={seconds} lets the model server work on a request for up to {seconds} s, "
                     f"but real-time endpoint config {served} serves this model and SageMaker ends a real-time "
                     f"invocation after {REALTIME_SECONDS} s: a longer request fails for the caller while it holds "
-                    "a worker; serve long requests on an asynchronous endpoint, or keep the timeout at 60 s",
+                    "a worker; serve requests that need more than 60 s on an asynchronous endpoint",
                     related=sorted({c.file for c in configs}),
                 )
 

@@ -47,7 +47,7 @@ SAGEMAKER: Expected = {
     "sagemaker/quotas.yaml": [],  # the quotas file for quota-exceeded (see test_sagemaker_examples_with_quotas)
     "sagemaker/transcribe-async.yaml": [(25, "async-scale-from-zero-missing")],
     "sagemaker/coder-llm.yaml": [(25, "large-model-startup-timeout"), (44, "scale-in-cooldown-long")],
-    "sagemaker/image-search.yaml": [(16, "realtime-invocation-timeout")],
+    "sagemaker/fraud-scoring.yaml": [(17, "realtime-invocation-timeout")],
     "sagemaker/shared-gpu-components.yaml": [(23, "inference-component-exceeds-instance")],
     "sagemaker/tabular-serverless.json": [(8, "serverless-config-invalid")],
 }

@@ -1,5 +1,5 @@
-"""The rule realtime-invocation-timeout (SM308): a model served in real time lets its model server
-work on a request for longer than SageMaker's 60 s."""
+"""The rule realtime-invocation-timeout (SM308): a model served in real time lets a request run for
+longer than SageMaker's 60 s."""
 
 from __future__ import annotations
 
@@ -11,81 +11,70 @@ from gpulint.model.sagemaker import InferenceComponent, SageMakerModel, as_str, 
 
 #: SageMaker ends a real-time invocation when the container has not answered in this many seconds
 REALTIME_SECONDS = 60
-#: environment variables that set a model server's per-request timeout, in seconds, and who reads them
-TIMEOUT_VARIABLES = {
-    "SAGEMAKER_MODEL_SERVER_TIMEOUT": "the SageMaker inference toolkit",
-    "SAGEMAKER_TS_RESPONSE_TIMEOUT": "the SageMaker PyTorch inference toolkit (TorchServe)",
-    "TS_DEFAULT_RESPONSE_TIMEOUT": "TorchServe",
-    "MMS_DEFAULT_RESPONSE_TIMEOUT": "Multi Model Server",
-}
+#: read by sagemaker-containers, the serving stack of the scikit-learn and XGBoost images: gunicorn's
+#: worker timeout and nginx's proxy_read_timeout, in seconds (default 60)
+TIMEOUT_VARIABLE = "SAGEMAKER_MODEL_SERVER_TIMEOUT"
+#: repositories of the SageMaker images served that way
+GUNICORN_IMAGES = ("sagemaker-scikit-learn", "sagemaker-xgboost")
 
 
 @register
 class RealtimeInvocationTimeout(Rule):
     """## What it does
-    Flags a model whose container environment sets the model server's
-    per-request timeout above 60 seconds, when a real-time variant in the
-    linted set serves it: an endpoint config without
-    ``AsyncInferenceConfig``, a variant that is not serverless, of a config
-    some endpoint runs (see ``quota-exceeded``), joined by ``ModelName``,
+    Flags a model served in real time whose container, a SageMaker
+    scikit-learn or XGBoost image, sets ``SAGEMAKER_MODEL_SERVER_TIMEOUT``
+    above 60 seconds. The model is served in real time when a variant in the
+    linted set serves it: an endpoint config without ``AsyncInferenceConfig``,
+    a variant that is not serverless, of a config some endpoint runs (see
+    ``quota-exceeded``), joined by ``ModelName``,
     ``InstancePools[].ModelNameOverride`` or an inference component placed on
-    the variant. An inference component's own container environment
-    (``Specification.Container.Environment``) is checked the same way when
-    its endpoint resolves to one real-time endpoint config. Batch transform
-    uses models directly and is not a reason to report. The variables read,
-    all in seconds:
+    the variant. An inference component's own container
+    (``Specification.Container``) is checked the same way when its endpoint
+    resolves to one real-time endpoint config. Batch transform uses models
+    directly and is not a reason to report.
 
-    - ``SAGEMAKER_MODEL_SERVER_TIMEOUT``, read by the SageMaker inference
-      toolkit (``sagemaker-inference-toolkit``, used by the framework
-      containers) and passed to the model server;
-    - ``SAGEMAKER_TS_RESPONSE_TIMEOUT``, read by the SageMaker PyTorch
-      inference toolkit for TorchServe's response timeout;
-    - ``TS_DEFAULT_RESPONSE_TIMEOUT`` (TorchServe's ``default_response_timeout``;
-      TorchServe reads ``TS_*`` variables only with
-      ``enable_envvars_config=true``) and ``MMS_DEFAULT_RESPONSE_TIMEOUT``
-      (Multi Model Server).
-
-    ``MODEL_SERVER_TIMEOUT`` (without the prefix) is not read: no serving
-    image was found that documents it. Containers of SageMaker Neo images
-    are left out: AWS asks for ``MMS_DEFAULT_RESPONSE_TIMEOUT`` of 500 s there
-    so that compiled models can load. A model that no linted real-time
-    variant serves is not checked.
+    In those images (served by ``sagemaker-containers``) the variable is
+    gunicorn's worker timeout and nginx's ``proxy_read_timeout``: how long a
+    request may take. Other serving stacks are left alone, on purpose:
+    TorchServe and Multi Model Server (``SAGEMAKER_TS_RESPONSE_TIMEOUT``,
+    ``TS_DEFAULT_RESPONSE_TIMEOUT``, ``MMS_DEFAULT_RESPONSE_TIMEOUT``, and
+    ``SAGEMAKER_MODEL_SERVER_TIMEOUT`` in the PyTorch, Hugging Face and MXNet
+    images, through the SageMaker inference toolkit) apply their response
+    timeout to loading the model too, so a value above 60 s is often what
+    lets a large model load at all (AWS asks for 500 s on Neo images;
+    TorchServe separated the two only in late releases), and the rule cannot
+    tell which purpose a value serves. ``MODEL_SERVER_TIMEOUT`` (without the
+    prefix) is read by no image found to document it.
 
     ## Why is this bad?
     SageMaker ends a real-time invocation when the container has not
-    answered within 60 seconds, whatever the server allows. A longer
-    timeout never lets a request finish: the caller gets an error at 60 s
-    while the server goes on working on the request, holding a worker (and
-    its GPU) for up to the configured time, often while the caller retries.
-    Requests that need minutes belong on an asynchronous endpoint (up to
-    one hour per request).
-
-    Whether an image's server also applies this timeout to loading the
-    model (a reason it is sometimes raised) is not documented for the
-    SageMaker framework images; the rule reports the value all the same,
-    since on a real-time endpoint a window above 60 s serves no request and
-    lets a stuck one hold its worker.
+    answered within 60 seconds, whatever the server allows. A scikit-learn
+    or XGBoost model loads in seconds, so a longer timeout is meant for
+    requests, and it never lets one finish: the caller gets an error at 60 s
+    while the worker goes on with the request, often while the caller
+    retries. Requests that need minutes belong on an asynchronous endpoint
+    (up to one hour per request).
 
     ## Example
     ```yaml
     PrimaryContainer:
+      Image: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1
       Environment:
         SAGEMAKER_MODEL_SERVER_TIMEOUT: "600"   # served by a real-time endpoint
     ```
 
     ## Use instead
     Serve requests that need more than 60 s on an asynchronous endpoint
-    (``AsyncInferenceConfig``); where the server does not need the longer
-    window to load the model, keep the timeout at 60 s or below.
+    (``AsyncInferenceConfig``), or keep the timeout at 60 s or below.
 
     ## Fix safety
     No automatic fix.
 
     ## References
     - https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html
-    - https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-troubleshooting.html
-    - https://github.com/aws/sagemaker-inference-toolkit/blob/master/src/sagemaker_inference/parameters.py
-    - https://github.com/aws/sagemaker-pytorch-inference-toolkit/blob/master/src/sagemaker_pytorch_serving_container/ts_parameters.py
+    - https://github.com/aws/sagemaker-containers/blob/master/src/sagemaker_containers/_env.py (``ServingEnv``)
+    - https://github.com/pytorch/serve/issues/2061 (the response timeout also bounds model loading)
+    - https://github.com/aws/sagemaker-python-sdk/issues/2574
     - https://docs.aws.amazon.com/sagemaker/latest/dg/neo-troubleshooting-inference.html
     - gpulint domain facts, 6.1 (real-time processing time)
     """
@@ -93,7 +82,7 @@ class RealtimeInvocationTimeout(Rule):
     code = "SM308"
     name = "realtime-invocation-timeout"
     severity = Severity.WARNING
-    summary = "A model served in real time lets its model server work on a request for longer than SageMaker's 60 s"
+    summary = "A model served in real time lets a request run for longer than SageMaker's 60 s"
     domain = "sagemaker"
     targets = (SageMakerModel, InferenceComponent)
     cross_file = True
@@ -114,20 +103,19 @@ class RealtimeInvocationTimeout(Rule):
         served = ", ".join(sorted({f"'{c.name}' ({c.file})" for c in configs}))
         for cpath, container in containers:
             env = container.get("Environment")
-            if not isinstance(env, dict) or _neo(as_str(container.get("Image"))):
+            if not isinstance(env, dict) or not _gunicorn(as_str(container.get("Image"))):
                 continue
-            for var in TIMEOUT_VARIABLES:
-                seconds = _seconds(env.get(var))
-                if seconds is None or seconds <= REALTIME_SECONDS:
-                    continue
-                yield Finding(
-                    obj.at(*cpath, "Environment", var),
-                    f"{var}={seconds} lets the model server work on a request for up to {seconds} s, "
-                    f"but real-time endpoint config {served} serves this model and SageMaker ends a real-time "
-                    f"invocation after {REALTIME_SECONDS} s: a longer request fails for the caller while it holds "
-                    "a worker; serve requests that need more than 60 s on an asynchronous endpoint",
-                    related=sorted({c.file for c in configs}),
-                )
+            seconds = _seconds(env.get(TIMEOUT_VARIABLE))
+            if seconds is None or seconds <= REALTIME_SECONDS:
+                continue
+            yield Finding(
+                obj.at(*cpath, "Environment", TIMEOUT_VARIABLE),
+                f"{TIMEOUT_VARIABLE}={seconds} lets a request run for up to {seconds} s, but real-time endpoint "
+                f"config {served} serves this model and SageMaker ends a real-time invocation after "
+                f"{REALTIME_SECONDS} s: a longer request fails for the caller while it holds a worker; serve "
+                "requests that need more than 60 s on an asynchronous endpoint, or keep the timeout at 60 s",
+                related=sorted({c.file for c in configs}),
+            )
 
 
 def _component_configs(obj: InferenceComponent, ctx: Context) -> list:
@@ -138,12 +126,12 @@ def _component_configs(obj: InferenceComponent, ctx: Context) -> list:
     return configs
 
 
-def _neo(image: Optional[str]) -> bool:
-    """A SageMaker Neo inference image (``sagemaker-neo-pytorch``, ``neo-mxnet``, ...)."""
+def _gunicorn(image: Optional[str]) -> bool:
+    """A SageMaker scikit-learn or XGBoost image (``.../sagemaker-xgboost:1.7-1``)."""
     if not image:
         return False
     repo = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
-    return "neo" in repo.replace("_", "-").split("-")
+    return repo.startswith(GUNICORN_IMAGES)
 
 
 def _seconds(value: Any) -> Optional[int]:

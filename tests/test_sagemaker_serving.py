@@ -168,3 +168,44 @@ def test_neuron_capacity_gives_devices_and_cores() -> None:
     assert neuron_capacity("ml.inf2.xlarge") == (1, 2)
     assert neuron_capacity("ml.g5.xlarge") is None
     assert neuron_capacity("ml.not-a-type") is None
+
+
+def test_hostile_numbers_reach_no_rule_as_counts(tmp_path) -> None:
+    """NaN, infinities, 4,400-digit numbers and full-width digits are schema violations, never a
+    finding of these rules nor an internal error."""
+    huge = "9" * 4400
+    text = f"""\
+EndpointConfigName: h
+ProductionVariants:
+  - VariantName: AllTraffic
+    InstanceType: ml.g5.12xlarge
+    InitialInstanceCount: 1
+---
+InferenceComponentName: a
+EndpointName: h
+VariantName: AllTraffic
+Specification:
+  Container: {{Image: "vllm/vllm:1"}}
+  ComputeResourceRequirements: {{NumberOfAcceleratorDevicesRequired: .inf, MinMemoryRequiredInMb: {huge}}}
+---
+InferenceComponentName: b
+EndpointName: h
+Specification:
+  ComputeResourceRequirements: {{NumberOfAcceleratorDevicesRequired: .nan, MinMemoryRequiredInMb: "２"}}
+---
+EndpointConfigName: s
+ProductionVariants:
+  - VariantName: AllTraffic
+    ServerlessConfig: {{MemorySizeInMB: .nan, MaxConcurrency: .inf, ProvisionedConcurrency: {huge}}}
+---
+PolicyName: p
+ServiceNamespace: sagemaker
+ResourceId: endpoint/h/variant/AllTraffic
+ScalableDimension: sagemaker:variant:DesiredInstanceCount
+TargetTrackingScalingPolicyConfiguration:
+  TargetValue: .inf
+  ScaleInCooldown: {huge}
+"""
+    result = _run(tmp_path, {"hostile.yaml": text})
+    rules = {d.rule for d in result.diagnostics}
+    assert rules == {"schema-violation"}, sorted((d.line, d.rule, d.message[:80]) for d in result.diagnostics)

@@ -149,7 +149,8 @@ def _why(policy: ScalingPolicy) -> Optional[str]:
     metric = metric if isinstance(metric, dict) else {}
     name, namespace = as_str(metric.get("MetricName")), as_str(metric.get("Namespace"))
     target = conf.get("TargetValue")
-    if name in BACKLOG_METRICS and isinstance(target, (int, float)) and not isinstance(target, bool) and target >= 1:
+    if name in BACKLOG_METRICS and isinstance(target, (int, float)) and not isinstance(target, bool) \
+            and 1 <= target <= 10**12:
         value = int(target) if float(target).is_integer() else target
         return (f"at zero it scales out only once the backlog exceeds the target value {value}, so up to "
                 f"{value} queued request(s) wait until more arrive or they expire")

@@ -80,8 +80,8 @@ class ScaleInCooldownLong(Rule):
             return
         cooldown = as_int(conf.get("ScaleInCooldown"))
         maximum = ctx.options.max_seconds
-        if cooldown is None or cooldown <= maximum:
-            return
+        if cooldown is None or cooldown <= maximum or cooldown > 10**12:
+            return  # within the maximum, or no number of seconds anyone means
         gpus = _gpu_variant(obj, ctx)
         if gpus is None:
             return

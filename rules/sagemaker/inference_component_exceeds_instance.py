@@ -20,6 +20,8 @@ from gpulint.model.sagemaker import (
 )
 
 COMPUTE = "ComputeResourceRequirements"
+#: larger numbers are no counts or sizes anyone means (and need not be printed)
+MAX_COUNT = 10**12
 
 
 @register
@@ -144,8 +146,8 @@ def _capacity(itype: str) -> Optional[tuple[float, str]]:
 def _accelerators(obj: InferenceComponent, spec: ComponentSpec, compute: dict, types: list[str],
                   where: str) -> Iterator[Finding]:
     wanted = compute.get("NumberOfAcceleratorDevicesRequired")
-    if isinstance(wanted, bool) or not isinstance(wanted, (int, float)) or wanted != wanted:
-        return
+    if isinstance(wanted, bool) or not isinstance(wanted, (int, float)) or not 0 < wanted <= MAX_COUNT:
+        return  # not a count (NaN, infinite, or more digits than a message should print)
     caps = [_capacity(t) for t in types]
     if any(c is None for c in caps) or any(wanted <= c[0] for c in caps if c):
         return  # unknown hardware, or a type it fits on
@@ -160,7 +162,7 @@ def _accelerators(obj: InferenceComponent, spec: ComponentSpec, compute: dict, t
 def _memory(obj: InferenceComponent, spec: ComponentSpec, compute: dict, types: list[str],
             where: str) -> Iterator[Finding]:
     wanted = as_int(compute.get("MinMemoryRequiredInMb"))
-    if wanted is None:
+    if wanted is None or not 0 < wanted <= MAX_COUNT:
         return
     sizes = [memory_mib(t) for t in types]
     # the API does not say whether its MB are 10^6 or 2^20 bytes: report only what exceeds either reading

@@ -47,6 +47,11 @@ SAGEMAKER: Expected = {
     "sagemaker/finetune-spot-job.yaml": [(22, "spot-training-without-checkpoint"), (25, "spot-max-wait-invalid")],
     "sagemaker/nightly-transform.json": [(4, "transform-payload-invalid")],
     "sagemaker/quotas.yaml": [],  # the quotas file for quota-exceeded (see test_sagemaker_examples_with_quotas)
+    "sagemaker/transcribe-async.yaml": [(25, "async-scale-from-zero-missing")],
+    "sagemaker/coder-llm.yaml": [(25, "large-model-startup-timeout"), (44, "scale-in-cooldown-long")],
+    "sagemaker/fraud-scoring.yaml": [(17, "realtime-invocation-timeout")],
+    "sagemaker/shared-gpu-components.yaml": [(23, "inference-component-exceeds-instance")],
+    "sagemaker/tabular-serverless.json": [(8, "serverless-config-invalid")],
 }
 
 CLUSTER: Expected = {

@@ -39,6 +39,7 @@ EXPECTED_FIXES = {
     "spot-max-wait-invalid": "unsafe",
     "gpu-toleration-missing": "unsafe",
     "gpu-nodegroup-untainted": "unsafe",
+    "serverless-config-invalid": "unsafe",
 }
 
 

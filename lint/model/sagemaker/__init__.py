@@ -21,7 +21,9 @@ submodules are the package's own layout.
 * :mod:`.joins`: the cross-file index that joins models, endpoint configs,
   endpoints and scaling by name;
 * :mod:`.documents`: what several rules read from policy documents (member
-  spellings, the target-tracking configuration, the default cooldown).
+  spellings, the target-tracking configuration, the default cooldown);
+* :mod:`.serving`: how a model is served (large-model serving images, uncompressed
+  weights) and the accelerators and memory of the instance types serving it.
 
 Importing the package registers its recognisers. The run imports it only once
 an AWS document is seen, so a run over Kubernetes manifests alone never loads
@@ -35,9 +37,10 @@ from __future__ import annotations
 from gpulint.model.sagemaker import operator, recognise  # noqa: F401
 from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy, parse_resource_id
 from gpulint.model.sagemaker.documents import DEFAULT_COOLDOWN, spelled, target_tracking
-from gpulint.model.sagemaker.joins import Index, index
+from gpulint.model.sagemaker.joins import Index, index, variant_instance_types
 from gpulint.model.sagemaker.objects import (
     AwsObject,
+    ComponentSpec,
     Endpoint,
     EndpointConfig,
     InferenceComponent,
@@ -51,10 +54,19 @@ from gpulint.model.sagemaker.objects import (
     is_unknown,
 )
 from gpulint.model.sagemaker.schema import inline_refs, schema_dir
+from gpulint.model.sagemaker.serving import (
+    gpu_count,
+    large_model_image,
+    large_model_reason,
+    memory_mib,
+    neuron_capacity,
+    uncompressed_weights,
+)
 
 __all__ = [
     "DEFAULT_COOLDOWN",
     "AwsObject",
+    "ComponentSpec",
     "Endpoint",
     "EndpointConfig",
     "Index",
@@ -68,11 +80,18 @@ __all__ = [
     "as_bool",
     "as_int",
     "as_str",
+    "gpu_count",
     "index",
     "inline_refs",
     "is_unknown",
+    "large_model_image",
+    "large_model_reason",
+    "memory_mib",
+    "neuron_capacity",
     "parse_resource_id",
     "schema_dir",
     "spelled",
     "target_tracking",
+    "uncompressed_weights",
+    "variant_instance_types",
 ]

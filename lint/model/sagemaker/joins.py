@@ -9,10 +9,26 @@ objects have been added since) and answers from it.
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from typing import Any, Optional
 
-from gpulint.model.sagemaker.autoscaling import ScalableTarget, ScalingPolicy, may_name, template_text
-from gpulint.model.sagemaker.objects import AwsObject, Endpoint, EndpointConfig, SageMakerModel, is_unknown
+from gpulint.load import Tagged
+from gpulint.model.sagemaker.autoscaling import (
+    ScalableTarget,
+    ScalingPolicy,
+    may_name,
+    parse_resource_id,
+    template_text,
+)
+from gpulint.model.sagemaker.objects import (
+    AwsObject,
+    Endpoint,
+    EndpointConfig,
+    InferenceComponent,
+    SageMakerModel,
+    Variant,
+    as_str,
+    is_unknown,
+)
 
 
 class Index:
@@ -28,6 +44,8 @@ class Index:
         #: ResourceIds known only at deploy time (``!Sub endpoint/${Endpoint.EndpointName}/variant/a``),
         #: as far as their text shows ("" when it shows nothing)
         self.unknown_ids: list[str] = []
+        #: CloudFormation policies that name their target by ``ScalingTargetId`` instead of a ResourceId
+        self.by_target_id: list[ScalingPolicy] = []
         for obj in project.of_type(AwsObject):
             if isinstance(obj, SageMakerModel) and obj.name:
                 self.models.setdefault(obj.name, []).append(obj)
@@ -39,12 +57,19 @@ class Index:
                     self.endpoints_by_config.setdefault(obj.config_name, []).append(obj)
             elif isinstance(obj, (ScalableTarget, ScalingPolicy)):
                 rid = obj.data.get("ResourceId")
+                if isinstance(obj, ScalingPolicy) and rid is None and obj.data.get("ScalingTargetId") is not None:
+                    self.by_target_id.append(obj)  # CloudFormation: names its target by ScalingTargetId
                 if obj.resource_id:
                     table = self.targets if isinstance(obj, ScalableTarget) else self.policies
                     for resource in (obj.resource_id, *obj.more_resource_ids):
                         table.setdefault(resource, []).append(obj)  # type: ignore[arg-type]
                 elif rid is not None and is_unknown(rid):
                     self.unknown_ids.append(template_text(rid))
+        #: inference components by the endpoint they are placed on
+        self.components: dict[str, list[InferenceComponent]] = {}
+        for obj in project.of_type(InferenceComponent):
+            if obj.endpoint_name:
+                self.components.setdefault(obj.endpoint_name, []).append(obj)
         self.has_scaling = project.has(ScalableTarget, ScalingPolicy)
         #: kinds of document (ACK, CloudFormation, API) whose Endpoint documents name their configs
         self.endpoint_kinds = {_doc_kind(e) for es in self.endpoints_by_config.values() for e in es}
@@ -103,6 +128,78 @@ class Index:
                 return []
             return list(self.configs.get(names.pop() or "", []))
         return list(self.configs.get(endpoint, []))
+
+
+    def target_policies(self, target: ScalableTarget) -> tuple[list[ScalingPolicy], bool]:
+        """The policies that scale ``target``, and whether some other policy may too: one whose
+        ResourceId is known only at deploy time, or whose ``ScalingTargetId`` is not a ``Ref``."""
+        rid = target.resource_id
+        found = list(self.policies.get(rid, [])) if rid else []
+        ids = parse_resource_id(rid)
+        uncertain = any(may_name(text, *ids) if ids else True for text in self.unknown_ids)
+        logical = target.base[1] if len(target.base) == 3 and target.base[0] == "Resources" else None
+        for policy in self.by_target_id:
+            ref = _ref_name(policy.data.get("ScalingTargetId"))
+            if ref is None:
+                uncertain = True  # an ARN, an import or a name: it may be this target
+            elif policy.source is target.source and policy.doc_index == target.doc_index and ref == logical:
+                if policy not in found:
+                    found.append(policy)
+        return found, uncertain
+
+    def variant_of(self, endpoint: str, variant: str) -> Optional[tuple[EndpointConfig, Variant]]:
+        """The endpoint config and variant ``endpoint/<endpoint>/variant/<variant>`` names, when the
+        join is certain: one config for the endpoint, one variant of that name in it."""
+        configs = self.config_of_endpoint(endpoint)
+        if len(configs) != 1:
+            return None
+        found = [v for v in configs[0].variants() if v.name == variant]
+        return (configs[0], found[0]) if len(found) == 1 else None
+
+    def variants_serving(self, model: str) -> list[tuple[EndpointConfig, Variant]]:
+        """The variants (of configs some endpoint runs) that serve ``model``: by ``ModelName``, an
+        instance pool's ``ModelNameOverride``, or an inference component placed on the variant."""
+        out: list[tuple[EndpointConfig, Variant]] = []
+        for configs in self.configs.values():
+            for config in configs:
+                endpoints = self.endpoint_names(config)[0]
+                if not endpoints:
+                    continue  # a superseded version that no endpoint runs
+                for v in config.variants():
+                    names = {as_str(v.data.get("ModelName"))}
+                    names |= {as_str(p.get("ModelNameOverride")) for p in v.pools if isinstance(p, dict)}
+                    if model in names or self._component_serves(endpoints, v, model):
+                        out.append((config, v))
+        return out
+
+    def _component_serves(self, endpoints: list[str], variant: Variant, model: str) -> bool:
+        for endpoint in endpoints:
+            for ic in self.components.get(endpoint, []):
+                if ic.variant_name == variant.name and any(s.model_name == model for s in ic.specs()):
+                    return True
+        return False
+
+
+def variant_instance_types(variant: Variant) -> list[tuple[tuple, str]]:
+    """(path in the variant, instance type) of ``InstanceType`` and each pool's; unknown values left out."""
+    out = []
+    itype = as_str(variant.data.get("InstanceType"))
+    if itype:
+        out.append((("InstanceType",), itype))
+    for i, pool in enumerate(variant.pools):
+        name = as_str(pool.get("InstanceType")) if isinstance(pool, dict) else None
+        if name:
+            out.append((("InstancePools", i, "InstanceType"), name))
+    return out
+
+
+def _ref_name(value: Any) -> Optional[str]:
+    """The logical ID a CloudFormation ``Ref`` names (``!Ref X``, ``{"Ref": "X"}``), else None."""
+    if isinstance(value, Tagged) and value.tag == "!Ref" and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    return None
 
 
 def _doc_kind(obj: AwsObject) -> str:

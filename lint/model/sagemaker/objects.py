@@ -229,8 +229,51 @@ class TransformJob(AwsObject):
 
 
 @dataclass(eq=False)
+class ComponentSpec:
+    """One specification of an inference component: ``Specification``, or one entry of
+    ``Specifications`` (one per instance type of an endpoint whose variant has instance pools)."""
+
+    #: the API path of the specification in its document
+    path: tuple
+    data: dict
+
+    @property
+    def instance_type(self) -> Optional[str]:
+        """The instance type the entry is for (``Specifications`` entries name one), else None."""
+        return as_str(self.data.get("InstanceType"))
+
+    @property
+    def model_name(self) -> Optional[str]:
+        return as_str(self.data.get("ModelName"))
+
+    def section(self, member: str) -> dict:
+        """A member that is a mapping (``ComputeResourceRequirements``, ``StartupParameters``), else {}."""
+        value = self.data.get(member)
+        return value if isinstance(value, dict) and not is_intrinsic(value) else {}
+
+
+@dataclass(eq=False)
 class InferenceComponent(AwsObject):
     type_label: ClassVar[str] = "inference component"
     schema: ClassVar[str] = "sagemaker/CreateInferenceComponent"
     response_schema: ClassVar[str] = "sagemaker/DescribeInferenceComponent"
     name_member: ClassVar[str] = "InferenceComponentName"
+
+    @property
+    def endpoint_name(self) -> Optional[str]:
+        return as_str(self.data.get("EndpointName"))
+
+    @property
+    def variant_name(self) -> Optional[str]:
+        return as_str(self.data.get("VariantName"))
+
+    def specs(self) -> Iterator[ComponentSpec]:
+        """``Specification`` and each entry of ``Specifications``, as written."""
+        spec = self.data.get("Specification")
+        if isinstance(spec, dict) and not is_intrinsic(spec):
+            yield ComponentSpec(("Specification",), spec)
+        entries = self.data.get("Specifications")
+        if isinstance(entries, list):
+            for i, entry in enumerate(entries):
+                if isinstance(entry, dict) and not is_intrinsic(entry):
+                    yield ComponentSpec(("Specifications", i), entry)

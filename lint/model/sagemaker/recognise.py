@@ -73,7 +73,7 @@ def classify(data: dict) -> Optional[type[AwsObject]]:
     keys = {k.lower() for k in data if isinstance(k, str)}
     if {"servicenamespace", "resourceid", "scalabledimension"} <= keys:
         return ScalingPolicy if "policyname" in keys else ScalableTarget
-    if "inferencecomponentname" in keys and "endpointname" in keys and "specification" in keys:
+    if "inferencecomponentname" in keys and "endpointname" in keys and ({"specification", "specifications"} & keys):
         return InferenceComponent
     if "endpointname" in keys and "endpointconfigname" in keys:
         return Endpoint

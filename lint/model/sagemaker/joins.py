@@ -11,7 +11,6 @@ from __future__ import annotations
 import weakref
 from typing import Any, Optional
 
-from gpulint.load import Tagged
 from gpulint.model.sagemaker.autoscaling import (
     ScalableTarget,
     ScalingPolicy,
@@ -29,6 +28,7 @@ from gpulint.model.sagemaker.objects import (
     as_str,
     is_unknown,
 )
+from gpulint.model.sagemaker.references import ref_name
 
 
 class Index:
@@ -139,7 +139,7 @@ class Index:
         uncertain = any(may_name(text, *ids) if ids else True for text in self.unknown_ids)
         logical = target.base[1] if len(target.base) == 3 and target.base[0] == "Resources" else None
         for policy in self.by_target_id:
-            ref = _ref_name(policy.data.get("ScalingTargetId"))
+            ref = ref_name(policy.data.get("ScalingTargetId"))
             if ref is None:
                 uncertain = True  # an ARN, an import or a name: it may be this target
             elif policy.source is target.source and policy.doc_index == target.doc_index and ref == logical:
@@ -191,15 +191,6 @@ def variant_instance_types(variant: Variant) -> list[tuple[tuple, str]]:
         if name:
             out.append((("InstancePools", i, "InstanceType"), name))
     return out
-
-
-def _ref_name(value: Any) -> Optional[str]:
-    """The logical ID a CloudFormation ``Ref`` names (``!Ref X``, ``{"Ref": "X"}``), else None."""
-    if isinstance(value, Tagged) and value.tag == "!Ref" and isinstance(value.value, str):
-        return value.value
-    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
-        return value["Ref"]
-    return None
 
 
 def _doc_kind(obj: AwsObject) -> str:

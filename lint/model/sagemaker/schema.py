@@ -181,7 +181,7 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
             continue
         if kind == "required":
             # responses leave members out; CloudFormation generates names and has its own required set
-            if obj.form not in ("response", "cloudformation") and isinstance(err.instance, dict) \
+            if obj.form not in ("response", "cloudformation", "terraform") and isinstance(err.instance, dict) \
                     and not _unknown_at(obj, steps, err.instance):
                 _missing(obj, steps, err.instance, err.validator_value, seen, violations)
             continue
@@ -212,9 +212,9 @@ def _skipped(obj: AwsObject, err: Any, steps: tuple) -> bool:
         return True
     if kind == "enum" and not isinstance(inst, str):
         return True  # the type error says it
-    if obj.form != "cloudformation" or kind != "type":
+    if obj.form not in ("cloudformation", "terraform") or kind != "type":
         return False
-    # CloudFormation converts between strings and the other scalars: "1" and "true" where a number
+    # CloudFormation and Terraform convert between strings and the other scalars: "1" and "true" where a number
     # or a boolean belongs, 1 and true where a string belongs (an environment variable's value)
     if isinstance(inst, str):
         return err.validator_value in ("integer", "number", "boolean")

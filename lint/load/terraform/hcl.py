@@ -11,6 +11,7 @@ operator, a conditional, a ``for`` expression), which is never evaluated.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
@@ -18,6 +19,11 @@ from gpulint.load.document import LoadError
 
 #: nesting (brackets, braces, parentheses) deeper than this is refused before parsing
 MAX_NESTING = 100
+#: a Terraform file longer than this is not parsed (the parser reads about 200 KB a second;
+#: real .tf files are a few KB)
+MAX_CHARS = 1 << 20
+#: a number literal written with more characters than this is not read as a number
+MAX_NUMBER_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class Block:
 
 def parse(text: str) -> Block:
     """The file as one body block (type ``""``). Raises :class:`LoadError` for text that is not HCL."""
+    if len(text) > MAX_CHARS:
+        raise LoadError(f"a Terraform file over {MAX_CHARS >> 20} MiB is not read")
     _check_nesting(text)
     from hcl2.api import parses_to_tree
     from lark.exceptions import LarkError, UnexpectedInput
@@ -248,9 +256,14 @@ _DESCRIBE = {
 
 
 def _number(text: str, pos: Pos) -> Expr:
+    """A number literal; one too long to be a setting (or beyond a float) is not read."""
+    if len(text) > MAX_NUMBER_CHARS:
+        return Opaque("a number", pos)
     try:
-        value: Any = int(text) if all(c.isdigit() or c == "-" for c in text) and len(text) < 40 else float(text)
+        value: Any = int(text) if all(c.isdigit() or c == "-" for c in text) else float(text)
     except ValueError:
+        return Opaque("a number", pos)
+    if isinstance(value, float) and not math.isfinite(value):
         return Opaque("a number", pos)
     return Lit(value, pos)
 

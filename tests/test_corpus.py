@@ -28,12 +28,16 @@ pytestmark = pytest.mark.skipif(not os.path.isdir(CORPUS), reason="no ../shared/
 
 KUBERNETES_RULES = {r.name for r in all_rules() if r.domain == "kubernetes"}
 
-#: files that are really not YAML: ``{username}`` starts a flow mapping in the middle of a scalar
+#: files that are really not what they claim to be: in YAML, ``{username}`` starts a flow mapping in the middle of a scalar
 NOT_YAML = {
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/autoscale.yaml",
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/canary.yaml",
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/gpu.yaml",
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/torchserve-custom-pv.yaml",
+    # not valid HCL: a line of terminal output pasted above the code ("code has been checked out.")
+    "aws-samples__sagemaker-studio-admin-iac-templates/src-terraform-iac/create-studio-and-datascientist-vpc-only.tf",
+    # not valid HCL: an object key with a colon left unquoted (iam:PassedToService = ...)
+    "aws-samples__sagemaker-studio-admin-iac-templates/workshop-user-journeys/lab_6_genai/genai_user_profile.tf",
 }
 
 #: GPU workloads of many shapes, written correctly for an EKS cluster (where the

@@ -337,3 +337,67 @@ def test_gpulint_cost_prices_a_terraform_endpoint(tmp_path) -> None:
 def test_an_untainted_gpu_node_group_in_terraform() -> None:
     expected, actual = run_case(os.path.join(FIXTURES, "gpu-nodegroup-untainted.tf"))
     assert actual == expected
+
+
+# --------------------------------------------------------------------------- plans
+
+PLAN = os.path.join(os.path.dirname(FIXTURES), "cases", "terraform-plan.json")
+
+
+def test_a_plan_holds_what_the_configuration_sets_with_the_values_terraform_resolved() -> None:
+    with open(PLAN, "rb") as fh:
+        source = load("plan.json", fh.read())
+    assert source.kind == "terraform-plan"
+    policy, target = source.documents
+    assert policy.address == "aws_appautoscaling_policy.chat"
+    # scale_out_cooldown (0), disable_scale_in and the empty blocks are the provider's, not the author's
+    assert policy.data["TargetTrackingScalingPolicyConfiguration"] == {
+        "ScaleInCooldown": 60, "TargetValue": 70,
+        "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
+    }
+    assert target.address == "module.serving.aws_appautoscaling_target.this[0]"
+    assert (target.data["MinCapacity"], target.data["MaxCapacity"]) == (4, 2)
+    where = policy.positions[("TargetTrackingScalingPolicyConfiguration", "ScaleInCooldown")]
+    assert (where.line, where.column, where.start) == (28, 38, -1)
+
+
+def test_a_resource_the_configuration_does_not_describe_is_left_empty() -> None:
+    with open(PLAN, encoding="utf-8") as fh:
+        plan = json.load(fh)
+    plan["configuration"]["root_module"]["resources"] = []
+    source = load("plan.json", json.dumps(plan).encode())
+    assert source.documents[0].data == {}
+
+
+def test_other_json_with_a_format_version_stays_json() -> None:
+    text = json.dumps({"format_version": "1.0", "values": {"root_module": {}}})
+    source = load("state.json", text.encode())
+    assert (source.kind, [d.data for d in source.documents]) == ("json", [json.loads(text)])
+
+
+def test_a_plan_is_never_edited(tmp_path) -> None:
+    with open(PLAN, "rb") as fh:
+        raw = fh.read()
+    (tmp_path / "plan.json").write_bytes(raw)
+    status, out, err = run_cli(["--fix", "--unsafe-fixes", "."], cwd=str(tmp_path))
+    assert status == 1 and "plan.json:28:38: warning scale-in-cooldown-short" in out
+    assert "a Terraform plan is generated; change the .tf file it was planned from" in err
+    assert (tmp_path / "plan.json").read_bytes() == raw
+
+
+FORMS = os.path.join(os.path.dirname(FIXTURES), "cases", "same-setup-forms")
+
+
+def test_the_same_setup_reports_the_same_rules_and_costs_in_each_form() -> None:
+    result = lint_paths([FORMS], Config())
+    rules: dict[str, list[str]] = {}
+    for d in result.diagnostics:
+        rules.setdefault(os.path.basename(d.file), []).append(d.rule)
+    assert sorted(rules["main.tf"]) == sorted(rules["cloudformation.yaml"]) == [
+        "scale-in-cooldown-short", "scale-out-slower-than-scale-in", "scaling-capacity-invalid"]
+    status, out, _ = run_cli(["cost", "--format", "json", FORMS])
+    rows = {os.path.basename(r["file"]): r for r in json.loads(out)["resources"]}
+    assert set(rows) == {"main.tf", "cloudformation.yaml"}
+    tf, cfn = rows["main.tf"], rows["cloudformation.yaml"]
+    assert (tf["count"]["min"], tf["count"]["max"], tf["monthly_max"]) == \
+        (cfn["count"]["min"], cfn["count"]["max"], cfn["monthly_max"]) == (0, 4, 4423.8)

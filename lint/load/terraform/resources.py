@@ -101,7 +101,8 @@ class Builder:
         dynamic: set[str] = set()
         for sub in block.blocks:
             if sub.type == "dynamic" and len(sub.labels) == 1:
-                dynamic.add(sub.labels[0])
+                if sub.labels[0] not in DROPPED:
+                    dynamic.add(sub.labels[0])
             elif sub.type not in DROPPED:
                 groups.setdefault(sub.type, []).append(sub)
         for name in dynamic:
@@ -163,19 +164,24 @@ def build(top: Block, scope: Scope) -> list[Document]:
         count = block.attrs.get("count")
         if count is not None and isinstance(count.value, Lit) and count.value.value == 0:
             continue  # a resource that is never created
-        kind, label = block.labels
-        mapping = MAPPINGS[kind]
-        builder = Builder(mapping, scope)
-        base: tuple = ("Resources", label, "Properties") if mapping.cfn_type else ()
-        data = builder.body(block, base, True)
-        member = NAME_MEMBER.get(kind)
-        if member and member not in data:
-            data[member] = unknown(f"{kind}.{label}.name")
-        if mapping.cfn_type:
-            builder.positions[("Resources", label)] = span(block.pos, literal=False)
-            data = {"Resources": {label: {"Type": mapping.cfn_type, "Properties": data}}}
-        builder.positions.setdefault((), span(block.pos, literal=False))
-        builder.positions.setdefault(base, span(block.pos, literal=False))
-        docs.append(TerraformDocument(len(docs), data, block.pos.line, block.pos.start, block.pos.end,
-                                      positions=builder.positions, address=f"{kind}.{label}"))
+        docs.append(build_resource(block, block.labels[0], block.labels[1], scope, len(docs)))
     return docs
+
+
+def build_resource(block: Block, kind: str, label: str, scope: Scope, index: int,
+                   address: Optional[str] = None) -> TerraformDocument:
+    """The document of one resource ``kind`` named ``label``, whose body is ``block``."""
+    mapping = MAPPINGS[kind]
+    builder = Builder(mapping, scope)
+    base: tuple = ("Resources", label, "Properties") if mapping.cfn_type else ()
+    data = builder.body(block, base, True)
+    member = NAME_MEMBER.get(kind)
+    if member and member not in data:
+        data[member] = unknown(f"{kind}.{label}.name")
+    if mapping.cfn_type:
+        builder.positions[("Resources", label)] = span(block.pos, literal=False)
+        data = {"Resources": {label: {"Type": mapping.cfn_type, "Properties": data}}}
+    builder.positions.setdefault((), span(block.pos, literal=False))
+    builder.positions.setdefault(base, span(block.pos, literal=False))
+    return TerraformDocument(index, data, block.pos.line, block.pos.start, block.pos.end,
+                             positions=builder.positions, address=address or f"{kind}.{label}")

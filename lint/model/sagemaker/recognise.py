@@ -199,7 +199,7 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
     if cls is not None:
         result = Recognised()
         form = "response" if _is_response(data) else "request"
-        if source.kind == "terraform":
+        if source.kind in ("terraform", "terraform-plan"):
             form = "terraform"  # a resource of a .tf file, built in the request's shape
         if form == "request" and _skeleton(cls, doc, data, result):
             return result

@@ -401,3 +401,75 @@ def test_the_same_setup_reports_the_same_rules_and_costs_in_each_form() -> None:
     tf, cfn = rows["main.tf"], rows["cloudformation.yaml"]
     assert (tf["count"]["min"], tf["count"]["max"], tf["monthly_max"]) == \
         (cfn["count"]["min"], cfn["count"]["max"], cfn["monthly_max"]) == (0, 4, 4423.8)
+
+
+COMPONENT = """\
+resource "aws_sagemaker_inference_component" "ic" {
+  name          = "chat-ic"
+  endpoint_name = aws_sagemaker_endpoint.chat.name
+  variant_name  = "AllTraffic"
+  specification {
+    model_name = aws_sagemaker_model.chat.name
+    compute_resource_requirements {
+      min_memory_required_in_mb              = 1024
+      number_of_accelerator_devices_required = 1
+    }
+  }
+  runtime_config {
+    copy_count = 1
+  }
+}
+resource "aws_sagemaker_endpoint" "chat" {
+  name                 = "chat"
+  endpoint_config_name = "chat-config"
+}
+resource "aws_sagemaker_model" "chat" {
+  name = "chat-model"
+  container {
+    image = "img:1"
+    environment = { A = "1" }
+  }
+  container {
+    image = "img:2"
+  }
+}
+"""
+
+
+def test_inference_components_endpoints_and_models_are_the_api_objects(tmp_path) -> None:
+    from gpulint.engine.run import load_project
+
+    (tmp_path / "main.tf").write_text(COMPONENT)
+    diagnostics: list = []
+    project, _ = load_project([str(tmp_path)], Config(), diagnostics=diagnostics)
+    assert diagnostics == []
+    objects = {type(o).__name__: o for o in project.objects}
+    assert set(objects) == {"InferenceComponent", "Endpoint", "SageMakerModel"}
+    component = objects["InferenceComponent"]
+    assert (component.form, component.kind) == ("terraform", "InferenceComponent (aws_sagemaker_inference_component.ic)")
+    assert component.data == {
+        "InferenceComponentName": "chat-ic", "EndpointName": "chat", "VariantName": "AllTraffic",
+        "Specification": {"ModelName": "chat-model", "ComputeResourceRequirements": {
+            "MinMemoryRequiredInMb": 1024, "NumberOfAcceleratorDevicesRequired": 1}},
+        "RuntimeConfig": {"CopyCount": 1},
+    }
+    assert objects["SageMakerModel"].data["Containers"] == [
+        {"Image": "img:1", "Environment": {"A": "1"}}, {"Image": "img:2"}]
+
+
+def test_a_module_is_linked_when_its_files_load_in_worker_processes(tmp_path, monkeypatch) -> None:
+    from gpulint.engine import parallel
+
+    monkeypatch.setattr(parallel, "parallel_jobs", lambda inputs: 2)
+    done: list[int] = []
+    real = parallel.process_parallel
+
+    def spy(*args):  # noqa: ANN002, ANN202
+        loaded = real(*args)
+        done.append(len(loaded))
+        return loaded
+
+    monkeypatch.setattr(parallel, "process_parallel", spy)
+    assert _module(tmp_path, {"main.tf": MODULE_MAIN, "target.tf": MODULE_TARGET}) == [
+        ("main.tf", 8, "scale-in-cooldown-short")]
+    assert done == [2]  # both files were loaded by the workers

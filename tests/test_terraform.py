@@ -473,3 +473,15 @@ def test_a_module_is_linked_when_its_files_load_in_worker_processes(tmp_path, mo
     assert _module(tmp_path, {"main.tf": MODULE_MAIN, "target.tf": MODULE_TARGET}) == [
         ("main.tf", 8, "scale-in-cooldown-short")]
     assert done == [2]  # both files were loaded by the workers
+
+
+def test_a_variable_a_module_call_passes_is_not_its_default(tmp_path) -> None:
+    (tmp_path / "serving").mkdir()
+    (tmp_path / "serving" / "main.tf").write_text(MODULE_MAIN + MODULE_TARGET)
+    assert _module(tmp_path / "serving", {}) == [("main.tf", 8, "scale-in-cooldown-short")]
+    (tmp_path / "main.tf").write_text('module "serving" {\n  source   = "./serving"\n  cooldown = 600\n}\n')
+    assert lint_paths([str(tmp_path)], Config()).diagnostics == []
+    # a call that leaves the variable alone keeps its default
+    (tmp_path / "main.tf").write_text('module "serving" {\n  source = "./serving/"\n}\n')
+    found = lint_paths([str(tmp_path)], Config()).diagnostics
+    assert [(os.path.basename(d.file), d.line, d.rule) for d in found] == [("main.tf", 8, "scale-in-cooldown-short")]

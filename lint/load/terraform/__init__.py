@@ -31,20 +31,37 @@ def load(source: Any) -> None:
 
 def link(sources: Iterable[Any]) -> list[Any]:
     """Build again, with the names the whole module defines, the documents of every Terraform
-    file whose folder holds other Terraform files of the run; those sources."""
+    file whose folder holds other Terraform files of the run, or is a module that a module block
+    of the run calls (the variables it passes are not their defaults); those sources."""
     folders: dict[str, list[Any]] = {}
     for source in sources:
         if getattr(source, "terraform", None) is not None and source.error is None:
             folders.setdefault(_folder(source.name), []).append(source)
+    passed = _passed_variables(folders)
     changed: list[Any] = []
     for folder, group in folders.items():
-        if len(group) < 2:
+        if len(group) < 2 and folder not in passed:
             continue
-        scope = Scope([s.terraform for s in group], not has_tfvars(folder))
+        scope = Scope([s.terraform for s in group], not has_tfvars(folder), passed.get(folder, ()))
         for source in group:
             source.documents = build(source.terraform, scope)
             changed.append(source)
     return changed
+
+
+def _passed_variables(folders: dict[str, list[Any]]) -> dict[str, set[str]]:
+    """For each module folder of the run that a ``module`` block calls by a local path
+    (``source = "./modules/serving"``), the arguments the calls pass."""
+    out: dict[str, set[str]] = {}
+    for folder, group in folders.items():
+        for source in group:
+            for block in source.terraform.blocks:
+                target = block.attrs.get("source") if block.type == "module" else None
+                path = getattr(target.value, "value", None) if target is not None else None
+                if isinstance(path, str) and path.startswith(("./", "../")):
+                    callee = os.path.normpath(os.path.join(folder, path))
+                    out.setdefault(callee, set()).update(block.attrs)
+    return out
 
 
 def render(value: Any) -> str:

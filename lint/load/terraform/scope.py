@@ -39,11 +39,16 @@ def has_tfvars(folder: str) -> bool:
 
 
 class Scope:
-    def __init__(self, files: Iterable[Block], variables_known: bool = True) -> None:
+    def __init__(self, files: Iterable[Block], variables_known: bool = True,
+                 passed: Iterable[str] = ()) -> None:
+        """``variables_known``: False when a .tfvars file may set every variable; ``passed``: the
+        variables a module block of the run sets for this module (its default is not what is used)."""
         self.symbols: dict[tuple[str, ...], Optional[Expr]] = {}
+        passed = set(passed)
         for top in files:
             for block in top.blocks:
-                if block.type == "variable" and len(block.labels) == 1 and variables_known:
+                if block.type == "variable" and len(block.labels) == 1 and variables_known \
+                        and block.labels[0] not in passed:
                     default = block.attrs.get("default")
                     self._define(("var", block.labels[0]), default.value if default else None)
                 elif block.type == "variable" and len(block.labels) == 1:

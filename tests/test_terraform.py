@@ -485,3 +485,21 @@ def test_a_variable_a_module_call_passes_is_not_its_default(tmp_path) -> None:
     (tmp_path / "main.tf").write_text('module "serving" {\n  source = "./serving/"\n}\n')
     found = lint_paths([str(tmp_path)], Config()).diagnostics
     assert [(os.path.basename(d.file), d.line, d.rule) for d in found] == [("main.tf", 8, "scale-in-cooldown-short")]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(STACK)), st.integers(0, 12), st.text(alphabet='{}[]()"$%=#.,\\\n -x0u', max_size=6))
+def test_a_damaged_file_loads_or_fails_as_a_parse_error_never_an_internal_error(at: int, cut: int, put: str) -> None:
+    text = STACK[:at] + put + STACK[at + cut:]
+    source = load("main.tf", text.encode())
+    lines = text.count("\n") + 1
+    if source.error is not None:
+        assert 1 <= source.error.line <= lines + 1 and "Traceback" not in source.error.message
+    for doc in source.documents:
+        assert all(1 <= span.line <= lines for span in doc.positions.values())
+    result = lint_paths([], Config(), stdin_filename="main.tf", stdin_data=text.encode())
+    assert not [d for d in result.diagnostics if d.rule == "internal-error"], result.diagnostics

@@ -42,9 +42,10 @@ MAPPINGS: dict[str, Mapping] = {
     "aws_sagemaker_endpoint_configuration": Mapping(
         top={"name": "EndpointConfigName", "kms_key_arn": "KmsKeyId"},
         lists={"production_variants": "ProductionVariants", "shadow_production_variants": "ShadowProductionVariants",
-               "capture_options": "CaptureOptions"}),
+               "capture_options": "CaptureOptions", "instance_pools": "InstancePools"}),
     "aws_sagemaker_endpoint": Mapping(top={"name": "EndpointName"}, lists={"alarms": "Alarms"}),
-    "aws_sagemaker_model": Mapping(top={"name": "ModelName"}, lists={"container": "Containers"}),
+    "aws_sagemaker_model": Mapping(top={"name": "ModelName"}, lists={
+        "container": "Containers", "additional_model_data_sources": "AdditionalModelDataSources"}),
     "aws_sagemaker_inference_component": Mapping(top={"name": "InferenceComponentName"}),
     "aws_appautoscaling_target": Mapping(),
     "aws_appautoscaling_policy": Mapping(

@@ -331,6 +331,11 @@ def test_gpulint_cost_prices_a_terraform_endpoint(tmp_path) -> None:
     row = rows["chat-config/AllTraffic"]
     assert (row["file"], row["line"], row["instance_types"]) == ("main.tf", 14, ["ml.g5.2xlarge"])
     assert row["count"]["desired"] == 2 and row["hourly"]["low"] > 0
+    # a configuration Terraform names itself goes by its address
+    (tmp_path / "main.tf").write_text(STACK.replace('  name = "chat-config"\n', ""))
+    status, out, _ = run_cli(["cost", "--format", "json", "."], cwd=str(tmp_path))
+    names = {r["name"] for r in json.loads(out)["resources"] if r["kind"] == "endpoint-variant"}
+    assert names == {"aws_sagemaker_endpoint_configuration.chat/AllTraffic", "aws_sagemaker_endpoint_configuration.chat/b"}
 
 
 @pytest.mark.xfail(strict=False, reason="needs AWS::EKS::Nodegroup recognition")

@@ -5,7 +5,7 @@ written for it: where it fires, and near-misses (marked by a ``near-miss``
 comment) where it must not. Scenarios about several rules at once
 (suppressions, kustomize overlays, the forms of SageMaker documents) live in
 ``tests/fixtures/cases/``. In either folder a case is a file, or a folder of
-files. In YAML, a comment ``# expect: rule-name`` (several: ``# expect: a, b``)
+files. In YAML (and Terraform), a comment ``# expect: rule-name`` (several: ``# expect: a, b``)
 marks the line where exactly that diagnostic must be reported; a line without
 a marker must have none. JSON cannot hold comments, so ``x.json`` lists its
 expectations in ``x.json.expect``, one ``LINE rule-name`` per line. A case's
@@ -69,7 +69,7 @@ def case_files(case: str) -> list[str]:
         out = []
         for root, _, files in os.walk(case):
             for f in files:
-                if f.endswith((".yaml", ".yml", ".json")) and f != "gpulint.yaml":
+                if f.endswith((".yaml", ".yml", ".json", ".tf")) and f != "gpulint.yaml":
                     out.append(os.path.join(root, f))
         return sorted(out)
     return [case]
@@ -80,7 +80,7 @@ def cases_in(folder: str) -> list[str]:
     out = []
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
-        if os.path.isdir(path) or name.endswith((".yaml", ".yml", ".json")):
+        if os.path.isdir(path) or name.endswith((".yaml", ".yml", ".json", ".tf")):
             out.append(path)
     return out
 

@@ -28,12 +28,16 @@ pytestmark = pytest.mark.skipif(not os.path.isdir(CORPUS), reason="no ../shared/
 
 KUBERNETES_RULES = {r.name for r in all_rules() if r.domain == "kubernetes"}
 
-#: files that are really not YAML: ``{username}`` starts a flow mapping in the middle of a scalar
+#: files that are really not what they claim to be: in YAML, ``{username}`` starts a flow mapping in the middle of a scalar
 NOT_YAML = {
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/autoscale.yaml",
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/canary.yaml",
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/gpu.yaml",
     "kserve__kserve/docs/samples/v1beta1/custom/torchserve/torchserve-custom-pv.yaml",
+    # not valid HCL: a line of terminal output pasted above the code ("code has been checked out.")
+    "aws-samples__sagemaker-studio-admin-iac-templates/src-terraform-iac/create-studio-and-datascientist-vpc-only.tf",
+    # not valid HCL: an object key with a colon left unquoted (iam:PassedToService = ...)
+    "aws-samples__sagemaker-studio-admin-iac-templates/workshop-user-journeys/lab_6_genai/genai_user_profile.tf",
 }
 
 #: GPU workloads of many shapes, written correctly for an EKS cluster (where the
@@ -172,3 +176,14 @@ def test_exact_findings_under_a_configuration(settings: dict, expected: dict) ->
     actual = found(result, KUBERNETES_RULES)
     for name, wanted in expected.items():
         assert actual.get(name, Counter()) == Counter(wanted), name
+
+
+def test_terraform_resources_are_read_and_only_broken_hcl_is_reported(corpus_run: Result) -> None:
+    """The Terraform of the corpus: its SageMaker and scaling resources are modelled, and the only
+    findings in .tf files are the two files that are not valid HCL (their values are mostly
+    variables without defaults, module inputs and data sources: unknown, so nothing is said)."""
+    kinds = Counter(type(o).__name__ for o in corpus_run.project.objects if o.file.endswith(".tf"))
+    assert kinds == Counter({"SageMakerModel": 6, "EndpointConfig": 6, "Endpoint": 6, "ScalingPolicy": 4,
+                             "ScalableTarget": 1})
+    on_tf = {(rel(d.file), d.rule) for d in corpus_run.diagnostics if d.file.endswith(".tf")}
+    assert on_tf == {(name, "parse-error") for name in NOT_YAML if name.endswith(".tf")}

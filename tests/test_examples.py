@@ -65,6 +65,11 @@ CLUSTER: Expected = {
     ],
 }
 
+TERRAFORM: Expected = {
+    "terraform/main.tf": [(60, "scale-in-cooldown-short")],
+    "terraform/variables.tf": [],
+}
+
 #: the inputs of `gpulint cost` (README): clean configs, so the lint run says nothing about them
 COST: Expected = {
     "cost/cluster.yaml": [],
@@ -81,6 +86,7 @@ DOMAINS: dict[str, Expected] = {
     "sagemaker": SAGEMAKER,
     "cluster": CLUSTER,
     "cost": COST,
+    "terraform": TERRAFORM,
 }
 
 
@@ -128,7 +134,7 @@ def test_every_example_states_what_it_shows(domain: str) -> None:
     files = set()
     for root, _, names in os.walk(folder):
         for n in names:
-            if n.endswith((".yaml", ".yml", ".json")) and not n.startswith(".gpulint"):
+            if n.endswith((".yaml", ".yml", ".json", ".tf")) and not n.startswith(".gpulint"):
                 files.add(os.path.relpath(os.path.join(root, n), EXAMPLES).replace(os.sep, "/"))
     assert files, f"examples/{domain} holds no examples"
     unlisted = sorted(files - set(DOMAINS[domain]))

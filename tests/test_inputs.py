@@ -400,6 +400,20 @@ SCENARIO = {
     "README.md": "# repo\n",
 }
 
+TERRAFORM_POLICY = """\
+resource "aws_appautoscaling_policy" "chat" {
+  name               = "chat"
+  service_namespace  = "sagemaker"
+  resource_id        = "endpoint/chat/variant/AllTraffic"
+  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
+  target_tracking_scaling_policy_configuration {
+    target_value       = 70
+    scale_in_cooldown  = var.cooldown
+    scale_out_cooldown = 60
+  }
+}
+"""
+
 #: each variant changes the scenario; the hook must pass exactly when `gpulint .` does
 VARIANTS = {
     "as-is": {},
@@ -415,6 +429,8 @@ VARIANTS = {
                                       "apps/d.yaml": None, "ops/hpa.yaml": None},
     "exclude-dropped": {".gpulint.yaml": "exclude: []\n", "charts/vllm/templates/static.yaml": None,
                         "apps/d.yaml": None, "ops/hpa.yaml": None},
+    "terraform": {"charts/vllm/templates/static.yaml": None, "apps/d.yaml": None, "ops/hpa.yaml": None,
+                  "infra/scaling.tf": TERRAFORM_POLICY, "infra/variables.tf": 'variable "cooldown" { default = 60 }\n'},
 }
 
 
@@ -432,7 +448,8 @@ def test_the_shipped_hook_passes_exactly_when_the_folder_walk_does(tmp_path, var
     assert hooked[2] == walked[2]  # the same notes (the Helm templates skipped)
     # nested-fail-on-error: warnings under ml/ do not fail the run (its fail-on is error)
     expected_status = {"as-is": 1, "clean": 0, "clean-but-hpa": 1, "nested-config-off": 1,
-                       "nested-fail-on-error": 0, "template-broken-without-chart": 1, "exclude-dropped": 1}
+                       "nested-fail-on-error": 0, "template-broken-without-chart": 1, "exclude-dropped": 1,
+                       "terraform": 1}
     assert walked[0] == expected_status[variant], walked
 
 
@@ -463,7 +480,7 @@ def test_the_hook_keeps_force_exclude_when_a_user_sets_args():
     for hook_id in ("gpulint", "gpulint-fix"):
         hook = _hook(hook_id)
         assert hook["entry"] == "gpulint --force-exclude"
-        assert hook["files"] == r"(?i)\.(ya?ml|json)$"
+        assert hook["files"] == r"(?i)\.(ya?ml|json|tf)$"
         assert hook["require_serial"] is True
     assert _hook("gpulint-fix")["args"] == ["--fix"]
 

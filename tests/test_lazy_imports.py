@@ -93,3 +93,31 @@ def test_a_sagemaker_run_validates_with_jsonschema_and_no_aws_code(tmp_path) -> 
     mods = _modules(tmp_path, {"train.yaml": TRAINING_JOB})
     assert {"gpulint.model.sagemaker", "gpulint.rules.sagemaker", "jsonschema"} <= mods
     assert not {m for m in mods if m.split(".")[0] in ("boto3", "botocore", "ruamel")}
+
+
+TERRAFORM_POLICY = """\
+resource "aws_appautoscaling_policy" "chat" {
+  name               = "chat"
+  service_namespace  = "sagemaker"
+  resource_id        = "endpoint/chat/variant/AllTraffic"
+  scalable_dimension = "sagemaker:variant:DesiredInstanceCount"
+  target_tracking_scaling_policy_configuration {
+    target_value      = 70
+    scale_in_cooldown = 60
+  }
+}
+"""
+
+
+def test_a_yaml_run_does_not_import_the_terraform_parser(tmp_path) -> None:
+    mods = _modules(tmp_path, {"deploy.yaml": DEPLOYMENT, "policy.json": json.dumps({"PolicyName": "p"})})
+    for absent in ("hcl2", "lark", "gpulint.load.terraform"):
+        assert absent not in mods, absent
+
+
+def test_a_terraform_file_brings_the_parser_and_the_aws_pack(tmp_path) -> None:
+    mods = _modules(tmp_path, {"main.tf": TERRAFORM_POLICY})
+    for present in ("hcl2", "lark", "gpulint.load.terraform", "gpulint.rules.autoscaling"):
+        assert present in mods, present
+    for absent in ("boto3", "botocore", "ruamel"):
+        assert absent not in mods, absent

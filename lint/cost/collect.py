@@ -357,10 +357,14 @@ def _override(own: Optional[int], raw: Any) -> Optional[int]:
 
 
 def _name(obj: "AwsObject", default: str) -> str:
-    """A SageMaker resource's name; a CloudFormation resource that names none goes by its logical ID."""
+    """A SageMaker resource's name; a CloudFormation resource that names none goes by its logical ID,
+    a Terraform one by its address."""
     name = stated(obj.name)
     if name:
         return name
+    if obj.form == "terraform":
+        doc = next((d for d in obj.source.documents if d.index == obj.doc_index), None)
+        return getattr(doc, "address", None) or default
     return str(obj.base[1]) if obj.form == "cloudformation" else default
 
 

@@ -297,12 +297,19 @@ class Linter:
         """Per-file work, on every core when there is enough of it to pay for the processes."""
         jobs = parallel.parallel_jobs(inputs)
         self._jobs = jobs  # the rules then run on as many cores
+        done: Optional[list[Loaded]] = None
         if jobs > 1:
             try:
-                return parallel.process_parallel(self, inputs, jobs)
+                done = parallel.process_parallel(self, inputs, jobs)
             except Exception:  # noqa: BLE001 - no fork, pickling trouble, a dead worker: do it here
                 pass
-        return [self.process(item) for item in inputs]
+        if done is None:
+            done = [self.process(item) for item in inputs]
+        if any(loaded.source.kind == "terraform" for loaded in done):
+            from gpulint.engine.linking import link_terraform
+
+            link_terraform(self, inputs, done)
+        return done
 
     def _check_budget(self, result: Result, per_source_diags: dict[int, list[Diagnostic]],
                       report: dict[str, bool]) -> None:

@@ -17,6 +17,8 @@ from gpulint.load.mapped import language
 
 
 def apply_edit(text: str, doc_index: int, edit: Edit, *, kind: str, name: str) -> tuple[str, Path]:
+    if kind == "terraform-plan":
+        raise FixError("a Terraform plan is generated; change the .tf file it was planned from")
     if edit.op != "set":
         raise FixError(f"--fix does not add code to a {kind} file; set it by hand")
     source = load(name, text.encode("utf-8"), kind)

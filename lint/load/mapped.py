@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 MAPPED_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "terraform": ("gpulint.load.terraform", (".tf",)),
     "python": ("gpulint.load.python_", (".py",)),
+    # a JSON file that is a Terraform plan (``terraform show -json``): found by its content
+    "terraform-plan": ("gpulint.load.terraform.plan", ()),
 }
 
 #: the endings of the files of every mapped kind (for the folder walk)
@@ -52,6 +54,15 @@ def language(kind: str) -> Any:
 
 def load_mapped(source: Source) -> None:
     language(source.kind).load(source)
+
+
+def read_plan(source: Source) -> None:
+    """A JSON file that is a Terraform plan (``format_version`` and ``planned_values`` at its top)
+    is read as one: its documents are those of the resources it plans."""
+    data = source.documents[0].data if len(source.documents) == 1 else None
+    if isinstance(data, dict) and "format_version" in data and isinstance(data.get("planned_values"), dict):
+        source.kind = "terraform-plan"
+        language("terraform-plan").convert(source)
 
 
 def locate(doc: Optional[Document], path: Path) -> Span:

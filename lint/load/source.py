@@ -67,6 +67,7 @@ def load(name: str, raw: bytes, kind: Optional[str] = None) -> Source:
             mapped.load_mapped(source)
         elif kind == "json":
             load_json(source)
+            mapped.read_plan(source)
         else:
             load_yaml(source)
     except LoadError as exc:

@@ -133,8 +133,8 @@ class GpuNodegroupUntainted(Rule):
 
 def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
     """Add ``key=true:NoSchedule`` in the form (list or map) the file uses for taints."""
-    if any(t.unknown for t in pool.taints):
-        return None
+    if any(t.unknown for t in pool.taints) or pool.source.kind not in ("yaml", "json"):
+        return None  # Terraform: --fix edits literals, it does not write blocks
     form = pool.taints_form if pool.taints else None
     if form is None:
         if pool.provider != "eksctl" or pool.group == "managedNodeGroups":
@@ -167,7 +167,7 @@ def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
         if other is obj or never_launches(other):
             continue
         if obj.provider in ("eksctl", "eks"):
-            if other.source is not obj.source or other.doc_index != obj.doc_index or not _starts_with_nodes(other):
+            if not _same_stack(obj, other, folder) or not _starts_with_nodes(other):
                 continue
             if obj.provider == "eks" and (other.provider != "eks" or (other.cluster, other.cluster_ref) !=
                                           (obj.cluster, obj.cluster_ref)):
@@ -178,6 +178,17 @@ def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
         if not infos or not all(it.accelerated is True for it in infos):
             return True
     return False
+
+
+def _same_stack(obj: NodePool, other: NodePool, folder: str) -> bool:
+    """Are two groups deployed together: one ClusterConfig or template, or (Terraform, one
+    document a resource) the same module, the folder of ``.tf`` files?"""
+    import os
+
+    if other.source is obj.source and other.doc_index == obj.doc_index:
+        return True
+    return obj.source.kind == other.source.kind == "terraform" and \
+        os.path.dirname(os.path.abspath(other.file)) == folder
 
 
 def _starts_with_nodes(pool: NodePool) -> bool:

@@ -203,9 +203,15 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
     if cls is not None:
         result = Recognised()
         form = "response" if _is_response(data) else "request"
+        if source.kind in ("terraform", "terraform-plan"):
+            form = "terraform"  # a resource of a .tf file, built in the request's shape
         if form == "request" and _skeleton(cls, doc, data, result):
             return result
         _build(cls, source, doc, data, (), form, result)
+        address = getattr(doc, "address", None)
+        if address:
+            for obj in result.objects:
+                obj.kind = f"{obj.kind} ({address})"
         return result
     # describe-scalable-targets / describe-scaling-policies output: a list of resources
     for key, value in data.items():

@@ -164,6 +164,10 @@ def suggest(value: str, choices: list[str]) -> list[str]:
 _RANK = {"type": 0, "enum": 1, "minLength": 2, "maxLength": 2, "minimum": 2, "maximum": 2, "pattern": 3}
 
 
+#: forms that fill in required members themselves (names generated at deploy time)
+_OWN_REQUIRED_SETS = ("response", "cloudformation", "operator", "terraform")
+
+
 def validate(obj: AwsObject, violations: list[Violation]) -> None:
     """Check ``obj.data`` against its schema; record violations at the written paths, one per
     value (and one per missing member)."""
@@ -181,8 +185,8 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
             continue
         if kind == "required":
             # responses leave members out; CloudFormation and the SageMaker operator generate names and
-            # have their own required sets
-            if obj.form not in ("response", "cloudformation", "operator") and isinstance(err.instance, dict) \
+            # have their own required sets; so does Terraform
+            if obj.form not in _OWN_REQUIRED_SETS and isinstance(err.instance, dict) \
                     and not _unknown_at(obj, steps, err.instance):
                 _missing(obj, steps, err.instance, err.validator_value, seen, violations)
             continue
@@ -213,9 +217,9 @@ def _skipped(obj: AwsObject, err: Any, steps: tuple) -> bool:
         return True
     if kind == "enum" and not isinstance(inst, str):
         return True  # the type error says it
-    if obj.form != "cloudformation" or kind != "type":
+    if obj.form not in ("cloudformation", "terraform") or kind != "type":
         return False
-    # CloudFormation converts between strings and the other scalars: "1" and "true" where a number
+    # CloudFormation and Terraform convert between strings and the other scalars: "1" and "true" where a number
     # or a boolean belongs, 1 and true where a string belongs (an environment variable's value)
     if isinstance(inst, str):
         return err.validator_value in ("integer", "number", "boolean")

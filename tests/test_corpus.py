@@ -183,7 +183,7 @@ def test_terraform_resources_are_read_and_only_broken_hcl_is_reported(corpus_run
     findings in .tf files are the two files that are not valid HCL (their values are mostly
     variables without defaults, module inputs and data sources: unknown, so nothing is said)."""
     kinds = Counter(type(o).__name__ for o in corpus_run.project.objects if o.file.endswith(".tf"))
-    assert kinds == Counter({"SageMakerModel": 6, "EndpointConfig": 6, "Endpoint": 6, "ScalingPolicy": 4,
+    assert kinds == Counter({"SageMakerModel": 6, "EndpointConfig": 6, "Endpoint": 6, "ScalingPolicy": 4, "NodePool": 7,
                              "ScalableTarget": 1})
     on_tf = {(rel(d.file), d.rule) for d in corpus_run.diagnostics if d.file.endswith(".tf")}
     assert on_tf == {(name, "parse-error") for name in NOT_YAML if name.endswith(".tf")}

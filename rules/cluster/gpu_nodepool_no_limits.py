@@ -50,8 +50,11 @@ class GpuNodepoolNoLimits(Rule):
     requirement, a static NodePool (``spec.replicas``), or one whose ``spec.limits``
     is written at all (any resource, even ``{}`` or a placeholder, counts). Limits
     written elsewhere count too: when a kustomization in the run applies the
-    NodePool's file as a patch, or another NodePool of the same name in the run
-    (an overlay, or the patch that adds them) writes ``spec.limits``.
+    NodePool's file as a patch, or another NodePool of the same name close by
+    (its folder meets this one's at most two levels up, as ``base/`` and
+    ``overlays/prod/`` do: an overlay, or the patch that adds them) writes
+    ``spec.limits``. A NodePool of the same name elsewhere in the run (another
+    repository's ``default``) does not count.
 
     ## Why is this bad?
     ``spec.limits`` is the only cap Karpenter puts on a NodePool: it stops
@@ -143,14 +146,30 @@ class GpuNodepoolNoLimits(Rule):
 
 
 def _limited_elsewhere(pool: NodePool, ctx: Context) -> bool:
-    """The pool's file is a kustomize patch, or another NodePool of the same name in the run writes
-    ``spec.limits`` (an overlay, or the patch that adds them): its limits are set outside this document."""
+    """The pool's file is a kustomize patch, or another NodePool of the same name nearby (its folder
+    meets this one's within two levels) writes ``spec.limits`` (an overlay, or the patch that adds them): its limits are set outside this document."""
     from gpulint.model.kubernetes import Kustomization, is_patch_file
 
     if is_patch_file(pool, ctx.project.of_type(Kustomization)):
         return True
     return any(other is not pool and other.provider == "karpenter" and other.name == pool.name
-               and other.limits_written for other in ctx.project.of_type(NodePool))
+               and other.limits_written and _near(pool.file, other.file) for other in ctx.project.of_type(NodePool))
+
+
+#: how far above a NodePool's folder an overlay of it may sit (``base/`` beside ``overlays/prod/``)
+_OVERLAY_LEVELS = 2
+
+
+def _near(a: str, b: str) -> bool:
+    """Could ``b`` be an overlay of ``a`` (or ``a`` of ``b``): do their folders meet within
+    ``_OVERLAY_LEVELS`` levels above ``a``'s? Another repository's NodePool of the same name
+    (``default`` is common) never silences this one."""
+    import os
+
+    folder_a = os.path.dirname(os.path.abspath(a))
+    folder_b = os.path.dirname(os.path.abspath(b))
+    common = os.path.commonpath([folder_a, folder_b])
+    return os.path.relpath(folder_a, common).count(os.sep) + (folder_a != common) <= _OVERLAY_LEVELS
 
 
 def accelerator_types(pool: NodePool) -> Optional[tuple[Requirement, list[str]]]:

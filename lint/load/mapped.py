@@ -50,6 +50,19 @@ def language(kind: str) -> Any:
     return importlib.import_module(MAPPED_KINDS[kind][0])
 
 
+def relevant(kind: str, raw: bytes) -> bool:
+    """Can ``raw`` hold anything the language module reads? (Its ``relevant(raw)``, a cheap
+    text check made before the file is decoded; every file when the module has none.)"""
+    check = getattr(language(kind), "relevant", None)
+    return check is None or bool(check(raw))
+
+
+def unread_ok(kind: str) -> bool:
+    """Does a file of ``kind`` that cannot be read get a note instead of a ``parse-error``? (The
+    module's ``UNREAD_IS_NOTE``: Python code gpulint cannot parse is not gpulint's to judge.)"""
+    return bool(getattr(language(kind), "UNREAD_IS_NOTE", False))
+
+
 def load_mapped(source: Source) -> None:
     language(source.kind).load(source)
 

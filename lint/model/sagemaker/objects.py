@@ -62,7 +62,7 @@ class AwsObject(ModelObject):
     data: dict = field(default_factory=dict)
     #: the mapping as written in the file (for paths)
     raw: Any = None
-    #: "request", "response", "ack" or "cloudformation"
+    #: "request", "response", "ack", "cloudformation", "python" (a boto3 call) or "python-sdk"
     form: str = "request"
     #: the region an ACK resource's status records (``status.ackResourceMetadata.region``)
     region: Optional[str] = None

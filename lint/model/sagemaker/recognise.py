@@ -198,10 +198,13 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
     cls = classify(data)
     if cls is not None:
         result = Recognised()
-        form = "response" if _is_response(data) else "request"
+        form = doc.form or ("response" if _is_response(data) else "request")  # doc.form: built from code
         if form == "request" and _skeleton(cls, doc, data, result):
             return result
         _build(cls, source, doc, data, (), form, result)
+        if doc.label:
+            for obj in result.objects:
+                obj.kind = f"{obj.kind} ({source.kind.capitalize()} {doc.label})"
         return result
     # describe-scalable-targets / describe-scaling-policies output: a list of resources
     for key, value in data.items():

@@ -181,7 +181,8 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
             continue
         if kind == "required":
             # responses leave members out; CloudFormation generates names and has its own required set
-            if obj.form not in ("response", "cloudformation") and isinstance(err.instance, dict) \
+            # the SageMaker Python SDK fills in the members its calls leave out (form python-sdk)
+            if obj.form not in ("response", "cloudformation", "python-sdk") and isinstance(err.instance, dict) \
                     and not _unknown_at(obj, steps, err.instance):
                 _missing(obj, steps, err.instance, err.validator_value, seen, violations)
             continue

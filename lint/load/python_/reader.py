@@ -40,24 +40,28 @@ class Context:
 
     def put(self, built: Built, path: tuple, node: ast.expr, scope: Scope, exact: bool = True) -> Any:
         """Read ``node`` into ``built.data`` at ``path``."""
-        holder = built.data
-        for step in path[:-1]:
-            holder = holder.setdefault(step, {})
         value = self.values.read(node, scope, path, built.positions, exact)
-        holder[path[-1]] = value
+        _holder(built.data, path)[path[-1]] = value
         return value
 
     def default(self, built: Built, path: tuple, value: Any) -> None:
         """A value the call does not write (a default the SDK sends): no span of its own."""
-        holder = built.data
-        for step in path[:-1]:
-            holder = holder.setdefault(step, {})
-        holder.setdefault(path[-1], value)
+        holder = _holder(built.data, path)
+        if isinstance(holder, list) or path[-1] not in holder:
+            holder[path[-1]] = value
 
     def resolve_call(self, node: ast.expr, scope: Scope) -> Optional[ast.Call]:
         """The call ``node`` is, or the call a name is bound to exactly once."""
         target, _ = self.values.deref(node, scope)
         return target if isinstance(target, ast.Call) else None
+
+
+def _holder(data: dict, path: tuple) -> Any:
+    """The dict (or list) that holds ``path``'s last step, made on the way (lists exist already)."""
+    holder: Any = data
+    for step in path[:-1]:
+        holder = holder[step] if isinstance(holder, list) else holder.setdefault(step, {})
+    return holder
 
 
 def read_module(tree: ast.Module, text: str) -> list[Document]:

@@ -53,6 +53,11 @@ class Module:
     declared: set[str]  # names declared global or nonlocal somewhere
     #: assignments to attributes (``self.sm = ...``), by their dotted text, in the whole file
     attributes: dict[str, list[ast.expr]] = field(default_factory=dict)
+    #: names whose object may be changed in place: the base of an attribute (``x.append(...)``,
+    #: ``x.update(...)``) or of an assigned or deleted item (``x["k"] = v``), anywhere in the file
+    mutated: set[str] = field(default_factory=set)
+    #: id of a value assigned to a plain name -> that name (``est = PyTorch(...)``)
+    assigned: dict[int, str] = field(default_factory=dict)
 
     def binding(self, scope: Scope, name: str) -> tuple[Optional[Scope], list[Binding]]:
         """The scope that binds ``name`` as seen from ``scope`` (class bodies are skipped
@@ -111,10 +116,15 @@ def _visit(node: Any, scope: Scope, module: Module, stack: list) -> list:
         return []
     if isinstance(node, ast.Call):
         module.calls.append((node, scope))
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        module.mutated.add(node.value.id)
+    elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and not isinstance(node.ctx, ast.Load):
+        module.mutated.add(node.value.id)
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value is not None:
             scope.bind(targets[0].id, node.value)
+            module.assigned[id(node.value)] = targets[0].id
             rest = [node.value] + ([node.annotation] if isinstance(node, ast.AnnAssign) else [])
             return rest
         dotted = dotted_name(targets[0]) if len(targets) == 1 and isinstance(node, ast.Assign) else None

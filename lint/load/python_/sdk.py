@@ -90,18 +90,27 @@ def arguments(call: ast.Call, positional: list[Optional[str]]) -> Optional[dict[
     return out
 
 
+def modified(ctx: Context, call: ast.Call) -> bool:
+    """Is an attribute of the object ``call`` makes set later (``est.max_wait = ...``)? Then
+    what the constructor says is not what is sent."""
+    name = ctx.module.assigned.get(id(call))
+    return name is not None and any(k.startswith(name + ".") for k in ctx.module.attributes)
+
+
 def read_call(ctx: Context, call: ast.Call, scope: Scope) -> list[Built]:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in ("deploy", "transformer"):
         owner = ctx.resolve_call(func.value, scope)
         kind = sdk_class(ctx, owner.func, scope) if owner is not None else None
-        if kind not in ESTIMATORS | MODELS:
+        if kind not in ESTIMATORS | MODELS or modified(ctx, owner):  # type: ignore[arg-type]
             return []
         model = _model_name(ctx, owner, kind, scope)  # type: ignore[arg-type]
         if func.attr == "deploy":
             return _deploy(ctx, call, scope, model)
         return _transform(ctx, call, scope, model, POSITIONAL["transformer"])
     kind = sdk_class(ctx, func, scope)
+    if kind is None or modified(ctx, call):
+        return []
     if kind in ESTIMATORS:
         return _estimator(ctx, call, scope, kind)  # type: ignore[arg-type]
     if kind in MODELS:
@@ -134,44 +143,57 @@ def _estimator(ctx: Context, call: ast.Call, scope: Scope, kind: str) -> list[Bu
                         ("volume_size", ("ResourceConfig", "VolumeSizeInGB")),
                         ("instance_groups", ("ResourceConfig", "InstanceGroups")),
                         ("max_run", ("StoppingCondition", "MaxRuntimeInSeconds")),
-                        ("use_spot_instances", ("EnableManagedSpotTraining",)),
-                        ("role", ("RoleArn",))):
-        if param in args:
-            ctx.put(b, path, args[param], scope)
+                        ("use_spot_instances", ("EnableManagedSpotTraining",))):
+        _put(ctx, b, path, args, param, scope)
     ctx.default(b, ("StoppingCondition", "MaxRuntimeInSeconds"), MAX_RUN_DEFAULT)
-    if "max_wait" in args and _given(ctx, args["max_wait"], scope):
-        ctx.put(b, ("StoppingCondition", "MaxWaitTimeInSeconds"), args["max_wait"], scope)
-    if "checkpoint_s3_uri" in args and _given(ctx, args["checkpoint_s3_uri"], scope):
-        ctx.put(b, ("CheckpointConfig", "S3Uri"), args["checkpoint_s3_uri"], scope)
+    _put(ctx, b, ("StoppingCondition", "MaxWaitTimeInSeconds"), args, "max_wait", scope)
+    _put(ctx, b, ("CheckpointConfig", "S3Uri"), args, "checkpoint_s3_uri", scope)
     return [b]
 
 
-def _given(ctx: Context, node: ast.expr, scope: Scope) -> bool:
-    """Does a parameter the SDK sends only when truthy (``if max_wait:``) say anything? A
-    literal None, 0 or "" does not."""
+def _put(ctx: Context, b: Built, path: tuple, args: dict, param: str, scope: Scope) -> bool:
+    """Read parameter ``param`` into ``path`` when the call gives it. The SDK sends most
+    parameters only when they are truthy (``if max_wait:``), so a literal None, 0, False or ""
+    is taken as not given."""
+    node = args.get(param)
+    if node is None:
+        return False
     target, _ = ctx.values.deref(node, scope)
-    return not (isinstance(target, ast.Constant) and not target.value)
+    if isinstance(target, ast.Constant) and not target.value and not isinstance(target.value, bool):
+        return False
+    ctx.put(b, path, node, scope)
+    return True
 
 
 def _model(ctx: Context, call: ast.Call, scope: Scope, kind: str) -> list[Built]:
     args = arguments(call, POSITIONAL["Model"] if kind == "Model" else _FRAMEWORK)
-    if args is None:
+    if args is None or id(call) not in _used_models(ctx):
         return []
     b = _built(call, f"{kind}")
-    if "name" in args:
-        ctx.put(b, ("ModelName",), args["name"], scope)
-    else:
+    if not _put(ctx, b, ("ModelName",), args, "name", scope):
         ctx.default(b, ("ModelName",), UNKNOWN)
-    ctx.default(b, ("PrimaryContainer", "Image"), UNKNOWN)
-    if "image_uri" in args:
-        ctx.put(b, ("PrimaryContainer", "Image"), args["image_uri"], scope)
-    if "model_data" in args:
-        ctx.put(b, ("PrimaryContainer", "ModelDataUrl"), args["model_data"], scope)
-    if "env" in args:
-        ctx.put(b, ("PrimaryContainer", "Environment"), args["env"], scope)
-    if "role" in args:
-        ctx.put(b, ("ExecutionRoleArn",), args["role"], scope)
+    if not _put(ctx, b, ("PrimaryContainer", "Image"), args, "image_uri", scope):
+        ctx.default(b, ("PrimaryContainer", "Image"), UNKNOWN)
+    _put(ctx, b, ("PrimaryContainer", "ModelDataUrl"), args, "model_data", scope)
+    _put(ctx, b, ("PrimaryContainer", "Environment"), args, "env", scope)
     return [b]
+
+
+def _used_models(ctx: Context) -> set[int]:
+    """The model constructor calls whose model is created: deployed, made a transformer, or
+    created (``.create()``). A model object only built (to attach to an endpoint, say) sends
+    no request."""
+    used = getattr(ctx, "_sdk_used_models", None)
+    if used is None:
+        used = set()
+        for call, scope in ctx.module.calls:
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr in ("deploy", "transformer", "create"):
+                owner = ctx.resolve_call(func.value, scope)
+                if owner is not None:
+                    used.add(id(owner))
+        ctx._sdk_used_models = used  # type: ignore[attr-defined]
+    return used
 
 
 def _model_name(ctx: Context, owner: ast.Call, kind: str, scope: Scope) -> Optional[ast.expr]:
@@ -186,19 +208,13 @@ def _deploy(ctx: Context, call: ast.Call, scope: Scope, model: Optional[ast.expr
     if args is None or _local(ctx, args, scope) or "endpoint_type" in args or "resources" in args:
         return []
     b = _built(call, "deploy call")
-    if "endpoint_name" in args:
-        ctx.put(b, ("EndpointConfigName",), args["endpoint_name"], scope)
-    else:
+    if not _put(ctx, b, ("EndpointConfigName",), args, "endpoint_name", scope):
         ctx.default(b, ("EndpointConfigName",), UNKNOWN)
     variant = ("ProductionVariants", 0)
     b.data["ProductionVariants"] = [{}]
-    model_node = args.get("model_name", model)
-    if model_node is not None:
-        ctx.put(b, variant + ("ModelName",), model_node, scope)
-    else:
+    if not _put(ctx, b, variant + ("ModelName",), {"model_name": args.get("model_name", model)}, "model_name", scope):
         ctx.default(b, variant + ("ModelName",), UNKNOWN)
-    if "variant_name" in args:
-        ctx.put(b, variant + ("VariantName",), args["variant_name"], scope)
+    _put(ctx, b, variant + ("VariantName",), args, "variant_name", scope)
     ctx.default(b, variant + ("VariantName",), "AllTraffic")
     serverless = _config_call(ctx, args.get("serverless_inference_config"), scope, "ServerlessInferenceConfig")
     if serverless is False:
@@ -207,15 +223,12 @@ def _deploy(ctx: Context, call: ast.Call, scope: Scope, model: Optional[ast.expr
         _serverless(ctx, b, serverless, scope)
     else:
         for param, member in (("instance_type", "InstanceType"), ("initial_instance_count", "InitialInstanceCount")):
-            if param in args:
-                ctx.put(b, variant + (member,), args[param], scope)
-            else:
+            if not _put(ctx, b, variant + (member,), args, param, scope):
                 ctx.default(b, variant + (member,), UNKNOWN)
     for param, member in (("volume_size", "VolumeSizeInGB"),
                           ("model_data_download_timeout", "ModelDataDownloadTimeoutInSeconds"),
                           ("container_startup_health_check_timeout", "ContainerStartupHealthCheckTimeoutInSeconds")):
-        if param in args:
-            ctx.put(b, variant + (member,), args[param], scope)
+        _put(ctx, b, variant + (member,), args, param, scope)
     asynchronous = _config_call(ctx, args.get("async_inference_config"), scope, "AsyncInferenceConfig")
     if asynchronous is False:
         ctx.default(b, ("AsyncInferenceConfig",), UNKNOWN)
@@ -243,19 +256,15 @@ def _serverless(ctx: Context, b: Built, args: dict, scope: Scope) -> None:
     for param, member, default in (("memory_size_in_mb", "MemorySizeInMB", 2048),
                                    ("max_concurrency", "MaxConcurrency", 5),
                                    ("provisioned_concurrency", "ProvisionedConcurrency", None)):
-        if param in args:
-            ctx.put(b, where + (member,), args[param], scope)
-        elif default is not None:
+        if not _put(ctx, b, where + (member,), args, param, scope) and default is not None:
             ctx.default(b, where + (member,), default)
 
 
 def _async(ctx: Context, b: Built, args: dict, scope: Scope) -> None:
-    if "output_path" in args:
-        ctx.put(b, ("AsyncInferenceConfig", "OutputConfig", "S3OutputPath"), args["output_path"], scope)
-    ctx.default(b, ("AsyncInferenceConfig", "OutputConfig", "S3OutputPath"), UNKNOWN)
-    if "max_concurrent_invocations_per_instance" in args:
-        ctx.put(b, ("AsyncInferenceConfig", "ClientConfig", "MaxConcurrentInvocationsPerInstance"),
-                args["max_concurrent_invocations_per_instance"], scope)
+    if not _put(ctx, b, ("AsyncInferenceConfig", "OutputConfig", "S3OutputPath"), args, "output_path", scope):
+        ctx.default(b, ("AsyncInferenceConfig", "OutputConfig", "S3OutputPath"), UNKNOWN)
+    _put(ctx, b, ("AsyncInferenceConfig", "ClientConfig", "MaxConcurrentInvocationsPerInstance"), args,
+         "max_concurrent_invocations_per_instance", scope)
 
 
 def _transform(ctx: Context, call: ast.Call, scope: Scope, model: Optional[ast.expr],
@@ -265,15 +274,11 @@ def _transform(ctx: Context, call: ast.Call, scope: Scope, model: Optional[ast.e
         return []
     b = _built(call, "transformer call")
     ctx.default(b, ("TransformJobName",), UNKNOWN)
-    model_node = args.get("model_name", model)
-    if model_node is not None:
-        ctx.put(b, ("ModelName",), model_node, scope)
-    else:
+    if not _put(ctx, b, ("ModelName",), {"model_name": args.get("model_name", model)}, "model_name", scope):
         ctx.default(b, ("ModelName",), UNKNOWN)
     for param, path in (("strategy", ("BatchStrategy",)), ("max_payload", ("MaxPayloadInMB",)),
                         ("max_concurrent_transforms", ("MaxConcurrentTransforms",)),
                         ("instance_type", ("TransformResources", "InstanceType")),
                         ("instance_count", ("TransformResources", "InstanceCount"))):
-        if param in args:
-            ctx.put(b, path, args[param], scope)
+        _put(ctx, b, path, args, param, scope)
     return [b]

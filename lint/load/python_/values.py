@@ -73,6 +73,8 @@ class Reader:
             bound = self.module.single(scope, node.id)
             if not isinstance(bound, ast.expr):
                 break
+            if node.id in self.module.mutated and isinstance(bound, (ast.Dict, ast.List)):
+                break  # may be changed in place after it was bound (``x.append``, ``x["k"] = v``)
             once = once and self.module.loads.get(node.id, 0) == 1
             node = bound
             depth += 1

@@ -12,8 +12,9 @@ from gpulint.load.python_.scope import Module, Scope, analyse
 from gpulint.load.python_.values import Reader, Text
 from gpulint.load.spans import Span
 
-#: the most documents one file yields (a generated file of a million calls is not read whole)
-MAX_DOCUMENTS = 10_000
+#: the most documents one file yields: the calls after them are not read (no hand-written file
+#: holds that many; a generated one of a million calls must not take minutes)
+MAX_DOCUMENTS = 1_000
 
 
 @dataclass

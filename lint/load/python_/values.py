@@ -13,6 +13,7 @@ whole file; the span of a value built from parts, or of an unknown one, is not e
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from typing import Any, Optional
 
@@ -32,15 +33,38 @@ class Text:
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self.ascii = text.isascii()
+        #: per line with other characters: (byte offsets where a wide character ends, the
+        #: extra bytes up to there), to find a character column by bisection
+        self._wide: dict[int, tuple[list[int], list[int]]] = {}
 
     def _offset(self, line: int, byte_col: int) -> tuple[int, int]:
         """(character offset, 1-based character column) of a byte column on a 1-based line."""
-        start = self.starts[min(max(line, 1), len(self.starts)) - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.text)
-        chunk = self.text[start:end]
-        if not chunk.isascii():
-            byte_col = len(chunk.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore"))
-        return start + byte_col, byte_col + 1
+        line = min(max(line, 1), len(self.starts))
+        start = self.starts[line - 1]
+        col = byte_col
+        if not self.ascii:
+            ends, extra = self._line_table(line)
+            at = bisect.bisect_right(ends, byte_col)
+            col = byte_col - (extra[at - 1] if at else 0)
+        return start + col, col + 1
+
+    def _line_table(self, line: int) -> tuple[list[int], list[int]]:
+        table = self._wide.get(line)
+        if table is None:
+            end = self.starts[line] if line < len(self.starts) else len(self.text)
+            ends: list[int] = []
+            extra: list[int] = []
+            width = added = 0
+            for ch in self.text[self.starts[line - 1]:end]:
+                size = 1 if ch < "\x80" else len(ch.encode("utf-8", "surrogatepass"))
+                width += size
+                if size > 1:
+                    added += size - 1
+                    ends.append(width)
+                    extra.append(added)
+            table = self._wide[line] = (ends, extra)
+        return table
 
     def span(self, node: Any, exact: bool = True) -> Span:
         start, col = self._offset(node.lineno, node.col_offset)
@@ -137,8 +161,9 @@ class Reader:
             keys.append(resolved.value)
         out: dict = {}
         for key, value in zip(keys, node.values):
-            for old in [p for p in positions if p[:len(path) + 1] == path + (key,)]:
-                del positions[old]  # a repeated key: the last one is the value
+            if key in out:  # a repeated key: the last one is the value
+                for old in [p for p in positions if p[:len(path) + 1] == path + (key,)]:
+                    del positions[old]
             out[key] = self.read(value, scope, path + (key,), positions, exact, depth + 1)
         return out, True
 

@@ -143,6 +143,10 @@ class Reader:
                    for k in node.keywords}
             positions[path] = self.text.span(node, exact)
             return out, True
+        number = self.number(node, scope, depth)
+        if number is not None:
+            positions[path] = self.text.span(node, False)  # computed: no literal to edit
+            return number, True
         text = self.string(node, scope, depth)
         if text is not None:
             positions[path] = self.text.span(node, False)
@@ -166,6 +170,28 @@ class Reader:
                     del positions[old]
             out[key] = self.read(value, scope, path + (key,), positions, exact, depth + 1)
         return out, True
+
+    def number(self, node: ast.expr, scope: Scope, depth: int = 0) -> Optional[int]:
+        """A whole number computed from whole-number literals by ``+``, ``-`` and ``*``
+        (``6 * 3600``); None for anything else or beyond 18 digits."""
+        node, _ = self.deref(node, scope)
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value if abs(node.value) < 10**18 else None
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult))):
+            return None
+        left = self.number(node.left, scope, depth + 1)
+        right = self.number(node.right, scope, depth + 1) if left is not None else None
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Add):
+            value = left + right
+        elif isinstance(node.op, ast.Sub):
+            value = left - right
+        else:
+            value = left * right
+        return value if abs(value) < 10**18 else None
 
     def string(self, node: ast.expr, scope: Scope, depth: int = 0) -> Optional[str]:
         """A string built of known parts (f-strings, ``+``); unknown parts as placeholders.

@@ -57,10 +57,13 @@ def load(source: Any) -> None:
 
 def _parse(text: str) -> tuple[Any, str]:
     import ast
+    import warnings
 
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     try:
-        return ast.parse(text), ""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: the code's own business
+            return ast.parse(text), ""
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if isinstance(exc.lineno, int) else ""
         return None, f"Python {version} cannot parse it{where}"

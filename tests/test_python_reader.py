@@ -240,3 +240,24 @@ def test_warnings_python_gives_while_parsing_are_not_printed(tmp_path) -> None:
     proc = subprocess.run([sys.executable, "-W", "default", "-m", "gpulint", "re.py"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_the_same_setup_in_yaml_and_in_python_reports_the_same_rules() -> None:
+    """tests/fixtures/cases/forms-*: the markers of each case are checked by test_cases.py; here
+    the two forms must expect the same rules, and `gpulint cost` must price both alike."""
+    from expect import CASES, case_files, expected_for_file
+
+    def rules(case: str) -> list[str]:
+        return sorted(rule for f in case_files(os.path.join(CASES, case))
+                      for (_, rule), n in expected_for_file(f).items() for _ in range(n))
+
+    assert rules("forms-python") == rules("forms-yaml") == [
+        "payload-limit-exceeded", "scale-in-cooldown-short", "scale-out-slower-than-scale-in",
+        "scaling-capacity-invalid"]
+    costs = []
+    for case in ("forms-yaml", "forms-python"):
+        _, out, _ = run_cli(["cost", "--format", "json", os.path.join(CASES, case)])
+        data = json.loads(out)
+        costs.append([(r["kind"], r["name"], r["instance_types"], r["count"], r["monthly_min"], r["monthly_max"])
+                      for r in data["resources"]])
+    assert costs[0] == costs[1] and costs[0][0][:2] == ("endpoint-variant", "chat-config/AllTraffic")

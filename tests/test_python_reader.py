@@ -261,3 +261,9 @@ def test_the_same_setup_in_yaml_and_in_python_reports_the_same_rules() -> None:
         costs.append([(r["kind"], r["name"], r["instance_types"], r["count"], r["monthly_min"], r["monthly_max"])
                       for r in data["resources"]])
     assert costs[0] == costs[1] and costs[0][0][:2] == ("endpoint-variant", "chat-config/AllTraffic")
+
+
+def test_suppression_comments_work_in_python(tmp_path) -> None:
+    text = POLICY.replace("COOLDOWN,", "60,  # gpulint: disable=scale-in-cooldown-short\n       ")
+    status, diags, _ = lint(tmp_path, {"scale.py": text})
+    assert (status, diags) == (0, [])

@@ -267,3 +267,22 @@ def test_suppression_comments_work_in_python(tmp_path) -> None:
     text = POLICY.replace("COOLDOWN,", "60,  # gpulint: disable=scale-in-cooldown-short\n       ")
     status, diags, _ = lint(tmp_path, {"scale.py": text})
     assert (status, diags) == (0, [])
+
+
+def test_kwargs_from_a_dict_literal_are_read_with_their_spans() -> None:
+    text = textwrap.dedent("""\
+        import boto3
+        KEY = "ScaleInCooldown"
+        CONF = {"TargetValue": 70.0, KEY: 60}
+        COMMON = {"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/e/variant/v"}
+        boto3.client("application-autoscaling").put_scaling_policy(
+            PolicyName="p", ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+            TargetTrackingScalingPolicyConfiguration=CONF, **COMMON)
+    """)
+    source = load("x.py", text.encode())
+    (doc,) = source.documents
+    assert doc.data == {"PolicyName": "p", "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+                        "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 70.0, "ScaleInCooldown": 60},
+                        "ServiceNamespace": "sagemaker", "ResourceId": "endpoint/e/variant/v"}
+    span = source.locate(0, ("ServiceNamespace",))
+    assert (span.line, text[span.start:span.end], span.exact) == (4, '"sagemaker"', True)

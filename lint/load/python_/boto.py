@@ -56,8 +56,9 @@ def read_call(ctx: Context, call: ast.Call, scope: Scope) -> list[Built]:
             if not isinstance(value, dict):
                 return []
             splat, _ = ctx.values.deref(kw.value, scope)
-            for key, node in zip([k.value for k in splat.keys], splat.values):  # type: ignore[union-attr]
-                ctx.put(built, (key,), node, scope)
+            for key, node in zip(splat.keys, splat.values):  # type: ignore[union-attr]
+                name, _ = ctx.values.deref(key, scope)  # a str constant, or read() said otherwise
+                ctx.put(built, (name.value,), node, scope)  # type: ignore[attr-defined]
         else:
             ctx.put(built, (kw.arg,), kw.value, scope)
     return [built]

@@ -94,7 +94,11 @@ def modified(ctx: Context, call: ast.Call) -> bool:
     """Is an attribute of the object ``call`` makes set later (``est.max_wait = ...``)? Then
     what the constructor says is not what is sent."""
     name = ctx.module.assigned.get(id(call))
-    return name is not None and any(k.startswith(name + ".") for k in ctx.module.attributes)
+    bases = getattr(ctx, "_sdk_attribute_bases", None)
+    if bases is None:
+        bases = {k.split(".", 1)[0] for k in ctx.module.attributes}
+        ctx._sdk_attribute_bases = bases  # type: ignore[attr-defined]
+    return name is not None and name in bases
 
 
 def read_call(ctx: Context, call: ast.Call, scope: Scope) -> list[Built]:

@@ -45,9 +45,15 @@ def kind_of(name: str) -> Optional[str]:
     return None
 
 
+_MODULES: dict[str, Any] = {}
+
+
 def language(kind: str) -> Any:
     """The module that reads (and renders literals of) ``kind``."""
-    return importlib.import_module(MAPPED_KINDS[kind][0])
+    module = _MODULES.get(kind)
+    if module is None:
+        module = _MODULES[kind] = importlib.import_module(MAPPED_KINDS[kind][0])
+    return module
 
 
 def relevant(kind: str, raw: bytes) -> bool:

@@ -286,3 +286,21 @@ def test_kwargs_from_a_dict_literal_are_read_with_their_spans() -> None:
                         "ServiceNamespace": "sagemaker", "ResourceId": "endpoint/e/variant/v"}
     span = source.locate(0, ("ServiceNamespace",))
     assert (span.line, text[span.start:span.end], span.exact) == (4, '"sagemaker"', True)
+
+
+def test_the_sdk_sends_true_for_any_true_spot_flag_and_nothing_for_a_false_one() -> None:
+    docs = _docs("""\
+        from sagemaker.estimator import Estimator
+        Estimator(image_uri="i", instance_type="ml.g5.xlarge", instance_count=1, use_spot_instances=1)
+        Estimator(image_uri="i", instance_type="ml.g5.xlarge", instance_count=1, use_spot_instances=False)
+        Estimator(image_uri="i", instance_type="ml.g5.xlarge", instance_count=1, use_spot_instances=flag)
+    """)
+    assert [d.data.get("EnableManagedSpotTraining", "absent") for d in docs] == [True, "absent", "${flag}"]
+
+
+def test_a_python_file_above_the_size_limit_gets_a_note(tmp_path) -> None:
+    (tmp_path / ".gpulint.yaml").write_text("max-file-size: 100\n")
+    status, diags, err = lint(tmp_path, {"big.py": "import boto3\n" + "# padding\n" * 50})
+    assert (status, diags) == (0, [])
+    assert "skipped 1 Python file(s) that could not be read, e.g. big.py: file is" in err
+    assert "larger than max-file-size (100); skipped" in err

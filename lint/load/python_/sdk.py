@@ -149,6 +149,12 @@ def _estimator(ctx: Context, call: ast.Call, scope: Scope, kind: str) -> list[Bu
                         ("max_run", ("StoppingCondition", "MaxRuntimeInSeconds")),
                         ("use_spot_instances", ("EnableManagedSpotTraining",))):
         _put(ctx, b, path, args, param, scope)
+    spot = b.data.get("EnableManagedSpotTraining")
+    if spot is not None and not (isinstance(spot, str) and "${" in spot):
+        if spot:
+            b.data["EnableManagedSpotTraining"] = True  # the SDK sends True for any true value
+        else:
+            del b.data["EnableManagedSpotTraining"]  # and nothing for a false one
     ctx.default(b, ("StoppingCondition", "MaxRuntimeInSeconds"), MAX_RUN_DEFAULT)
     _put(ctx, b, ("StoppingCondition", "MaxWaitTimeInSeconds"), args, "max_wait", scope)
     _put(ctx, b, ("CheckpointConfig", "S3Uri"), args, "checkpoint_s3_uri", scope)

@@ -467,12 +467,14 @@ def load_project(paths: list[str], config: Config, stdin_filename: Optional[str]
     ``options`` go to ``collect_inputs`` (``resolver``, ``force_exclude``)."""
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     project = Project()
+    sources = []
     for loaded in Linter(config).process_all(inputs):
+        sources.append(loaded.source)
         for obj in loaded.objects:
             project.add(obj)
         if diagnostics is not None:
             diagnostics.extend(loaded.diagnostics)
-    return project, notes
+    return project, notes + unread_notes(sources)
 
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),

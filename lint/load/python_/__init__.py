@@ -44,7 +44,7 @@ def load(source: Any) -> None:
     """Fill ``source.documents`` with one document per call read; ``source.unread`` when the
     file cannot be parsed."""
     source.documents = []
-    if not relevant(source.text.encode("utf-8", "surrogatepass")):
+    if not any(marker.decode() in source.text for marker in MARKERS):
         return
     tree, why = _parse(source.text)
     if tree is None:

@@ -347,3 +347,13 @@ def test_mutated_python_never_fails_the_run(tmp_path, seed) -> None:
         after = path.read_text(encoding="utf-8")
         if after != variant:
             ast.parse(after)  # a fix never leaves code that does not parse
+
+
+def test_calls_with_keywords_boto3_does_not_take_are_not_read() -> None:
+    docs = _docs("""\
+        import boto3
+        def wrap(session, network):
+            session.create_endpoint_config(name="c", model_name="m", initial_instance_count=1)
+            network.create_endpoint_config(aliases=["a"], links=None)
+    """)
+    assert docs == []

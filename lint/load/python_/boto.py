@@ -6,7 +6,8 @@ service that has that method: a name or attribute bound to ``boto3.client("sagem
 too). On a receiver whose service is unknown (a parameter, a helper's return value), a method
 only that service has is read too (``put_scaling_policy``, ``create_endpoint_config``); a name
 other services share (``create_model``, ``create_endpoint``) is not. A call with positional
-arguments is no boto3 call (boto3 takes keywords only), and one whose ``**kwargs`` cannot be
+arguments, or with a keyword that is not PascalCase, is no boto3 call (boto3 takes the API's
+members as keywords only), and one whose ``**kwargs`` cannot be
 read (anything but a dict literal, or a name bound once to one) is not read at all: members
 it may add would be missing, and rules would report them missing.
 """
@@ -40,6 +41,8 @@ def read_call(ctx: Context, call: ast.Call, scope: Scope) -> list[Built]:
     func = call.func
     if not isinstance(func, ast.Attribute) or func.attr not in SERVICE_OF or call.args:
         return []
+    if any(kw.arg is not None and not kw.arg[:1].isupper() for kw in call.keywords):
+        return []  # boto3 members are PascalCase: a wrapper's own method (docker, moto, the SDK's Session)
     service = receiver_service(ctx, func.value, scope)
     if service != SERVICE_OF[func.attr] and not (service is None and func.attr in UNAMBIGUOUS):
         return []

@@ -149,3 +149,91 @@ def build_corpus(folder: str, n: int, seed: int = 42) -> dict:
         i += count
         file_no += 1
     return stats
+
+
+# --------------------------------------------------------------------------- unrelated Python
+
+PYTHON_MODULE = '''\
+"""Module {i}: request handling for service {name} (generated for the benchmark)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+LOG = logging.getLogger(__name__)
+LIMIT_{i} = {limit}
+TIMEOUT = {timeout}
+
+
+@dataclass
+class Record{i}:
+    key: str
+    value: float = 0.0
+    tags: list[str] = field(default_factory=list)
+
+    def score(self, weight: float = 1.5) -> float:
+        return sum(len(t) for t in self.tags) * weight + self.value
+
+
+def load_{name}(path: str) -> list[Record{i}]:
+    """Read records from a JSON lines file."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            data = json.loads(line)
+            out.append(Record{i}(data["key"], float(data.get("value", 0)), list(data.get("tags", []))))
+    return out
+
+
+def summarise_{name}(records: list[Record{i}], top: int = {top}) -> dict[str, Any]:
+    ranked = sorted(records, key=lambda r: r.score(), reverse=True)[:top]
+    return {{
+        "count": len(records),
+        "top": [r.key for r in ranked],
+        "mean": sum(r.value for r in records) / max(len(records), 1),
+        "env": os.environ.get("STAGE_{i}", "dev"),
+    }}
+
+
+class Handler{i}:
+    def __init__(self, root: str, retries: int = {retries}) -> None:
+        self.root = root
+        self.retries = retries
+        self.cache: dict[str, Optional[dict]] = {{}}
+
+    def handle(self, name: str) -> Optional[dict]:
+        if name in self.cache:
+            return self.cache[name]
+        for attempt in range(self.retries):
+            try:
+                result = summarise_{name}(load_{name}(os.path.join(self.root, name)))
+            except (OSError, ValueError) as exc:
+                LOG.warning("attempt %d for %s failed: %s", attempt, name, exc)
+                continue
+            self.cache[name] = result
+            return result
+        return None
+'''
+
+
+def add_unrelated_python(folder: str, count: int = 1000, seed: int = 42) -> dict:
+    """Write ``count`` ordinary Python modules (none mentions the AWS SDKs gpulint reads) under
+    ``folder/app/``; return counts. Added beside a YAML corpus, they measure what Python files
+    that gpulint has no reason to parse cost a run."""
+    rng = random.Random(seed)
+    root = os.path.join(folder, "app")
+    stats = {"files": 0, "bytes": 0}
+    for i in range(count):
+        sub = os.path.join(root, f"pkg{i % 25:02d}")
+        os.makedirs(sub, exist_ok=True)
+        text = PYTHON_MODULE.format(i=i, name=f"svc{i}", limit=rng.randint(10, 10_000), timeout=rng.randint(1, 120),
+                                    top=rng.randint(3, 20), retries=rng.randint(1, 5))
+        with open(os.path.join(sub, f"mod{i:04d}.py"), "w", encoding="utf-8") as fh:
+            fh.write(text)
+        stats["files"] += 1
+        stats["bytes"] += len(text.encode())
+    return stats

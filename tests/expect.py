@@ -6,7 +6,7 @@ comment) where it must not. Scenarios about several rules at once
 (suppressions, kustomize overlays, the forms of SageMaker documents) live in
 ``tests/fixtures/cases/``. In either folder a case is a file, or a folder of
 files. In YAML (and Terraform), a comment ``# expect: rule-name`` (several: ``# expect: a, b``)
-marks the line where exactly that diagnostic must be reported; a line without
+marks the line where exactly that diagnostic must be reported (in Python files too); a line without
 a marker must have none. JSON cannot hold comments, so ``x.json`` lists its
 expectations in ``x.json.expect``, one ``LINE rule-name`` per line. A case's
 config comes from ``gpulint.yaml`` in a case folder (read as that folder's
@@ -28,6 +28,8 @@ from gpulint.engine.run import lint_paths
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 CASES = os.path.join(FIXTURES, "cases")
 RULE_CASES = os.path.join(FIXTURES, "rules")
+#: the files a case is made of (Python marks its lines with the same ``# expect:`` comments)
+CASE_EXTENSIONS = (".yaml", ".yml", ".json", ".tf", ".py")
 _MARK = re.compile(r"#\s*expect:\s*([a-z0-9\-, ]+)")
 
 
@@ -69,7 +71,7 @@ def case_files(case: str) -> list[str]:
         out = []
         for root, _, files in os.walk(case):
             for f in files:
-                if f.endswith((".yaml", ".yml", ".json", ".tf")) and f != "gpulint.yaml":
+                if f.endswith(CASE_EXTENSIONS) and f != "gpulint.yaml":
                     out.append(os.path.join(root, f))
         return sorted(out)
     return [case]
@@ -80,7 +82,7 @@ def cases_in(folder: str) -> list[str]:
     out = []
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
-        if os.path.isdir(path) or name.endswith((".yaml", ".yml", ".json", ".tf")):
+        if os.path.isdir(path) or name.endswith(CASE_EXTENSIONS):
             out.append(path)
     return out
 

@@ -13,7 +13,7 @@ from gpulint.engine.run import lint_paths
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "bench"))
 
-from corpus import build_corpus  # noqa: E402
+from corpus import add_unrelated_python, build_corpus  # noqa: E402
 
 
 def _same_tree(a: str, b: str) -> bool:
@@ -67,3 +67,42 @@ def test_run_py_says_how_to_get_yamllint_when_it_is_missing(tmp_path) -> None:
     assert "pip install 'gpulint[bench]'" in out
     row = next(line for line in out.splitlines() if line.startswith("gpulint small file / yamllint"))
     assert row.split()[-2:] == ["not", "measured"]
+
+
+def test_the_mixed_corpus_adds_python_files_gpulint_never_parses(tmp_path, monkeypatch) -> None:
+    import ast
+
+    build_corpus(str(tmp_path / "plain"), 100)
+    build_corpus(str(tmp_path / "mixed"), 100)
+    first = add_unrelated_python(str(tmp_path / "mixed"), 60)
+    again = add_unrelated_python(str(tmp_path / "again"), 60)
+    assert first == again and first["files"] == 60
+    assert _same_tree(str(tmp_path / "mixed" / "app"), str(tmp_path / "again" / "app"))
+    python = [os.path.join(d, f) for d, _, fs in os.walk(str(tmp_path / "mixed" / "app")) for f in fs]
+    assert len(python) == 60 and all(p.endswith(".py") for p in python)
+    for path in python:
+        text = open(path, encoding="utf-8").read()
+        compile(text, path, "exec")  # real Python
+        assert "boto3" not in text and "sagemaker" not in text
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a Python file without boto3 or sagemaker was parsed")
+
+    monkeypatch.setattr(ast, "parse", refuse)
+    monkeypatch.setenv("GPULINT_JOBS", "1")
+    plain = lint_paths([str(tmp_path / "plain")])
+    mixed = lint_paths([str(tmp_path / "mixed")])
+    assert mixed.files_checked == plain.files_checked + 60
+    rel = lambda result, root: sorted((os.path.relpath(d.file, root), d.line, d.rule) for d in result.diagnostics)  # noqa: E731
+    assert rel(mixed, str(tmp_path / "mixed")) == rel(plain, str(tmp_path / "plain"))
+
+
+def test_mixed_py_prints_both_runs_and_the_ratio(tmp_path) -> None:
+    out = subprocess.run(
+        [sys.executable, os.path.join(REPO, "bench", "mixed.py"), "--rounds", "1", "--documents", "20",
+         "--python-files", "20", "--keep", str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=300,
+    ).stdout
+    for label in ("yaml only, GPULINT_JOBS=1", "yaml + python, GPULINT_JOBS=1", "yaml + python / yaml only, GPULINT_JOBS=1",
+                  "yaml + python / yaml only", "plus 20 Python files"):
+        assert label in out, label

@@ -512,10 +512,19 @@ def test_cost_table_for_all_examples_matches_hand_computed_figures() -> None:
     rerank = rows[("examples/sagemaker/nightly-transform.json", "transform-job", "nightly-rerank")]
     assert rerank["hourly"]["at_max"] == sm("ml.g5.xlarge")
 
+    # examples/python/support_bot.py: the SDK deploy, scaled 1-4 by the boto3 target; the estimator's 6 h run
+    bot = rows[("examples/python/support_bot.py", "endpoint-variant", "support-bot/AllTraffic")]
+    assert bot["count"]["from"] == "scalable target endpoint/support-bot/variant/AllTraffic"
+    assert (bot["monthly_min"], bot["monthly_max"]) == (round(sm("ml.g5.2xlarge") * h, 2),
+                                                        round(4 * sm("ml.g5.2xlarge") * h, 2))
+    py_job = rows[("examples/python/support_bot.py", "training-job", "TrainingJob")]
+    assert py_job["per_run"] == round(sm("ml.g5.12xlarge") * 6, 2)  # max_run=6 * 3600
+
     monthly = [r for r in data["resources"] if r["billing"] == "monthly"]
     assert data["totals"]["monthly_min"] == round(sum(r["monthly_min"] or 0 for r in monthly), 2)
     assert data["totals"]["monthly_max"] == round(sum(r["monthly_max"] or 0 for r in monthly), 2)
-    assert data["totals"]["jobs_per_run"] == round(job["per_run"] + round(2 * sm("ml.p4d.24xlarge") * 10, 2), 2)
+    assert data["totals"]["jobs_per_run"] == round(
+        job["per_run"] + round(2 * sm("ml.p4d.24xlarge") * 10, 2) + py_job["per_run"], 2)
     assert data["totals"]["total_max"] == round(data["totals"]["monthly_max"] + data["totals"]["jobs_per_run"], 2)
     assert sorted(data["totals"]["unpriced"]) == ["nodegroup inferentia", "nodegroup system"]
     _, text, _ = run(["cost", "examples"])

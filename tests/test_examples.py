@@ -80,6 +80,11 @@ COST: Expected = {
     "cost/sagemaker/transform-job.json": [],
 }
 
+#: SageMaker and autoscaling set up in Python (the SDK and boto3), read without running it
+PYTHON: Expected = {
+    "python/support_bot.py": [(29, "spot-training-without-checkpoint"), (63, "scale-in-cooldown-short")],
+}
+
 #: domain folder under examples/ -> its expectations
 DOMAINS: dict[str, Expected] = {
     "kubernetes": KUBERNETES,
@@ -87,6 +92,7 @@ DOMAINS: dict[str, Expected] = {
     "cluster": CLUSTER,
     "cost": COST,
     "terraform": TERRAFORM,
+    "python": PYTHON,
 }
 
 
@@ -134,7 +140,7 @@ def test_every_example_states_what_it_shows(domain: str) -> None:
     files = set()
     for root, _, names in os.walk(folder):
         for n in names:
-            if n.endswith((".yaml", ".yml", ".json", ".tf")) and not n.startswith(".gpulint"):
+            if n.endswith((".yaml", ".yml", ".json", ".tf", ".py")) and not n.startswith(".gpulint"):
                 files.add(os.path.relpath(os.path.join(root, n), EXAMPLES).replace(os.sep, "/"))
     assert files, f"examples/{domain} holds no examples"
     unlisted = sorted(files - set(DOMAINS[domain]))

@@ -480,7 +480,7 @@ def test_the_hook_keeps_force_exclude_when_a_user_sets_args():
     for hook_id in ("gpulint", "gpulint-fix"):
         hook = _hook(hook_id)
         assert hook["entry"] == "gpulint --force-exclude"
-        assert hook["files"] == r"(?i)\.(ya?ml|json|tf)$"
+        assert hook["files"] == r"(?i)\.(ya?ml|json|tf|py)$"
         assert hook["require_serial"] is True
     assert _hook("gpulint-fix")["args"] == ["--fix"]
 

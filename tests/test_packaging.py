@@ -169,13 +169,14 @@ def test_pre_commit_hooks_are_declared() -> None:
     assert set(hooks) == {"gpulint", "gpulint-fix"}
     lint = hooks["gpulint"]
     # --force-exclude in the entry: a configuration's own args replace the hook's
-    assert (lint["entry"], lint["language"], lint["types_or"]) == ("gpulint --force-exclude", "python", ["yaml", "json", "terraform"])
+    assert (lint["entry"], lint["language"], lint["types_or"]) == (
+        "gpulint --force-exclude", "python", ["yaml", "json", "terraform", "python"])
     # cross-file rules (HPA/KEDA -> workload) need every file in one process
     assert lint["require_serial"] is True
     assert "args" not in lint or "--fix" not in lint["args"]
     fix = hooks["gpulint-fix"]
     assert (fix["entry"], fix["language"], fix["types_or"], fix["args"]) == (
-        "gpulint --force-exclude", "python", ["yaml", "json", "terraform"], ["--fix"])
+        "gpulint --force-exclude", "python", ["yaml", "json", "terraform", "python"], ["--fix"])
     assert fix["require_serial"] is True
 
 

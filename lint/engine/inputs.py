@@ -25,6 +25,7 @@ from typing import Optional
 from gpulint import load as loader
 from gpulint.config import Config, ConfigResolver
 from gpulint.load import Source
+from gpulint.load import mapped
 from gpulint.load.bounded import read_bounded
 from gpulint.load.sidefile import shown
 from gpulint.load.walk import walk
@@ -228,6 +229,9 @@ def read_source(item: Input, max_file_size: int) -> Source:
 
 
 def _unread(name: str, message: str) -> Source:
+    kind = mapped.kind_of(name)
+    if kind is not None and mapped.unread_ok(kind):
+        return Source(name, "", kind, unread=message)  # a note, not a parse-error
     src = Source(name, "", "yaml")
     src.error = loader.LoadError(message)
     return src

@@ -262,6 +262,7 @@ class Linter:
             owners[id(source)] = self.for_config(item.config)
             for obj in loaded.objects:
                 result.project.add(obj)
+        result.notes.extend(unread_notes(result.sources))
         if all(owner is self for owner in owners.values()):
             self._run_rules(result.project, per_source_diags, report)
             self._rule_notes(result, report)
@@ -451,6 +452,16 @@ def _also_lines(target: ModelObject, finding: Finding, line: int) -> tuple[int, 
     return tuple(lines)
 
 
+def unread_notes(sources: list[Source]) -> list[str]:
+    """One note for the files skipped without an error (Python gpulint cannot parse), by kind."""
+    by_kind: dict[str, list[Source]] = {}
+    for source in sources:
+        if source.unread is not None:
+            by_kind.setdefault(source.kind, []).append(source)
+    return [f"skipped {len(skipped)} {kind.capitalize()} file(s) that could not be read, e.g. "
+            f"{skipped[0].name}: {skipped[0].unread}" for kind, skipped in sorted(by_kind.items())]
+
+
 def d_source(finding: Finding, obj: ModelObject) -> Source:
     return (finding.obj or obj).source
 
@@ -463,12 +474,14 @@ def load_project(paths: list[str], config: Config, stdin_filename: Optional[str]
     ``options`` go to ``collect_inputs`` (``resolver``, ``force_exclude``)."""
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     project = Project()
+    sources = []
     for loaded in Linter(config).process_all(inputs):
+        sources.append(loaded.source)
         for obj in loaded.objects:
             project.add(obj)
         if diagnostics is not None:
             diagnostics.extend(loaded.diagnostics)
-    return project, notes
+    return project, notes + unread_notes(sources)
 
 
 def lint_paths(paths: list[str], config: Optional[Config] = None, select: Iterable[str] = (),

@@ -52,3 +52,7 @@ class Document:
     #: for a document built from another language (:mod:`gpulint.load.mapped`): path -> Span
     #: of the text each value came from; None for YAML and JSON, located by parsing again
     positions: Optional[dict] = None
+    #: for a built document: the form of the objects made of it (the recognisers' default when
+    #: None), and what in the file it stands for ("put_scaling_policy call"), for messages
+    form: Optional[str] = None
+    label: Optional[str] = None

@@ -47,9 +47,28 @@ def kind_of(name: str) -> Optional[str]:
     return None
 
 
+_MODULES: dict[str, Any] = {}
+
+
 def language(kind: str) -> Any:
     """The module that reads (and renders literals of) ``kind``."""
-    return importlib.import_module(MAPPED_KINDS[kind][0])
+    module = _MODULES.get(kind)
+    if module is None:
+        module = _MODULES[kind] = importlib.import_module(MAPPED_KINDS[kind][0])
+    return module
+
+
+def relevant(kind: str, raw: bytes) -> bool:
+    """Can ``raw`` hold anything the language module reads? (Its ``relevant(raw)``, a cheap
+    text check made before the file is decoded; every file when the module has none.)"""
+    check = getattr(language(kind), "relevant", None)
+    return check is None or bool(check(raw))
+
+
+def unread_ok(kind: str) -> bool:
+    """Does a file of ``kind`` that cannot be read get a note instead of a ``parse-error``? (The
+    module's ``UNREAD_IS_NOTE``: Python code gpulint cannot parse is not gpulint's to judge.)"""
+    return bool(getattr(language(kind), "UNREAD_IS_NOTE", False))
 
 
 def load_mapped(source: Source) -> None:

@@ -32,6 +32,9 @@ class Source:
     documents: list[Document] = field(default_factory=list)
     duplicates: list[DuplicateKey] = field(default_factory=list)
     error: Optional[LoadError] = None
+    #: why a file of a mapped kind was not read, when it was skipped without an error (a Python
+    #: file this interpreter cannot parse): a note for the run, never a finding
+    unread: Optional[str] = None
     _positions: Optional[Positions] = field(default=None, repr=False)
 
     @property
@@ -57,9 +60,13 @@ def load(name: str, raw: bytes, kind: Optional[str] = None) -> Source:
     """Load ``raw`` as the file ``name``. Never raises for bad input."""
     if kind is None:
         kind = mapped.kind_of(name) or ("json" if name.lower().endswith(".json") else "yaml")
+    if kind in MAPPED_KINDS and not mapped.relevant(kind, raw):
+        return Source(name, "", kind)  # nothing of interest in it: not even decoded
     try:
         text = decode(raw)
     except LoadError as exc:
+        if kind in MAPPED_KINDS and mapped.unread_ok(kind):
+            return Source(name, "", kind, unread=exc.message)
         return Source(name, "", kind, error=exc)
     source = Source(name, text, kind)
     try:

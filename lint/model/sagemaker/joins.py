@@ -194,8 +194,9 @@ def variant_instance_types(variant: Variant) -> list[tuple[tuple, str]]:
 
 
 def _doc_kind(obj: AwsObject) -> str:
-    """How a resource is deployed: ACK, CloudFormation, or API calls (requests and saved responses)."""
-    return "api" if obj.form in ("request", "response") else obj.form
+    """How a resource is deployed: ACK, CloudFormation, the SageMaker Python SDK, or API calls
+    (requests, saved responses, boto3 calls in Python)."""
+    return "api" if obj.form in ("request", "response", "python") else obj.form
 
 
 _INDEXES: "weakref.WeakKeyDictionary[Any, Index]" = weakref.WeakKeyDictionary()

@@ -62,8 +62,8 @@ class AwsObject(ModelObject):
     data: dict = field(default_factory=dict)
     #: the mapping as written in the file (for paths)
     raw: Any = None
-    #: "request", "response", "ack", "cloudformation", "operator" (the legacy SageMaker operator) or
-    #: "terraform" (a resource of a .tf file)
+    #: "request", "response", "ack", "cloudformation", "operator" (the legacy SageMaker operator),
+    #: "terraform" (a resource of a .tf file), "python" (a boto3 call) or "python-sdk"
     form: str = "request"
     #: the region an ACK resource's status records (``status.ackResourceMetadata.region``)
     region: Optional[str] = None

@@ -202,16 +202,17 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
     cls = classify(data)
     if cls is not None:
         result = Recognised()
-        form = "response" if _is_response(data) else "request"
+        form = doc.form or ("response" if _is_response(data) else "request")  # doc.form: built from code
         if source.kind in ("terraform", "terraform-plan"):
             form = "terraform"  # a resource of a .tf file, built in the request's shape
         if form == "request" and _skeleton(cls, doc, data, result):
             return result
         _build(cls, source, doc, data, (), form, result)
         address = getattr(doc, "address", None)
-        if address:
+        named = f"({address})" if address else f"({source.kind.capitalize()} {doc.label})" if doc.label else ""
+        if named:
             for obj in result.objects:
-                obj.kind = f"{obj.kind} ({address})"
+                obj.kind = f"{obj.kind} {named}"
         return result
     # describe-scalable-targets / describe-scaling-policies output: a list of resources
     for key, value in data.items():

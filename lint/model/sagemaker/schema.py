@@ -165,7 +165,7 @@ _RANK = {"type": 0, "enum": 1, "minLength": 2, "maxLength": 2, "minimum": 2, "ma
 
 
 #: forms that fill in required members themselves (names generated at deploy time)
-_OWN_REQUIRED_SETS = ("response", "cloudformation", "operator", "terraform")
+_OWN_REQUIRED_SETS = ("response", "cloudformation", "operator", "terraform", "python-sdk")
 
 
 def validate(obj: AwsObject, violations: list[Violation]) -> None:
@@ -185,7 +185,8 @@ def validate(obj: AwsObject, violations: list[Violation]) -> None:
             continue
         if kind == "required":
             # responses leave members out; CloudFormation and the SageMaker operator generate names and
-            # have their own required sets; so does Terraform
+            # have their own required sets; so does Terraform, and the SageMaker Python SDK fills in
+            # the members its calls leave out (form python-sdk)
             if obj.form not in _OWN_REQUIRED_SETS and isinstance(err.instance, dict) \
                     and not _unknown_at(obj, steps, err.instance):
                 _missing(obj, steps, err.instance, err.validator_value, seen, violations)

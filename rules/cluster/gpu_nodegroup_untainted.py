@@ -3,7 +3,9 @@ so any pod can land on it."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+import os
+import weakref
+from typing import Any, Iterator, Optional
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
@@ -151,21 +153,40 @@ def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
     """Is there a pool for the pods that would not tolerate a taint on ``obj``: one that is not all
     accelerator instances and has nodes, in the same ClusterConfig (eksctl; a nodegroup that starts
     with no node does not count) or in the same folder (Karpenter, whose NodePools name no cluster)?"""
-    import os
-
-    folder = os.path.dirname(os.path.abspath(obj.file))
-    for other in ctx.project.of_type(NodePool):
+    by_document, by_folder = _neighbours(ctx.project)
+    if obj.provider == "eksctl":
+        others = by_document[(id(obj.source), obj.doc_index)]
+    else:
+        others = by_folder[_folder(obj)]
+    for other in others:
         if other is obj or never_launches(other):
             continue
-        if obj.provider == "eksctl":
-            if other.source is not obj.source or other.doc_index != obj.doc_index or not _starts_with_nodes(other):
-                continue
-        elif os.path.dirname(os.path.abspath(other.file)) != folder:
+        if obj.provider == "eksctl" and not _starts_with_nodes(other):
             continue
         infos = other.type_info()
         if not infos or not all(it.accelerated is True for it in infos):
             return True
     return False
+
+
+_NEIGHBOURS: "weakref.WeakKeyDictionary[Any, tuple[dict, dict]]" = weakref.WeakKeyDictionary()
+
+
+def _neighbours(project: Any) -> tuple[dict[tuple[int, int], list[NodePool]], dict[str, list[NodePool]]]:
+    """The run's pools by document and by folder, in run order (worked out once per run)."""
+    found = _NEIGHBOURS.get(project)
+    if found is None:
+        by_document: dict[tuple[int, int], list[NodePool]] = {}
+        by_folder: dict[str, list[NodePool]] = {}
+        for pool in project.of_type(NodePool):
+            by_document.setdefault((id(pool.source), pool.doc_index), []).append(pool)
+            by_folder.setdefault(_folder(pool), []).append(pool)
+        found = _NEIGHBOURS[project] = (by_document, by_folder)
+    return found
+
+
+def _folder(pool: NodePool) -> str:
+    return os.path.dirname(os.path.abspath(pool.file))
 
 
 def _starts_with_nodes(pool: NodePool) -> bool:

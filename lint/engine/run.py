@@ -20,6 +20,7 @@ from gpulint.config import Config
 from gpulint.diagnostics import Diagnostic, Path, Severity
 from gpulint.engine import parallel
 from gpulint.engine.inputs import Input, collect_inputs, read_source
+from gpulint.engine.reuse import LoadedMemo
 from gpulint.engine.rule import Context, Finding, Rule, get_rule, loaded_rules
 from gpulint.engine.suppress import annotation_ignores, apply_suppressions, cap_schema_problems
 from gpulint.load import LoadError, Source, Span
@@ -108,6 +109,8 @@ class Linter:
         self._given = (list(select), list(ignore))
         #: the linters of the other configs of a run, by config file (see ``for_config``)
         self._others: dict[Optional[str], "Linter"] = {}
+        #: what the last run loaded, when a later run may reuse it (``gpulint.engine.reuse``)
+        self.memo: Optional[LoadedMemo] = None
 
     def for_config(self, config: Optional[Config]) -> "Linter":
         """The linter for files linted with ``config`` (None: this linter's own): the same
@@ -294,7 +297,13 @@ class Linter:
                 result.fail_on[name] = linter.config.fail_on
 
     def process_all(self, inputs: list[Input]) -> list[Loaded]:
-        """Per-file work, on every core when there is enough of it to pay for the processes."""
+        """Per-file work, on every core when there is enough of it to pay for the processes; with a
+        ``memo`` (see ``gpulint.engine.reuse``) only for the inputs the last run did not have."""
+        if self.memo is not None:
+            return self.memo.process(inputs, self._process_all)
+        return self._process_all(inputs)
+
+    def _process_all(self, inputs: list[Input]) -> list[Loaded]:
         jobs = parallel.parallel_jobs(inputs)
         self._jobs = jobs  # the rules then run on as many cores
         if jobs > 1:

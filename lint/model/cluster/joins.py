@@ -71,6 +71,8 @@ class _Index:
 
 
 _INDEX: "weakref.WeakKeyDictionary[Any, _Index]" = weakref.WeakKeyDictionary()
+#: the project asked last and its index
+_LAST: list[Optional[tuple["weakref.ref[Any]", _Index]]] = [None]
 
 
 def pools_for(project: Any, obj: ModelObject, config: Any = None) -> Optional[Scope]:
@@ -101,6 +103,9 @@ def join_for(project: Any, obj: ModelObject, config: Any = None) -> Join:
 
 
 def _index(project: Any) -> _Index:
+    last = _LAST[0]
+    if last is not None and last[0]() is project:  # every workload of a run asks: no weak mapping look-up
+        return last[1]
     index = _INDEX.get(project)
     if index is None:
         pools = list(project.of_type(NodePool))
@@ -112,6 +117,7 @@ def _index(project: Any) -> _Index:
                 real[o.file] = os.path.realpath(o.file)
             by_folder.setdefault(os.path.dirname(real[o.file]), []).append(o)
         index = _INDEX[project] = _Index(pools, configs, real, by_folder)
+    _LAST[0] = (weakref.ref(project), index)
     return index
 
 

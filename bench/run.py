@@ -1,31 +1,27 @@
 #!/usr/bin/env python3
-"""gpulint benchmark: start-up against yamllint, throughput against the YAML parse floor,
-scaling, memory.
+"""gpulint benchmark: gpulint against the YAML parse floor and against peer tools, measured in
+one run, interleaved.
 
     python -m venv /tmp/gpulint-bench && /tmp/gpulint-bench/bin/pip install '.[bench]'
-    /tmp/gpulint-bench/bin/python bench/run.py          # N = 1,000 and 10,000, 7 rounds
-    /tmp/gpulint-bench/bin/python bench/run.py --rounds 3 --sizes 1000
+    /tmp/gpulint-bench/bin/python bench/run.py             # every case, 5 rounds
+    /tmp/gpulint-bench/bin/python bench/run.py --cases small,corpus --rounds 7
 
-Run it with the interpreter of a clean virtual environment holding a regular
-install, as users have: the ``gpulint`` and ``yamllint`` beside that
-interpreter are the ones timed (``pip install '.[bench]'`` brings yamllint).
+Run it with the interpreter of a clean virtual environment holding a regular install, as users
+have: the ``gpulint``, ``yamllint``, ``cfn-lint`` and ``checkov`` beside that interpreter are
+the ones timed (``pip install '.[bench]'`` brings the peers).
 
-1. Builds a corpus deterministically (bench/corpus.py): N realistic documents of
-   every supported kind, derived from ``examples/`` and ``../shared/corpus/``.
-2. Times, interleaved round by round so machine noise hits all alike:
-   - ``gpulint`` and ``yamllint -d relaxed`` on the same small Kubernetes file
-     (the start-up target), each several times a round;
-   - the parse floor: every file loaded with PyYAML's C loader / json, nothing else;
-   - ``gpulint`` on each corpus in one process (``GPULINT_JOBS=1``, the throughput
-     target) and as users run it (on every core once the input is large enough);
-   - for reference, ``python -c pass`` and ``python -c "import yaml"``.
+1. Builds the inputs (bench/cases.py): a small Kubernetes file, a small SageMaker
+   CloudFormation file, the shared corpus and its CloudFormation templates, N generated
+   documents for each N of ``--sizes`` (bench/corpus.py), a tree with 40 findings ``--fix``
+   fixes.
+2. Times every command of every case, interleaved round by round in a shuffled order so that
+   machine noise hits all alike; a tree a fix changes is restored before each run, untimed.
    Every command runs once before the timed rounds, and bytecode may be written
-   (``PYTHONDONTWRITEBYTECODE`` is dropped), so start-up is measured as an
-   installed package sees it, not with every module compiled afresh.
-3. Records the CPU time and peak RSS of each command: a small fresh interpreter starts the
-   command and reads ``getrusage(RUSAGE_CHILDREN)`` once it has ended, so the
-   harness's own memory never counts.
-4. Prints medians over the rounds, and the ratios the project tracks.
+   (``PYTHONDONTWRITEBYTECODE`` is dropped), so start-up is measured as an installed package
+   sees it.
+3. Records wall time, CPU time and peak RSS: a small fresh interpreter starts each command and
+   reads ``getrusage(RUSAGE_CHILDREN)`` once it has ended, so the harness's memory never counts.
+4. Prints medians over the rounds, the targets and reference ratios.
 
 It is a benchmark, not a test: nothing here runs in CI.
 """
@@ -41,29 +37,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from typing import Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from corpus import build_corpus  # noqa: E402
-
-FLOOR = r"""
-import json, os, sys, yaml
-loader = yaml.CSafeLoader
-for root, _, files in os.walk(sys.argv[1]):
-    for name in files:
-        path = os.path.join(root, name)
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        if name.endswith(".json"):
-            json.loads(raw)
-        else:
-            list(yaml.load_all(raw, Loader=loader))
-"""
+from cases import CASES, Case, Job, Setup, memory, ratios  # noqa: E402
 
 #: Runs one command and prints "seconds cpu-seconds peak-KiB exit-status". It is a fresh interpreter
-#: (-I -S: no site, a few MB), so the peak RSS the kernel reports for its one child is the
-#: command's own, not that of the harness it would otherwise have been forked from.
+#: (-I -S: no site, a few MB), so the peak RSS the kernel reports for its children is the
+#: command's own (the largest of the command and the workers it waited for), not that of the
+#: harness it would otherwise have been forked from.
 LAUNCH = r"""
 import os, resource, sys, time
 null = os.open(os.devnull, os.O_WRONLY)
@@ -76,36 +60,8 @@ usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 
-SMALL = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: small
-spec:
-  template:
-    spec:
-      containers:
-        - name: server
-          image: vllm/vllm-openai:v0.6.3
-          resources:
-            limits:
-              nvidia.com/gpu: 1
-"""
-
-GET_YAMLLINT = "pip install 'gpulint[bench]' (or pip install yamllint) into this interpreter's environment"
-
-PASS, IMPORT_YAML = "python -c pass", 'python -c "import yaml"'
-YAMLLINT, SMALL_RUN = "yamllint -d relaxed, small file", "gpulint small file"
-#: the commands timed several times a round (each takes a fraction of a second)
-STARTUP = (PASS, IMPORT_YAML, YAMLLINT, SMALL_RUN)
-
-
-def _floor(n: str) -> str:
-    return f"parse floor {n}"
-
-
-def _lint(n: str, one_process: bool) -> str:
-    return f"gpulint {n}, GPULINT_JOBS=1" if one_process else f"gpulint {n}"
+PEERS = {"yamllint -d relaxed": "yamllint", "cfn-lint": "cfn-lint", "checkov --framework kubernetes": "checkov"}
+GET_PEERS = "pip install 'gpulint[bench]' (yamllint, cfn-lint, checkov) into this interpreter's environment"
 
 
 def run_once(cmd: list[str], env: dict) -> tuple[float, float, float]:
@@ -117,115 +73,86 @@ def run_once(cmd: list[str], env: dict) -> tuple[float, float, float]:
         seconds, cpu, peak_kib, status = out.stdout.split()
     except ValueError:
         raise SystemExit(f"could not run {' '.join(cmd)}: {out.stderr.strip()}") from None
-    if int(status) not in (0, 1):
+    if int(status) < 0 or int(status) >= 126:  # killed, or not runnable; findings are any other status
         raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
     return float(seconds), float(cpu), int(peak_kib) / 1024.0  # Linux reports KiB
 
 
-def find_tool(name: str) -> str | None:
+def find_tool(name: str) -> Optional[str]:
     """The console script ``name`` beside this interpreter, else on PATH."""
     beside = os.path.join(os.path.dirname(sys.executable), name)
     return beside if os.path.exists(beside) else shutil.which(name)
 
 
-def _yamllint_works(path: str | None, env: dict) -> bool:
+def _works(path: Optional[str], env: dict) -> bool:
     if not path:
         return False
     try:
-        return subprocess.run([path, "--version"], env=env, capture_output=True).returncode == 0
-    except OSError:
+        return subprocess.run([path, "--version"], env=env, capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
         return False
-
-
-def build_jobs(args: argparse.Namespace, corpora: dict[int, str], small: str,
-               have_yamllint: bool) -> dict[str, tuple[list[str], dict]]:
-    """name -> (command, extra environment), in the order the table prints them."""
-    py = sys.executable
-    jobs: dict[str, tuple[list[str], dict]] = {
-        PASS: ([py, "-c", "pass"], {}),
-        IMPORT_YAML: ([py, "-c", "import yaml"], {}),
-    }
-    if have_yamllint:
-        jobs[YAMLLINT] = ([args.yamllint, "-d", "relaxed", small], {})
-    jobs[SMALL_RUN] = ([args.gpulint, "--exit-zero", "-q", small], {})
-    for n, folder in corpora.items():
-        label = f"{n:,}"
-        lint = [args.gpulint, "--exit-zero", "-q", "--format", "json", folder]
-        jobs[_floor(label)] = ([py, "-c", FLOOR, folder], {})
-        jobs[_lint(label, True)] = (lint, {"GPULINT_JOBS": "1"})
-        jobs[_lint(label, False)] = (lint, {})
-    return jobs
 
 
 Samples = dict[str, list[float]]
 
 
-def measure(jobs: dict[str, tuple[list[str], dict]], env: dict, rounds: int,
-            repeat: int) -> tuple[Samples, Samples, Samples]:
+def measure(jobs: dict[str, Job], env: dict, rounds: int) -> tuple[Samples, Samples, Samples]:
     """Wall seconds, CPU seconds and peak MB of every run, rounds interleaved in a shuffled order."""
     times: Samples = {k: [] for k in jobs}
     cpu: Samples = {k: [] for k in jobs}
     rss: Samples = {k: [] for k in jobs}
-    for cmd, extra in jobs.values():  # warm up: bytecode written, files in the page cache
-        run_once(cmd, {**env, **extra})
+    for job in jobs.values():  # warm up: bytecode written, files in the page cache
+        if job.prepare:
+            job.prepare()
+        run_once(job.cmd, {**env, **job.env})
     rng = random.Random(0)
     for _ in range(rounds):
-        order = [name for name in jobs for _ in range(repeat if name in STARTUP else 1)]
+        order = [name for name, job in jobs.items() for _ in range(job.repeat)]
         rng.shuffle(order)
         for name in order:
-            cmd, extra = jobs[name]
-            t, c, m = run_once(cmd, {**env, **extra})
+            job = jobs[name]
+            if job.prepare:
+                job.prepare()
+            t, c, m = run_once(job.cmd, {**env, **job.env})
             times[name].append(t)
             cpu[name].append(c)
             rss[name].append(m)
     return times, cpu, rss
 
 
-def ratios(med: dict[str, float], cpu: dict[str, float], rss: Samples,
-           sizes: list[int]) -> list[tuple[str, float | None, float | None]]:
-    """(label, measured or None when not measured, target or None for a reference figure).
-
-    The targets are on wall time; the same ratios on CPU time follow for reference (waiting
-    for a core that other work holds adds wall time, not CPU time)."""
-    big, little = f"{max(sizes):,}", f"{min(sizes):,}"
-    out: list[tuple[str, float | None, float | None]] = [
-        (f"{SMALL_RUN} / {YAMLLINT}", med[SMALL_RUN] / med[YAMLLINT] if YAMLLINT in med else None, 2.0),
-        (f"{_lint(big, True)} / {_floor(big)}", med[_lint(big, True)] / med[_floor(big)], 1.5),
-    ]
-    if big != little:
-        out.append((f"{_lint(big, True)} / {_lint(little, True)}",
-                    med[_lint(big, True)] / med[_lint(little, True)], 11.0))
-    out += [
-        (f"peak RSS, {_lint(big, False)} (MB)", max(rss[_lint(big, False)]), 300.0),
-        (f"{_lint(big, False)} / {_floor(big)}", med[_lint(big, False)] / med[_floor(big)], None),
-        (f"{SMALL_RUN} / {PASS}", med[SMALL_RUN] / med[PASS], None),
-        (f"{SMALL_RUN} / {IMPORT_YAML}", med[SMALL_RUN] / med[IMPORT_YAML], None),
-        (f"CPU time: {SMALL_RUN} / {YAMLLINT}", cpu[SMALL_RUN] / cpu[YAMLLINT] if YAMLLINT in cpu else None, None),
-        (f"CPU time: {_lint(big, True)} / {_floor(big)}", cpu[_lint(big, True)] / cpu[_floor(big)], None),
-    ]
+def build_cases(setup: Setup, wanted: list[str]) -> list[Case]:
+    out: list[Case] = []
+    for name, build in CASES.items():
+        if wanted and name not in wanted:
+            continue
+        made = build(setup)
+        out.extend(made if isinstance(made, list) else [made] if made is not None else [])
     return out
 
 
-def report(args: argparse.Namespace, times: Samples, cpu: Samples, rss: Samples,
-           sizes: list[int], have_yamllint: bool) -> None:
+def report(args: argparse.Namespace, cases: list[Case], times: Samples, cpu: Samples, rss: Samples,
+           missing: list[str], sizes: list[int]) -> None:
     med = {k: statistics.median(v) for k, v in times.items()}
     med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print(f"\nmachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-          f"load average {load:.2f} at the end; {args.rounds} rounds ({args.repeat} runs a round for "
-          f"start-up), medians; gpulint: {args.gpulint}")
-    print(f"{'measurement':<36} {'seconds':>9} {'min':>7} {'max':>7} {'CPU s':>7} {'peak MB':>8}")
-    names = list(times)
-    if not have_yamllint:
-        names.insert(names.index(SMALL_RUN), YAMLLINT)
-    for name in names:
-        if name not in times:
-            print(f"{name:<36} {'not installed: ' + GET_YAMLLINT}")
-            continue
-        v = times[name]
-        print(f"{name:<36} {med[name]:>9.3f} {min(v):>7.3f} {max(v):>7.3f} {med_cpu[name]:>7.3f} "
-              f"{max(rss[name]):>8.1f}")
-    rows = ratios(med, med_cpu, rss, sizes)
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end; {args.rounds} rounds, medians; "
+          f"gpulint: {args.gpulint}")
+    for case in cases:
+        print(f"\n{case.name}: {case.about}")
+        print(f"  {'command':<34} {'runs':>4} {'seconds':>9} {'min':>7} {'max':>7} {'CPU s':>7} {'peak MB':>8}")
+        for tool in case.jobs:
+            label = f"{case.name}: {tool}"
+            v = times[label]
+            print(f"  {tool:<34} {len(v):>4} {med[label]:>9.3f} {min(v):>7.3f} {max(v):>7.3f} "
+                  f"{med_cpu[label]:>7.3f} {max(rss[label]):>8.1f}")
+    rows: list[tuple[str, Optional[float], Optional[float]]] = []
+    for r in ratios(sizes):
+        src = med_cpu if r.cpu else med
+        value = src[r.over] / src[r.under] if r.over in src and r.under in src and src[r.under] else None
+        rows.append((r.label, value, r.target))
+    for label, row, limit in memory(sizes):
+        rows.append((label, max(rss[row]) if row in rss else None, limit))
     width = max(len(label) for label, _, _ in rows)
     print(f"\n{'ratio':<{width}} {'measured':>9} {'target':>7}")
     for label, value, target in rows:
@@ -234,43 +161,39 @@ def report(args: argparse.Namespace, times: Samples, cpu: Samples, rss: Samples,
             verdict, goal = "(reference)", f"{'-':>7}"
         else:
             verdict = "not measured" if value is None else ("ok" if value <= target else "MISSED")
-            goal = f"{target:>7.1f}"
+            goal = f"{target:>7.2f}"
         print(f"{label:<{width}} {shown} {goal}  {verdict}")
-    if not have_yamllint:
-        print(f"\nyamllint was not found, so the start-up target was not measured: {GET_YAMLLINT}")
+    for tool in missing:
+        print(f"\n{tool} was not found: {GET_PEERS}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="1000,10000", help="corpus sizes in documents (comma-separated)")
-    ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--repeat", type=int, default=5, help="runs of each start-up command per round")
-    ap.add_argument("--keep", metavar="DIR", help="build the corpora here and keep them")
+    ap.add_argument("--sizes", default="10000,50000", help="generated corpus sizes in documents (comma-separated)")
+    ap.add_argument("--cases", default="", help=f"only these cases (comma-separated): {', '.join(CASES)}")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=5, help="runs a round of each command on a small file")
+    ap.add_argument("--keep", metavar="DIR", help="build the inputs here and keep them")
     ap.add_argument("--gpulint", default=find_tool("gpulint") or "gpulint")
-    ap.add_argument("--yamllint", default=find_tool("yamllint"), help="the peer for the start-up target")
+    for tool, script in PEERS.items():
+        ap.add_argument(f"--{script}", default=find_tool(script), help=f"the peer {tool}")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
 
     work = args.keep or tempfile.mkdtemp(prefix="gpulint-bench-")
+    os.makedirs(work, exist_ok=True)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("GPULINT_") and k != "PYTHONDONTWRITEBYTECODE"}
-    have_yamllint = _yamllint_works(args.yamllint, env)
-    if not have_yamllint:
-        print(f"yamllint not found ({args.yamllint or 'not on PATH'}): {GET_YAMLLINT}")
-    corpora = {}
-    for n in sizes:
-        folder = os.path.join(work, f"corpus-{n}")
-        stats = build_corpus(folder, n)
-        corpora[n] = folder
-        print(f"corpus {n}: {stats['files']} files, {stats['documents']} documents, "
-              f"{stats['bytes'] / 1e6:.1f} MB, {stats['with_findings']} documents seeded with a finding")
-    small = os.path.join(work, "small.yaml")
-    with open(small, "w") as fh:
-        fh.write(SMALL)
-
-    jobs = build_jobs(args, corpora, small, have_yamllint)
-    times, cpu, rss = measure(jobs, env, args.rounds, args.repeat)
-    report(args, times, cpu, rss, sizes, have_yamllint)
+    peers = {tool: getattr(args, script.replace("-", "_")) for tool, script in PEERS.items()}
+    missing = [tool for tool, path in peers.items() if not _works(path, env)]
+    peers = {tool: (None if tool in missing else path) for tool, path in peers.items()}
+    setup = Setup(sys.executable, args.gpulint, peers, work, sizes, args.repeat)
+    cases = build_cases(setup, [c for c in args.cases.split(",") if c])
+    for case in cases:
+        print(f"{case.name}: {case.about}")
+    jobs = {f"{case.name}: {tool}": job for case in cases for tool, job in case.jobs.items()}
+    times, cpu, rss = measure(jobs, env, args.rounds)
+    report(args, cases, times, cpu, rss, missing, sizes)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -43,29 +43,33 @@ def test_corpus_is_deterministic_and_counts_what_it_wrote(tmp_path, monkeypatch)
 
 
 def _run_py(tmp_path, *extra: str) -> str:
+    missing = str(tmp_path / "no-such-tool")
     return subprocess.run(
         [sys.executable, os.path.join(REPO, "bench", "run.py"), "--rounds", "1", "--repeat", "1",
-         "--keep", str(tmp_path), *extra],
-        capture_output=True, text=True, check=True, timeout=300,
+         "--keep", str(tmp_path), "--yamllint", missing, "--cfn-lint", missing, "--checkov", missing, *extra],
+        capture_output=True, text=True, check=True, timeout=600,
     ).stdout
 
 
 def test_run_py_prints_every_measurement_and_ratio(tmp_path) -> None:
-    out = _run_py(tmp_path, "--sizes", "20,40")
-    for label in ("python -c pass", 'python -c "import yaml"', "yamllint -d relaxed, small file",
-                  "gpulint small file", "parse floor 40", "gpulint 40, GPULINT_JOBS=1", "gpulint 40 ",
-                  "gpulint small file / yamllint -d relaxed, small file",
-                  "gpulint 40, GPULINT_JOBS=1 / parse floor 40",
-                  "gpulint 40, GPULINT_JOBS=1 / gpulint 20, GPULINT_JOBS=1",
-                  "peak RSS, gpulint 40 (MB)", "gpulint 40 / parse floor 40",
-                  "gpulint small file / python -c pass"):
-        assert label in out, label
-
-
-def test_run_py_says_how_to_get_yamllint_when_it_is_missing(tmp_path) -> None:
-    out = _run_py(tmp_path, "--sizes", "20", "--yamllint", str(tmp_path / "no-such-yamllint"))
-    assert "pip install 'gpulint[bench]'" in out
-    row = next(line for line in out.splitlines() if line.startswith("gpulint small file / yamllint"))
+    out = _run_py(tmp_path, "--sizes", "20,40", "--cases", "small,small-cfn,documents,fix")
+    tables = out[out.index("machine:"):]
+    for case, commands in {
+        "small file": ("parse floor", "gpulint"),
+        "small CloudFormation file": ("parse floor", "gpulint"),
+        "20 documents": ("parse floor", "gpulint, GPULINT_JOBS=1", "gpulint"),
+        "40 documents": ("parse floor", "gpulint, GPULINT_JOBS=1", "gpulint"),
+        "fix tree": ("gpulint", "gpulint --fix"),
+    }.items():
+        block = tables[tables.index(f"\n{case}: ") + 1:].split("\n\n")[0].splitlines()
+        assert [line.split()[0] for line in block[2:]] == [c.split()[0] for c in commands], case
+    assert "fix tree: 173 files, 400 documents; --fix changes 42 files" in out
+    for label in ("20 documents, one process / parse floor", "20 documents, default / parse floor (one process)",
+                  "fix tree: gpulint --fix / gpulint", "40 documents / 20 documents, one process",
+                  "peak RSS, 40 documents, default (MB)"):
+        row = next(line for line in out.splitlines() if line.startswith(label))
+        assert row.split()[-1] in ("ok", "MISSED", "(reference)"), row
+    row = next(line for line in out.splitlines() if line.startswith("small file: gpulint / yamllint"))
     assert row.split()[-2:] == ["not", "measured"]
 
 
@@ -106,3 +110,18 @@ def test_mixed_py_prints_both_runs_and_the_ratio(tmp_path) -> None:
     for label in ("yaml only, GPULINT_JOBS=1", "yaml + python, GPULINT_JOBS=1", "yaml + python / yaml only, GPULINT_JOBS=1",
                   "yaml + python / yaml only", "plus 20 Python files"):
         assert label in out, label
+
+
+def test_run_py_says_how_to_get_the_peers_when_they_are_missing(tmp_path) -> None:
+    out = _run_py(tmp_path, "--sizes", "20", "--cases", "small")
+    for tool in ("yamllint -d relaxed", "cfn-lint", "checkov --framework kubernetes"):
+        assert f"{tool} was not found: pip install 'gpulint[bench]'" in out
+
+
+def test_cloudformation_case_takes_only_sagemaker_templates(tmp_path) -> None:
+    from cases import cloudformation_templates
+
+    (tmp_path / "a.yaml").write_text("Resources:\n  M:\n    Type: AWS::SageMaker::Model\n")
+    (tmp_path / "b.yaml").write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n")
+    (tmp_path / "c.yaml").write_text("kind: Deployment  # AWS::SageMaker:: in a comment, no template\n")
+    assert cloudformation_templates(str(tmp_path)) == [str(tmp_path / "a.yaml")]

@@ -13,49 +13,20 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from gpulint.config import Config
 from gpulint.diagnostics import Diagnostic, Path, Severity
 from gpulint.engine import parallel
 from gpulint.engine.inputs import Input, collect_inputs, read_source
+from gpulint.engine.results import Loaded, Result
+from gpulint.engine.reuse import LoadedMemo
 from gpulint.engine.rule import Context, Finding, Rule, get_rule, loaded_rules
 from gpulint.engine.suppress import annotation_ignores, apply_suppressions, cap_schema_problems
 from gpulint.load import LoadError, Source, Span
 from gpulint.model.core import ModelObject
 from gpulint.model.project import Project
 from gpulint.model.recognize import recognise
-
-
-@dataclass
-class Result:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-    #: the model of the run: every object recognised in its files (context files included), for
-    #: later steps to reuse instead of loading the files again; the documents' raw data is
-    #: released once recognised
-    project: Project = field(default_factory=Project)
-    files_checked: int = 0
-    notes: list[str] = field(default_factory=list)
-    #: suppressions that matched nothing: (file, line, rule-or-code)
-    unused_suppressions: list[tuple[str, int, str]] = field(default_factory=list)
-    #: the fail-on level of each file linted with a config other than the run's
-    fail_on: dict[str, str] = field(default_factory=dict)
-
-    def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == severity)
-
-
-@dataclass
-class Loaded:
-    """One input after the per-file work: its source, typed objects and diagnostics so far."""
-
-    source: Source
-    objects: list[ModelObject]
-    diagnostics: list[Diagnostic]
-    report: bool
-
 
 # --------------------------------------------------------------------------- rule selection
 
@@ -108,6 +79,8 @@ class Linter:
         self._given = (list(select), list(ignore))
         #: the linters of the other configs of a run, by config file (see ``for_config``)
         self._others: dict[Optional[str], "Linter"] = {}
+        #: what the last run loaded, when a later run may reuse it (``gpulint.engine.reuse``)
+        self.memo: Optional[LoadedMemo] = None
 
     def for_config(self, config: Optional[Config]) -> "Linter":
         """The linter for files linted with ``config`` (None: this linter's own): the same
@@ -295,7 +268,13 @@ class Linter:
                 result.fail_on[name] = linter.config.fail_on
 
     def process_all(self, inputs: list[Input]) -> list[Loaded]:
-        """Per-file work, on every core when there is enough of it to pay for the processes."""
+        """Per-file work, on every core when there is enough of it to pay for the processes; with a
+        ``memo`` (see ``gpulint.engine.reuse``) only for the inputs the last run did not have."""
+        if self.memo is not None:
+            return self.memo.process(inputs, self._process_all)
+        return self._process_all(inputs)
+
+    def _process_all(self, inputs: list[Input]) -> list[Loaded]:
         jobs = parallel.parallel_jobs(inputs)
         self._jobs = jobs  # the rules then run on as many cores
         done: Optional[list[Loaded]] = None

@@ -8,7 +8,9 @@ run, one step after another:
   diagnostics that survived suppressions and ``--select``/``--ignore``. Each
   file's text is fixed and verified by :func:`~gpulint.fix.apply.fix_text`.
 - The files are linted again with the fixed text until nothing more applies
-  (a fix may make another one possible), at most a few rounds. With
+  (a fix may make another one possible), at most a few rounds. Only the files
+  whose text changed are loaded and recognised again; the rules, cross-file
+  joins included, run over the whole Project (:mod:`gpulint.engine.reuse`). With
   ``--unsafe-fixes`` the safe fixes go first, and the unsafe ones are applied
   to what the relint of that result still finds.
 - A changed file is written atomically (:func:`~gpulint.fix.write.write_atomic`),
@@ -37,6 +39,7 @@ from typing import Any, Iterable, Optional
 from gpulint.config import Config
 from gpulint.diagnostics import Applicability, Diagnostic, printable
 from gpulint.engine.inputs import Input, collect_inputs
+from gpulint.engine.reuse import LoadedMemo
 from gpulint.engine.run import Linter, Result
 from gpulint.fix.apply import applicable, fix_text
 from gpulint.fix.edits import FixUnavailable
@@ -128,6 +131,7 @@ def run_fixes(paths: list[str], config: Optional[Config] = None, select: Iterabl
     inputs, notes = collect_inputs(paths, config, stdin_filename, stdin_data, **options)
     _check_stdin_name(inputs)
     linter = Linter(config, list(select), list(ignore), region)
+    linter.memo = LoadedMemo()  # each relint loads only the files fixes changed
     roots = [p for p in paths if p != "-"]
     run = _Run(inputs, notes, linter, linter.run(inputs), unsafe, roots)
     _fix_rounds(run)

@@ -3,7 +3,9 @@ so any pod can land on it."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+import os
+import weakref
+from typing import Any, Iterator, Optional
 
 from gpulint.diagnostics import Applicability, Edit, Fix, Severity
 from gpulint.engine.rule import Context, Finding, Rule, register
@@ -158,37 +160,49 @@ def _taint_fix(pool: NodePool, key: str, ctx: Context) -> Optional[Fix]:
 
 def _has_other_pool(obj: NodePool, ctx: Context) -> bool:
     """Is there a pool for the pods that would not tolerate a taint on ``obj``: one that is not all
-    accelerator instances and has nodes, in the same ClusterConfig (eksctl; a nodegroup that starts
-    with no node does not count) or in the same folder (Karpenter, whose NodePools name no cluster)?"""
-    import os
-
-    folder = os.path.dirname(os.path.abspath(obj.file))
-    for other in ctx.project.of_type(NodePool):
+    accelerator instances and has nodes, in the same ClusterConfig or template (eksctl,
+    ``AWS::EKS::Nodegroup`` of the same cluster; a group that starts with no node does not count),
+    the same Terraform module (one document a resource, so the folder of ``.tf`` files), or the
+    same folder (Karpenter, whose NodePools name no cluster)?"""
+    by_document, by_folder = _neighbours(ctx.project)
+    if obj.provider in ("eksctl", "eks"):
+        others = by_document[(id(obj.source), obj.doc_index)]
+        if obj.source.kind == "terraform":
+            others = [p for p in by_folder[_folder(obj)] if p.source.kind == "terraform"]
+    else:
+        others = by_folder[_folder(obj)]
+    for other in others:
         if other is obj or never_launches(other):
             continue
-        if obj.provider in ("eksctl", "eks"):
-            if not _same_stack(obj, other, folder) or not _starts_with_nodes(other):
-                continue
-            if obj.provider == "eks" and (other.provider != "eks" or (other.cluster, other.cluster_ref) !=
-                                          (obj.cluster, obj.cluster_ref)):
-                continue  # a template's node groups of another cluster
-        elif os.path.dirname(os.path.abspath(other.file)) != folder:
+        if obj.provider in ("eksctl", "eks") and not _starts_with_nodes(other):
             continue
+        if obj.provider == "eks" and (other.provider != "eks" or (other.cluster, other.cluster_ref) !=
+                                      (obj.cluster, obj.cluster_ref)):
+            continue  # a template's node groups of another cluster
         infos = other.type_info()
         if not infos or not all(it.accelerated is True for it in infos):
             return True
     return False
 
 
-def _same_stack(obj: NodePool, other: NodePool, folder: str) -> bool:
-    """Are two groups deployed together: one ClusterConfig or template, or (Terraform, one
-    document a resource) the same module, the folder of ``.tf`` files?"""
-    import os
+_NEIGHBOURS: "weakref.WeakKeyDictionary[Any, tuple[dict, dict]]" = weakref.WeakKeyDictionary()
 
-    if other.source is obj.source and other.doc_index == obj.doc_index:
-        return True
-    return obj.source.kind == other.source.kind == "terraform" and \
-        os.path.dirname(os.path.abspath(other.file)) == folder
+
+def _neighbours(project: Any) -> tuple[dict[tuple[int, int], list[NodePool]], dict[str, list[NodePool]]]:
+    """The run's pools by document and by folder, in run order (worked out once per run)."""
+    found = _NEIGHBOURS.get(project)
+    if found is None:
+        by_document: dict[tuple[int, int], list[NodePool]] = {}
+        by_folder: dict[str, list[NodePool]] = {}
+        for pool in project.of_type(NodePool):
+            by_document.setdefault((id(pool.source), pool.doc_index), []).append(pool)
+            by_folder.setdefault(_folder(pool), []).append(pool)
+        found = _NEIGHBOURS[project] = (by_document, by_folder)
+    return found
+
+
+def _folder(pool: NodePool) -> str:
+    return os.path.dirname(os.path.abspath(pool.file))
 
 
 def _starts_with_nodes(pool: NodePool) -> bool:

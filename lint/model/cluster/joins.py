@@ -65,9 +65,14 @@ class _Index:
     by_folder: dict[str, list[ModelObject]]  # real folder -> pools and configs of the files directly in it
     joins: dict[Any, Join] = field(default_factory=dict)
     globs: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    folders: dict[str, str] = field(default_factory=dict)  # a workload's file as named -> its real folder
+    #: (config, report) -> what the run says about the joins: asked once by each rule that reports joins
+    notes: dict[tuple[int, int], tuple[Any, Any, list[str]]] = field(default_factory=dict)
 
 
 _INDEX: "weakref.WeakKeyDictionary[Any, _Index]" = weakref.WeakKeyDictionary()
+#: the project asked last and its index
+_LAST: list[Optional[tuple["weakref.ref[Any]", _Index]]] = [None]
 
 
 def pools_for(project: Any, obj: ModelObject, config: Any = None) -> Optional[Scope]:
@@ -84,7 +89,9 @@ def join_for(project: Any, obj: ModelObject, config: Any = None) -> Join:
     index = _index(project)
     if not index.pools and not index.configs:
         return Join(None, reason="no eksctl ClusterConfig or Karpenter NodePool in the run")
-    folder = os.path.dirname(os.path.realpath(obj.file))
+    folder = index.folders.get(obj.file)
+    if folder is None:
+        folder = index.folders[obj.file] = os.path.dirname(os.path.realpath(obj.file))
     declared = _declared(obj, config)
     key = (folder, _context_key(config), tuple(declared or ()))
     if key not in index.joins:
@@ -96,6 +103,9 @@ def join_for(project: Any, obj: ModelObject, config: Any = None) -> Join:
 
 
 def _index(project: Any) -> _Index:
+    last = _LAST[0]
+    if last is not None and last[0]() is project:  # every workload of a run asks: no weak mapping look-up
+        return last[1]
     index = _INDEX.get(project)
     if index is None:
         pools = list(project.of_type(NodePool))
@@ -107,6 +117,7 @@ def _index(project: Any) -> _Index:
                 real[o.file] = os.path.realpath(o.file)
             by_folder.setdefault(os.path.dirname(real[o.file]), []).append(o)
         index = _INDEX[project] = _Index(pools, configs, real, by_folder)
+    _LAST[0] = (weakref.ref(project), index)
     return index
 
 
@@ -332,8 +343,18 @@ def checked(obj: Workload) -> bool:
 def join_note(project: Any, config: Any, report: dict[str, bool]) -> list[str]:
     """One note for the run when cluster-aware rules stayed silent on reported workloads whose
     folders hold node pools of more than one cluster; none otherwise."""
-    if not _index(project).pools:
+    index = _index(project)
+    if not index.pools:
         return []
+    cached = index.notes.get((id(config), id(report)))
+    if cached is not None and cached[0] is config and cached[1] is report:
+        return list(cached[2])
+    notes = _join_note(project, config, report)
+    index.notes[(id(config), id(report))] = (config, report, notes)
+    return list(notes)
+
+
+def _join_note(project: Any, config: Any, report: dict[str, bool]) -> list[str]:
     skipped = [(w, j) for w, j in _joins(project, config, report) if j.ambiguous]
     if not skipped:
         return []

@@ -20,6 +20,7 @@ from gpulint.model.cluster.labels import (
     KARPENTER_TYPE_LABELS,
     TYPE_NEUTRAL_KEYS,
     all_of,
+    catalog_groups,
     is_type_placeholder,
     op_holds,
     type_label,
@@ -64,21 +65,28 @@ def _candidates(type_reqs: list[Requirement]) -> Optional[tuple[str, ...]]:
         names = [v for v in values if catalog.is_known(v)]
         if len(names) != len(values):
             return None  # unknown names are reported by unknown-instance-type
-    out = []
-    for name in names:
-        results = []
-        for r in type_reqs:
-            if r.key.endswith("/instance-type"):
-                actual: Any = name
-            else:
-                actual = type_label(name, r.key)
-            results.append(op_holds(r.operator, r.values, actual))
-        verdict = all_of(results)
-        if verdict is not False:
-            out.append(name)
+        return tuple(name for name in names if _verdict(type_reqs, name) is not False)
+    # the whole catalog: a type is left out when some requirement is False on it, and a requirement on a
+    # well-known label is decided once for each value that label takes in the catalog
+    rejected: set[str] = set()
+    for r in type_reqs:
+        if r.key.endswith("/instance-type"):
+            rejected.update(n for n in names if op_holds(r.operator, r.values, n) is False)
+            continue
+        for value, group in catalog_groups(r.key).items():
+            if op_holds(r.operator, r.values, value) is False:
+                rejected |= group
     # requirements on labels gpulint does not compute (hypervisor, bandwidth, ...) are left out, so this is a
     # superset of what the pool launches: enough for "some type has N GPUs" and "every type has accelerators"
-    return tuple(out)
+    return tuple(n for n in names if n not in rejected)
+
+
+def _verdict(type_reqs: list[Requirement], name: str) -> Optional[bool]:
+    results = []
+    for r in type_reqs:
+        actual: Any = name if r.key.endswith("/instance-type") else type_label(name, r.key)
+        results.append(op_holds(r.operator, r.values, actual))
+    return all_of(results)
 
 
 def _requirements(reqs: list[RequirementShape], base: Path) -> list[Requirement]:

@@ -236,3 +236,13 @@ def type_label(name: str, key: str) -> Any:
     know it), worked out once per type and key: every pool and workload asks for the same few."""
     it = catalog.get(name)
     return karpenter_type_label(it, key) if it is not None else ANY
+
+
+@functools.lru_cache(maxsize=None)
+def catalog_groups(key: str) -> dict[Any, frozenset[str]]:
+    """The catalog's EC2 types grouped by the value of the well-known label ``key`` (:func:`type_label`):
+    a requirement on ``key`` is decided once per value instead of once per type."""
+    groups: dict[Any, set[str]] = {}
+    for name in catalog.names(sagemaker=False):
+        groups.setdefault(type_label(name, key), set()).add(name)
+    return {value: frozenset(names) for value, names in groups.items()}

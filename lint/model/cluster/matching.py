@@ -26,7 +26,7 @@ from gpulint.model.cluster.labels import (
     is_type_placeholder,
     op_holds,
 )
-from gpulint.model.cluster.pools import NodePool
+from gpulint.model.cluster.pools import NodePool, type_groups
 from gpulint.model.core import is_placeholder
 from gpulint.model.kubernetes import PodTemplate
 
@@ -139,11 +139,18 @@ def _match_types(pool: NodePool, t: PodTemplate, scope: Scope,
             return False, []
     results: list[Optional[bool]] = []
     fitting: list[str] = []
-    for itype in types if type_dependent else types[:1]:
-        verdict = _labels_match(pool, pool.node_labels(itype), t, scope, only, terms)
-        results.append(verdict)
-        if verdict is not False and itype is not None:
-            fitting.append(itype)
+    if type_dependent:
+        # types whose nodes carry the same values for every key the selector reads get the same answer:
+        # each group is judged once, on its first type
+        rejected: set[Any] = set()
+        for group in type_groups(pool, tuple(types), _selector_keys(t, only)):
+            verdict = _labels_match(pool, pool.node_labels(group[0]), t, scope, only, terms)
+            results.append(verdict)
+            if verdict is False:
+                rejected.update(group)
+        fitting = [itype for itype in types if itype is not None and itype not in rejected]
+    else:
+        results.append(_labels_match(pool, pool.node_labels(types[0]), t, scope, only, terms))
     overall = any_of(results)
     if pool.possible_types is None:
         return overall, None
@@ -186,12 +193,17 @@ def _labels_match(pool: NodePool, labels: dict[str, Any], t: PodTemplate, scope:
     return all_of(parts)
 
 
-def _type_dependent(t: PodTemplate, only: Optional[tuple[str, Any]]) -> bool:
-    keys = {str(k) for k in t.node_selector} if only is None else {only[0]}
+def _selector_keys(t: PodTemplate, only: Optional[tuple[str, Any]]) -> frozenset[str]:
+    """The label keys a pod of ``t`` selects nodes by (``only``: the one selector entry judged)."""
+    keys = {str(k) for k in t.node_selector} if only is None else {str(only[0])}
     if only is None:
         for term in t.required_terms():
             keys |= {e.key for e in term.matchExpressions or [] if isinstance(e.key, str)}
-    return any(k.endswith("/instance-type") or k in KARPENTER_TYPE_LABELS for k in keys)
+    return frozenset(keys)
+
+
+def _type_dependent(t: PodTemplate, only: Optional[tuple[str, Any]]) -> bool:
+    return any(k.endswith("/instance-type") or k in KARPENTER_TYPE_LABELS for k in _selector_keys(t, only))
 
 
 def has_selector(t: PodTemplate) -> bool:

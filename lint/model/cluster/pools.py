@@ -11,6 +11,7 @@ taints whose effect Kubernetes does not know.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional
 
@@ -19,6 +20,7 @@ from gpulint.model import catalog
 from gpulint.model.cluster.labels import (
     ABSENT,
     ANY,
+    INSTANCE_TYPE_KEYS,
     KARPENTER_TYPE_LABELS,
     TYPE_NEUTRAL_KEYS,
     label_str,
@@ -129,6 +131,7 @@ class NodePool(ModelObject):
     #: a Karpenter NodePool's ``nodeClassRef`` (group, kind, name as written)
     node_class_ref: Optional[tuple[Any, Any, Any]] = None
     _labels: dict = field(default_factory=dict, repr=False)
+    _groups: dict = field(default_factory=dict, repr=False)
 
     type_label: ClassVar[str] = "node pool"
 
@@ -146,13 +149,11 @@ class NodePool(ModelObject):
         """Catalog entries of the possible types (None when the set is unknown)."""
         if self.possible_types is None:
             return None
-        out = []
-        for name in self.possible_types:
-            it = catalog.get(name)
-            if it is None:
-                return None
-            out.append(it)
-        return out
+        try:
+            found = _type_info(self.possible_types)
+        except TypeError:  # a value that is a mapping or list where a name belongs
+            found = _type_info.__wrapped__(self.possible_types)
+        return list(found) if found is not None else None
 
     # ----------------------------------------------------------------- labels
 
@@ -202,10 +203,49 @@ class NodePool(ModelObject):
                     labels[r.key] = ANY
         return labels
 
+    def type_value(self, itype: Optional[str], key: str) -> Any:
+        """What :meth:`node_labels` gives ``key`` on a node of type ``itype`` as far as it depends on the
+        type (None: the value does not depend on it), without building the node's labels."""
+        if key in INSTANCE_TYPE_KEYS:
+            return itype
+        if self.provider == "karpenter" and key in KARPENTER_TYPE_LABELS:
+            return type_label(itype, key) if itype else ANY
+        return None
+
     def defined_keys(self) -> set[str]:
         keys = {str(k) for k in self.labels}
         keys |= {r.key for r in self.requirements}
         return keys
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_info(types: tuple[str, ...]) -> Optional[tuple[catalog.InstanceType, ...]]:
+    # pools repeat the same few type sets (Karpenter's candidates are shared tuples): look each set up once
+    out = []
+    for name in types:
+        it = catalog.get(name)
+        if it is None:
+            return None
+        out.append(it)
+    return tuple(out)
+
+
+def type_groups(pool: NodePool, types: tuple[Optional[str], ...], keys: frozenset[str]) -> list[list[Optional[str]]]:
+    """``types`` (in order) grouped by the values a node of each type carries for ``keys``: a selector that
+    reads only ``keys`` gives every type of a group the same answer. Worked out once per pool, types and
+    keys: every workload that selects by the same keys shares it."""
+    cache_key = (types, keys)
+    try:
+        found = pool._groups.get(cache_key)
+    except TypeError:  # a type that is a mapping or list where a name belongs: one group per type
+        return [[itype] for itype in types]
+    if found is None:
+        varying = sorted(k for k in keys if k in INSTANCE_TYPE_KEYS or k in KARPENTER_TYPE_LABELS)
+        groups: dict[tuple, list[Optional[str]]] = {}
+        for itype in types:
+            groups.setdefault(tuple(pool.type_value(itype, k) for k in varying), []).append(itype)
+        found = pool._groups[cache_key] = list(groups.values())
+    return found
 
 
 def check_effects(taints: list[Taint], doc_index: int, violations: list[Violation], map_form: bool) -> list[Taint]:

@@ -236,8 +236,8 @@ def test_hostile_python_is_bounded(tmp_path, name, text, note) -> None:
 
 
 def test_warnings_python_gives_while_parsing_are_not_printed(tmp_path) -> None:
-    (tmp_path / "re.py").write_text('import boto3\nPATTERN = "\\d+"\n')
-    proc = subprocess.run([sys.executable, "-W", "default", "-m", "gpulint", "re.py"], cwd=tmp_path,
+    (tmp_path / "patterns.py").write_text('import boto3\nPATTERN = "\\d+"\n')
+    proc = subprocess.run([sys.executable, "-W", "default", "-m", "gpulint", "patterns.py"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stderr) == (0, "")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -282,13 +283,16 @@ def test_a_syntax_error_is_a_parse_error_at_its_line_without_the_text(tmp_path) 
     assert "secret-token-xyz" not in out + err and "Traceback" not in err
 
 
+#: a file is parsed only when it mentions what gpulint reads: each hostile file starts with such a resource
+_READ = 'resource "aws_sagemaker_model" "m" {}\n'
+
 HOSTILE = {
-    "nested": "a = " + "[" * 50000 + "]" * 50000 + "\n",
-    "nested-blocks": "a {\n" * 5000 + "}\n" * 5000,
-    "interpolations": 'a = "' + "${" * 20000 + '"\n',
+    "nested": _READ + "a = " + "[" * 50000 + "]" * 50000 + "\n",
+    "nested-blocks": _READ + "a {\n" * 5000 + "}\n" * 5000,
+    "interpolations": _READ + 'a = "' + "${" * 20000 + '"\n',
     "long-number": 'resource "aws_appautoscaling_target" "t" {\n  min_capacity = ' + "9" * 5000 + "\n}\n",
-    "unterminated-heredoc": "a = <<EOF\n" + "x  \n" * 100000,
-    "too-big": "# " + "x" * (1 << 20) + "\n",
+    "unterminated-heredoc": _READ + "a = <<EOF\n" + "x  \n" * 100000,
+    "too-big": _READ + "# " + "x" * (1 << 20) + "\n",
 }
 
 
@@ -500,3 +504,27 @@ def test_a_damaged_file_loads_or_fails_as_a_parse_error_never_an_internal_error(
         assert all(1 <= span.line <= lines for span in doc.positions.values())
     result = lint_paths([], Config(), stdin_filename="main.tf", stdin_data=text.encode())
     assert not [d for d in result.diagnostics if d.rule == "internal-error"], result.diagnostics
+
+
+# --------------------------------------------------------------------------- files read only for names
+
+MODULE = os.path.join(os.path.dirname(FIXTURES), "rules", "scale-in-cooldown-short", "terraform-module")
+
+
+def test_a_file_without_what_gpulint_reads_is_not_parsed(tmp_path) -> None:
+    """A .tf file with no SageMaker, scaling or EKS node group resource and no module block holds
+    nothing gpulint reads: it is not parsed (so broken HCL there is Terraform's to report)."""
+    (tmp_path / "network.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = = "10.0.0.0/16"\n}\n')
+    status, out, err = run_cli(["--format", "json", "."], cwd=str(tmp_path))
+    assert (status, json.loads(out)) == (0, [])
+
+
+def test_a_modules_variables_file_is_parsed_for_its_names(tmp_path) -> None:
+    shutil.copytree(MODULE, str(tmp_path / "m"))
+    status, out, _ = run_cli(["--format", "json", "m"], cwd=str(tmp_path))
+    assert [(d["file"], d["line"], d["rule"]) for d in json.loads(out)] == \
+        [("m/main.tf", 20, "scale-in-cooldown-short")]
+    # variables.tf is not HCL: the default it would give is unknown, and nothing is said
+    (tmp_path / "m" / "variables.tf").write_text('variable "scale_in_cooldown" {\n  default = = 90\n}\n')
+    status, out, _ = run_cli(["--format", "json", "m"], cwd=str(tmp_path))
+    assert (status, json.loads(out)) == (0, [])

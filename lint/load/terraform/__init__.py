@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, Iterable
 
+from gpulint.load.document import LoadError
 from gpulint.load.terraform.hcl import parse
 from gpulint.load.terraform.resources import build
 from gpulint.load.terraform.scope import Scope, has_tfvars
@@ -22,7 +24,17 @@ def _folder(name: str) -> str:
     return os.path.dirname(os.path.normpath(name))
 
 
+#: what a file must mention to hold anything gpulint reads: a resource type it models, or a module
+#: block (whose arguments are the callee's variables). Other files of a module (variables, locals,
+#: outputs, providers) are parsed only when :func:`link` needs their names.
+_READ = re.compile(r'"(?:aws_sagemaker_|aws_appautoscaling_|aws_eks_node_group")|\bmodule\s+"')
+
+
 def load(source: Any) -> None:
+    if not _READ.search(source.text):
+        source.terraform = None  # nothing gpulint reads: parsed only if a sibling needs its names
+        source.documents = []
+        return
     top = parse(source.text)
     source.terraform = top
     known = not (os.path.exists(source.name) and has_tfvars(_folder(source.name)))
@@ -34,9 +46,13 @@ def link(sources: Iterable[Any]) -> list[Any]:
     file whose folder holds other Terraform files of the run, or is a module that a module block
     of the run calls (the variables it passes are not their defaults); those sources."""
     folders: dict[str, list[Any]] = {}
+    deferred: dict[str, list[Any]] = {}
     for source in sources:
-        if getattr(source, "terraform", None) is not None and source.error is None:
-            folders.setdefault(_folder(source.name), []).append(source)
+        if source.error is None and source.kind == "terraform":
+            table = folders if getattr(source, "terraform", None) is not None else deferred
+            table.setdefault(_folder(source.name), []).append(source)
+    for folder, group in folders.items():
+        group.extend(_names_only(deferred.get(folder, ())))
     passed = _passed_variables(folders)
     changed: list[Any] = []
     for folder, group in folders.items():
@@ -47,6 +63,19 @@ def link(sources: Iterable[Any]) -> list[Any]:
             source.documents = build(source.terraform, scope)
             changed.append(source)
     return changed
+
+
+def _names_only(sources: Iterable[Any]) -> list[Any]:
+    """The files :func:`load` left unparsed, parsed now for the names they define (variables,
+    locals); one that is not HCL is left out, so the names it would define stay unknown."""
+    out = []
+    for source in sources:
+        try:
+            source.terraform = parse(source.text)
+        except LoadError:
+            continue
+        out.append(source)
+    return out
 
 
 def _passed_variables(folders: dict[str, list[Any]]) -> dict[str, set[str]]:

@@ -97,7 +97,7 @@ def test_names_bound_once_to_a_literal_are_read_and_others_are_not() -> None:
         "ProductionVariants": [{"InstanceType": "ml.g5.xlarge", "InitialInstanceCount": "${TWO}"}],
         "Tags": "${ITEMS}", "KmsKeyId": "${...}",
     }]
-    assert (docs[0].form, docs[0].label) == ("python", "create_endpoint_config call")
+    assert (docs[0].form, docs[0].label) == ("python", "Python create_endpoint_config call")
 
 
 def test_ambiguous_methods_need_a_known_client() -> None:
@@ -117,7 +117,7 @@ def test_ambiguous_methods_need_a_known_client() -> None:
             def go(self):
                 self.sm.create_endpoint(EndpointName="e", EndpointConfigName="c")
     """)
-    assert [d.label for d in docs] == ["create_endpoint_config call", "create_model call", "create_endpoint call"]
+    assert [d.label for d in docs] == ["Python create_endpoint_config call", "Python create_model call", "Python create_endpoint call"]
 
 
 def test_sdk_classes_count_only_when_imported_from_the_sdk() -> None:
@@ -133,8 +133,8 @@ def test_sdk_classes_count_only_when_imported_from_the_sdk() -> None:
         sm.serverless.ServerlessInferenceConfig(memory_size_in_mb=4096)
     """)
     assert [(d.label, d.data) for d in docs] == [
-        ("HuggingFaceModel", {"ModelName": "chat", "PrimaryContainer": {"Image": "${...}", "Environment": {"HF_MODEL_ID": "m"}}}),
-        ("deploy call", {"EndpointConfigName": "chat", "ProductionVariants": [{
+        ("Python HuggingFaceModel", {"ModelName": "chat", "PrimaryContainer": {"Image": "${...}", "Environment": {"HF_MODEL_ID": "m"}}}),
+        ("Python deploy call", {"EndpointConfigName": "chat", "ProductionVariants": [{
             "ModelName": "chat", "VariantName": "AllTraffic", "InstanceType": "ml.g5.xlarge",
             "InitialInstanceCount": 1, "ContainerStartupHealthCheckTimeoutInSeconds": 900}]}),
     ]

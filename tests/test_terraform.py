@@ -105,7 +105,7 @@ def docs(text: str, name: str = "main.tf") -> list:
 
 def test_each_supported_resource_is_one_document_in_the_api_shape() -> None:
     config, policy, group = docs(STACK)
-    assert config.address == "aws_sagemaker_endpoint_configuration.chat"
+    assert config.label == "aws_sagemaker_endpoint_configuration.chat"
     assert config.data == {
         "EndpointConfigName": "chat-config",
         "ProductionVariants": [
@@ -352,13 +352,13 @@ def test_a_plan_holds_what_the_configuration_sets_with_the_values_terraform_reso
         source = load("plan.json", fh.read())
     assert source.kind == "terraform-plan"
     policy, target = source.documents
-    assert policy.address == "aws_appautoscaling_policy.chat"
+    assert policy.label == "aws_appautoscaling_policy.chat"
     # scale_out_cooldown (0), disable_scale_in and the empty blocks are the provider's, not the author's
     assert policy.data["TargetTrackingScalingPolicyConfiguration"] == {
         "ScaleInCooldown": 60, "TargetValue": 70,
         "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
     }
-    assert target.address == "module.serving.aws_appautoscaling_target.this[0]"
+    assert target.label == "module.serving.aws_appautoscaling_target.this[0]"
     assert (target.data["MinCapacity"], target.data["MaxCapacity"]) == (4, 2)
     where = policy.positions[("TargetTrackingScalingPolicyConfiguration", "ScaleInCooldown")]
     assert (where.line, where.column, where.start) == (28, 38, -1)

@@ -364,7 +364,7 @@ def _name(obj: "AwsObject", default: str) -> str:
         return name
     if obj.form == "terraform":
         doc = next((d for d in obj.source.documents if d.index == obj.doc_index), None)
-        return getattr(doc, "address", None) or default
+        return (doc.label if doc is not None else None) or default
     return str(obj.base[1]) if obj.form == "cloudformation" else default
 
 

@@ -53,6 +53,7 @@ class Document:
     #: of the text each value came from; None for YAML and JSON, located by parsing again
     positions: Optional[dict] = None
     #: for a built document: the form of the objects made of it (the recognisers' default when
-    #: None), and what in the file it stands for ("put_scaling_policy call"), for messages
+    #: None), and what in the file it stands for, for messages ("Python put_scaling_policy call",
+    #: a Terraform address "aws_appautoscaling_policy.chat")
     form: Optional[str] = None
     label: Optional[str] = None

@@ -83,5 +83,5 @@ def read_module(tree: ast.Module, text: str) -> list[Document]:
         where = ctx.span(b.call)
         b.positions.setdefault((), where)
         docs.append(Document(i, b.data, where.line, where.start, where.end, positions=b.positions,
-                             form=b.form, label=b.label))
+                             form=b.form, label=f"Python {b.label}"))
     return docs

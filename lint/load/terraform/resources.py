@@ -67,12 +67,6 @@ NAME_MEMBER = {
 }
 
 
-@dataclass
-class TerraformDocument(Document):
-    #: the resource's address (``aws_appautoscaling_policy.chat``)
-    address: str = ""
-
-
 def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
@@ -170,7 +164,7 @@ def build(top: Block, scope: Scope) -> list[Document]:
 
 
 def build_resource(block: Block, kind: str, label: str, scope: Scope, index: int,
-                   address: Optional[str] = None) -> TerraformDocument:
+                   address: Optional[str] = None) -> Document:
     """The document of one resource ``kind`` named ``label``, whose body is ``block``."""
     mapping = MAPPINGS[kind]
     builder = Builder(mapping, scope)
@@ -184,5 +178,6 @@ def build_resource(block: Block, kind: str, label: str, scope: Scope, index: int
         data = {"Resources": {label: {"Type": mapping.cfn_type, "Properties": data}}}
     builder.positions.setdefault((), span(block.pos, literal=False))
     builder.positions.setdefault(base, span(block.pos, literal=False))
-    return TerraformDocument(index, data, block.pos.line, block.pos.start, block.pos.end,
-                             positions=builder.positions, address=address or f"{kind}.{label}")
+    # the document's label is the resource's address (``aws_appautoscaling_policy.chat``)
+    return Document(index, data, block.pos.line, block.pos.start, block.pos.end, positions=builder.positions,
+                    form="terraform", label=address or f"{kind}.{label}")

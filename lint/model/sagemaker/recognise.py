@@ -203,16 +203,12 @@ def recognise_api(source: Source, doc: Document) -> Optional[Recognised]:
     if cls is not None:
         result = Recognised()
         form = doc.form or ("response" if _is_response(data) else "request")  # doc.form: built from code
-        if source.kind in ("terraform", "terraform-plan"):
-            form = "terraform"  # a resource of a .tf file, built in the request's shape
         if form == "request" and _skeleton(cls, doc, data, result):
             return result
         _build(cls, source, doc, data, (), form, result)
-        address = getattr(doc, "address", None)
-        named = f"({address})" if address else f"({source.kind.capitalize()} {doc.label})" if doc.label else ""
-        if named:
+        if doc.label:  # what a built document stands for: a Terraform address, a Python call
             for obj in result.objects:
-                obj.kind = f"{obj.kind} {named}"
+                obj.kind = f"{obj.kind} ({doc.label})"
         return result
     # describe-scalable-targets / describe-scaling-policies output: a list of resources
     for key, value in data.items():
